@@ -3,4 +3,5 @@
 
 pub mod runbook;
 pub mod search;
+pub mod settings;
 pub mod slug;

@@ -31,7 +31,10 @@ mod tests {
             slug("Zero-result `search_sentry_tools` catalog discovery queries."),
             "zero-result-search-sentry-tools-catalog-discovery-queries"
         );
-        assert_eq!(slug("OAuth And Client Registration"), "oauth-and-client-registration");
+        assert_eq!(
+            slug("OAuth And Client Registration"),
+            "oauth-and-client-registration"
+        );
     }
 
     #[test]

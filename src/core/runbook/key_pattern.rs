@@ -16,7 +16,10 @@ pub enum KeyMatch {
     /// Inside a `prefix.*` family.
     Family,
     /// Matched `prefix<name>suffix`; the placeholder's text is `value`.
-    Placeholder { name: String, value: String },
+    Placeholder {
+        name: String,
+        value: String,
+    },
 }
 
 impl KeyPattern {
@@ -36,7 +39,11 @@ impl KeyPattern {
     pub fn placeholder(&self) -> Option<(&str, &str, &str)> {
         let open = self.raw.find('<')?;
         let close = open + self.raw[open..].find('>')?;
-        Some((&self.raw[..open], &self.raw[open + 1..close], &self.raw[close + 1..]))
+        Some((
+            &self.raw[..open],
+            &self.raw[open + 1..close],
+            &self.raw[close + 1..],
+        ))
     }
 
     pub fn matches(&self, key: &str) -> Option<KeyMatch> {
@@ -52,7 +59,10 @@ impl KeyPattern {
             if value.is_empty() || value.contains('.') {
                 return None;
             }
-            return Some(KeyMatch::Placeholder { name: name.to_owned(), value: value.to_owned() });
+            return Some(KeyMatch::Placeholder {
+                name: name.to_owned(),
+                value: value.to_owned(),
+            });
         }
         (self.raw == key).then_some(KeyMatch::Exact)
     }
@@ -87,14 +97,20 @@ mod tests {
         assert_eq!(exact.matches("trace_id2"), None);
 
         let family = KeyPattern::new("app.oauth.*");
-        assert_eq!(family.matches("app.oauth.probe.reason"), Some(KeyMatch::Family));
+        assert_eq!(
+            family.matches("app.oauth.probe.reason"),
+            Some(KeyMatch::Family)
+        );
         assert_eq!(family.matches("app.oauth."), None);
         assert_eq!(family.matches("app.oauthx.y"), None);
 
         let skill = KeyPattern::new("app.consent.skill.<skill>.granted");
         assert_eq!(
             skill.matches("app.consent.skill.project_management.granted"),
-            Some(KeyMatch::Placeholder { name: "skill".into(), value: "project_management".into() })
+            Some(KeyMatch::Placeholder {
+                name: "skill".into(),
+                value: "project_management".into()
+            })
         );
         assert_eq!(skill.matches("app.consent.skill..granted"), None);
         assert_eq!(skill.matches("app.consent.skill.a.b.granted"), None);
@@ -103,7 +119,10 @@ mod tests {
         let args = KeyPattern::new("gen_ai.tool.call.arguments.<key>");
         assert_eq!(
             args.matches("gen_ai.tool.call.arguments.query"),
-            Some(KeyMatch::Placeholder { name: "key".into(), value: "query".into() })
+            Some(KeyMatch::Placeholder {
+                name: "key".into(),
+                value: "query".into()
+            })
         );
     }
 }

@@ -1,1 +1,467 @@
-//! Shared harness for the end-to-end tests (see tests/e2e/tests).
+//! The end-to-end harness: the built extension (`dist/`) in headless Chromium and Firefox ESR,
+//! against fixture pages served over HTTPS at `*.sentry.io` names that the browsers resolve to
+//! 127.0.0.1. One test design drives both browsers (chromedriver and geckodriver via thirtyfour).
+//!
+//! Write a test as `async fn name(s: &Session) -> anyhow::Result<()>` and register it with
+//! `both_browsers!(name);`.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use serde_json::Value;
+use thirtyfour::common::capabilities::firefox::FirefoxPreferences;
+use thirtyfour::common::command::FormatRequestData;
+use thirtyfour::extensions::addons::firefox::FirefoxTools;
+use thirtyfour::prelude::*;
+use thirtyfour::{RequestData, SessionId};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// The fixed moz-extension host of the add-on in test profiles, so tests can open its pages.
+const FIREFOX_UUID: &str = "5f1c0e7a-3c1b-4d8e-9a60-7e57ab1e0001";
+const FIREFOX_ADDON_ID: &str = "pivot-lens@pivot-lens.dev";
+const READY_TIMEOUT: Duration = Duration::from_secs(20);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Browser {
+    Chromium,
+    Firefox,
+}
+
+/// Registers `async fn $name(s: &Session) -> Result<()>` as one test per browser.
+#[macro_export]
+macro_rules! both_browsers {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn chromium() {
+                $crate::run($crate::Browser::Chromium, |s| Box::pin(super::$name(s))).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn firefox() {
+                $crate::run($crate::Browser::Firefox, |s| Box::pin(super::$name(s))).await
+            }
+        }
+    )+};
+}
+
+type TestFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send + 'a>>;
+
+/// Starts a browser with the extension and the fixture server, runs the test, always tears down.
+pub async fn run<F>(browser: Browser, test: F)
+where
+    F: for<'a> FnOnce(&'a Session) -> TestFuture<'a>,
+{
+    let session = Session::start(browser, &dist_dir(browser))
+        .await
+        .expect("start the browser session");
+    let outcome = test(&session).await;
+    if outcome.is_err() {
+        session.save_screenshot("failure").await;
+    }
+    session.quit().await;
+    if let Err(error) = outcome {
+        panic!("{browser:?}: {error:#}");
+    }
+}
+
+/// `dist/` as built by `./build.sh` (PL_DIST overrides).
+pub fn dist_root() -> PathBuf {
+    std::env::var_os("PL_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("dist"))
+}
+
+fn dist_dir(browser: Browser) -> PathBuf {
+    dist_root().join(match browser {
+        Browser::Chromium => "chrome",
+        Browser::Firefox => "firefox",
+    })
+}
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("workspace root")
+}
+
+/// A self-signed certificate for sentry.io and *.sentry.io, made once per run.
+fn certificate() -> &'static (PathBuf, PathBuf) {
+    static CERT: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
+    CERT.get_or_init(|| {
+        let dir = workspace_root().join("target/e2e");
+        std::fs::create_dir_all(&dir).expect("create target/e2e");
+        let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+        if !cert.exists() || !key.exists() {
+            let status = std::process::Command::new("openssl")
+                .args([
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-days",
+                    "30",
+                    "-subj",
+                    "/CN=sentry.io",
+                ])
+                .args(["-addext", "subjectAltName=DNS:sentry.io,DNS:*.sentry.io"])
+                .arg("-keyout")
+                .arg(&key)
+                .arg("-out")
+                .arg(&cert)
+                .stderr(Stdio::null())
+                .status()
+                .expect("run openssl");
+            assert!(
+                status.success(),
+                "openssl could not make the fixture certificate"
+            );
+        }
+        (cert, key)
+    })
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// The fixture HTTPS server (tests/fixtures/serve.py), one per session so tests run in parallel.
+struct FixtureServer {
+    _child: Child,
+    port: u16,
+}
+
+impl FixtureServer {
+    async fn start() -> Result<Self> {
+        let (cert, key) = certificate();
+        let mut child = Command::new("python3")
+            .arg(workspace_root().join("tests/fixtures/serve.py"))
+            .args([cert, key])
+            .arg("0")
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .context("start tests/fixtures/serve.py")?;
+        let stdout = child.stdout.take().context("fixture server stdout")?;
+        let mut line = String::new();
+        tokio::time::timeout(
+            Duration::from_secs(10),
+            BufReader::new(stdout).read_line(&mut line),
+        )
+        .await??;
+        let port = line
+            .trim()
+            .strip_prefix("PORT ")
+            .context("fixture server did not print its port")?
+            .parse()?;
+        Ok(Self {
+            _child: child,
+            port,
+        })
+    }
+}
+
+/// Firefox's chrome/content context switch (geckodriver's `moz/context`), needed to open
+/// moz-extension pages, which WebDriver navigation refuses.
+#[derive(Debug)]
+struct MozContext(&'static str);
+
+impl FormatRequestData for MozContext {
+    fn format_request(&self, session_id: &SessionId) -> RequestData {
+        RequestData::new(
+            http::Method::POST,
+            format!("/session/{session_id}/moz/context"),
+        )
+        .add_body(serde_json::json!({ "context": self.0 }))
+    }
+}
+
+pub struct Session {
+    pub browser: Browser,
+    pub driver: WebDriver,
+    server: FixtureServer,
+    _driver_process: Child,
+    _profile: Option<tempfile::TempDir>,
+}
+
+/// What the content script reports on the host element (the automation contract).
+#[derive(Debug, Clone)]
+pub struct HostState {
+    pub state: String,
+    pub url: String,
+    pub ready_ms: Option<f64>,
+    pub frame_src: String,
+}
+
+impl Session {
+    pub async fn start(browser: Browser, extension: &Path) -> Result<Self> {
+        let extension = extension
+            .canonicalize()
+            .with_context(|| format!("{} is missing: run ./build.sh first", extension.display()))?;
+        let server = FixtureServer::start().await?;
+        let port = free_port();
+        match browser {
+            Browser::Chromium => {
+                let process = spawn_driver("chromedriver", &[format!("--port={port}")])?;
+                let profile = tempfile::Builder::new().prefix("pl-chromium").tempdir()?;
+                let mut caps = DesiredCapabilities::chrome();
+                caps.set_binary("/usr/bin/chromium")?;
+                for arg in [
+                    "--headless=new",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--ignore-certificate-errors",
+                    "--window-size=1400,900",
+                    "--host-resolver-rules=MAP *.sentry.io 127.0.0.1, MAP sentry.io 127.0.0.1",
+                ] {
+                    caps.add_arg(arg)?;
+                }
+                caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))?;
+                caps.add_arg(&format!("--load-extension={}", extension.display()))?;
+                caps.add_arg(&format!(
+                    "--disable-extensions-except={}",
+                    extension.display()
+                ))?;
+                caps.add_experimental_option("excludeSwitches", vec!["disable-extensions"])?;
+                caps.accept_insecure_certs(true)?;
+                let driver = connect(port, caps).await?;
+                Ok(Self {
+                    browser,
+                    driver,
+                    server,
+                    _driver_process: process,
+                    _profile: Some(profile),
+                })
+            }
+            Browser::Firefox => {
+                let process = spawn_driver(
+                    "geckodriver",
+                    &[format!("--port={port}"), "--allow-system-access".into()],
+                )?;
+                let mut caps = DesiredCapabilities::firefox();
+                caps.set_firefox_binary("/usr/bin/firefox-esr")?;
+                caps.add_arg("-headless")?;
+                caps.add_arg("--width=1400")?;
+                caps.add_arg("--height=900")?;
+                caps.accept_insecure_certs(true)?;
+                let mut prefs = FirefoxPreferences::new();
+                prefs.set("network.dns.forceResolve", "127.0.0.1")?;
+                prefs.set("extensions.originControls.grantByDefault", true)?;
+                prefs.set(
+                    "extensions.webextensions.uuids",
+                    format!(r#"{{"{FIREFOX_ADDON_ID}":"{FIREFOX_UUID}"}}"#),
+                )?;
+                prefs.set("browser.shell.checkDefaultBrowser", false)?;
+                prefs.set("datareporting.policy.dataSubmissionEnabled", false)?;
+                caps.set_preferences(prefs)?;
+                let driver = connect(port, caps).await?;
+                FirefoxTools::new(driver.handle().clone())
+                    .install_addon(&extension.to_string_lossy(), Some(true))
+                    .await?;
+                Ok(Self {
+                    browser,
+                    driver,
+                    server,
+                    _driver_process: process,
+                    _profile: None,
+                })
+            }
+        }
+    }
+
+    pub async fn quit(self) {
+        let _ = self.driver.quit().await;
+    }
+
+    /// `https://<host_and_path>` with the fixture server's port, e.g. `acme.sentry.io/issues/1/`.
+    pub fn url(&self, host_and_path: &str) -> String {
+        let (host, path) = host_and_path.split_once('/').unwrap_or((host_and_path, ""));
+        format!("https://{host}:{}/{path}", self.server.port)
+    }
+
+    pub async fn open(&self, host_and_path: &str) -> Result<()> {
+        self.driver.enter_default_frame().await?;
+        self.driver.goto(self.url(host_and_path)).await?;
+        Ok(())
+    }
+
+    pub async fn host_state(&self) -> Result<Option<HostState>> {
+        self.driver.enter_default_frame().await?;
+        let ret = self
+            .driver
+            .execute(
+                r#"const h = document.querySelectorAll('[data-pivot-lens]');
+                   if (h.length !== 1) return h.length ? 'duplicate' : null;
+                   const f = h[0].shadowRoot && h[0].shadowRoot.querySelector('iframe');
+                   return { state: h[0].getAttribute('data-pl-state'), url: h[0].getAttribute('data-pl-url'),
+                            readyMs: h[0].getAttribute('data-pl-ready-ms'), src: f ? f.src : '' };"#,
+                vec![],
+            )
+            .await?;
+        let value = ret.json();
+        if value.is_null() {
+            return Ok(None);
+        }
+        if value == "duplicate" {
+            bail!("more than one [data-pivot-lens] host on the page");
+        }
+        Ok(Some(HostState {
+            state: value["state"].as_str().unwrap_or_default().to_owned(),
+            url: value["url"].as_str().unwrap_or_default().to_owned(),
+            ready_ms: value["readyMs"].as_str().and_then(|s| s.parse().ok()),
+            frame_src: value["src"].as_str().unwrap_or_default().to_owned(),
+        }))
+    }
+
+    /// Waits until the host says `ready` for the page's current URL.
+    pub async fn wait_ready(&self) -> Result<HostState> {
+        self.wait_state("ready").await
+    }
+
+    pub async fn wait_state(&self, wanted: &str) -> Result<HostState> {
+        let start = Instant::now();
+        loop {
+            let current: String = self.driver.current_url().await?.to_string();
+            let host = self.host_state().await?;
+            if let Some(host) = &host {
+                if host.state == wanted && (wanted != "ready" || host.url == current) {
+                    return Ok(host.clone());
+                }
+            }
+            if start.elapsed() > READY_TIMEOUT {
+                bail!("the sidebar did not reach {wanted:?} for {current}; host: {host:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Runs `script` (a function body; `return` a JSON value) inside the sidebar's iframe.
+    pub async fn in_sidebar(&self, script: &str) -> Result<Value> {
+        self.driver.enter_default_frame().await?;
+        let frame = self
+            .driver
+            .execute("return document.querySelector('[data-pivot-lens]').shadowRoot.querySelector('iframe')", vec![])
+            .await?
+            .element()?;
+        frame.enter_frame().await?;
+        let result = self
+            .driver
+            .execute(script, vec![])
+            .await
+            .map(|r| r.json().clone());
+        self.driver.enter_default_frame().await?;
+        Ok(result?)
+    }
+
+    /// Like `in_sidebar`, retrying until `script` returns something other than null/false.
+    pub async fn sidebar_until(&self, script: &str) -> Result<Value> {
+        let start = Instant::now();
+        loop {
+            let value = self.in_sidebar(script).await?;
+            if !(value.is_null() || value == false) {
+                return Ok(value);
+            }
+            if start.elapsed() > READY_TIMEOUT {
+                bail!("timed out waiting in the sidebar for: {script}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The extension's base URL (`chrome-extension://<id>/`, `moz-extension://<uuid>/`), read from
+    /// the sidebar frame of the current page.
+    pub async fn extension_base(&self) -> Result<String> {
+        let src = self
+            .host_state()
+            .await?
+            .context("no sidebar on this page")?
+            .frame_src;
+        let end = src
+            .find("/sidebar.html")
+            .context("sidebar frame has an unexpected src")?;
+        Ok(src[..=end].to_owned())
+    }
+
+    /// Opens an extension page (e.g. `options.html`) in a new tab and switches to it.
+    pub async fn open_extension_page(&self, base: &str, page: &str) -> Result<()> {
+        let url = format!("{base}{page}");
+        match self.browser {
+            Browser::Chromium => {
+                let tab = self.driver.new_tab().await?;
+                self.driver.switch_to_window(tab).await?;
+                self.driver.goto(url).await?;
+            }
+            Browser::Firefox => {
+                let before = self.driver.windows().await?;
+                self.driver.handle().cmd(MozContext("chrome")).await?;
+                self.driver
+                    .execute(
+                        "gBrowser.selectedTab = gBrowser.addTab(arguments[0], \
+                         {triggeringPrincipal: Services.scriptSecurityManager.getSystemPrincipal()});",
+                        vec![Value::String(url)],
+                    )
+                    .await?;
+                self.driver.handle().cmd(MozContext("content")).await?;
+                let start = Instant::now();
+                let tab = loop {
+                    let now = self.driver.windows().await?;
+                    if let Some(tab) = now.into_iter().find(|w| !before.contains(w)) {
+                        break tab;
+                    }
+                    if start.elapsed() > READY_TIMEOUT {
+                        bail!("Firefox did not open {page}");
+                    }
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                };
+                self.driver.switch_to_window(tab).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Saves a screenshot of the current page under target/e2e/ (kept for failed tests).
+    pub async fn save_screenshot(&self, name: &str) {
+        let dir = workspace_root().join("target/e2e/screenshots");
+        let _ = std::fs::create_dir_all(&dir);
+        let _ = self.driver.enter_default_frame().await;
+        if let Ok(png) = self.driver.screenshot_as_png().await {
+            let _ = std::fs::write(dir.join(format!("{name}-{:?}.png", self.browser)), png);
+        }
+    }
+}
+
+fn spawn_driver(program: &str, args: &[String]) -> Result<Child> {
+    Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("start {program} (./build.sh test installs it)"))
+}
+
+async fn connect(port: u16, caps: impl Into<thirtyfour::Capabilities>) -> Result<WebDriver> {
+    let caps = caps.into();
+    let start = Instant::now();
+    loop {
+        match WebDriver::new(format!("http://127.0.0.1:{port}"), caps.clone()).await {
+            Ok(driver) => return Ok(driver),
+            Err(error) if start.elapsed() > Duration::from_secs(30) => return Err(error.into()),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Pivot Lens build and test entry point. Each command installs what it needs and skips what is there.
+#
+#   ./build.sh          build dist/chrome, dist/firefox and their zips
+#   ./build.sh test     build, then run every test (native, wasm in both browsers, e2e in both browsers, lints)
+#   ./build.sh demo     build, serve the bundled sample pages over HTTPS and show the sidebar on them
+#                       (screenshots under dist/demo/ when there is no display)
+#   ./build.sh bench    build, then measure load time, main-thread cost and sizes (dist/bench/)
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+export PATH="$HOME/.cargo/bin:$PATH"
+
+GECKODRIVER_VERSION=0.37.1
+WASM_TARGET=wasm32-unknown-unknown
+DIST=$ROOT/dist
+
+step() { printf '\n==> %s\n' "$*"; }
+
+# ---- tools -------------------------------------------------------------------------------------
+
+wasm_bindgen_version() { # the version Cargo.lock pins; the CLI must match it exactly
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock
+}
+
+ensure_build_tools() {
+  if ! rustup target list --installed | grep -qx "$WASM_TARGET"; then
+    step "Adding the $WASM_TARGET target"
+    rustup target add "$WASM_TARGET"
+  fi
+  [ -f Cargo.lock ] || cargo generate-lockfile
+  local want; want=$(wasm_bindgen_version)
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
+    step "Installing wasm-bindgen-cli $want (matches Cargo.lock)"
+    # Not --locked: the CLI's own lockfile pins a crate version the registry mirror may not serve.
+    cargo install wasm-bindgen-cli --version "$want"
+  fi
+  if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    step "Installing npm build tools (binaryen, web-ext, axe-core) from package-lock.json"
+    npm ci --no-audit --no-fund
+  fi
+}
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return
+  step "Installing Debian packages: ${missing[*]}"
+  local sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+}
+
+ensure_test_tools() {
+  apt_install chromium chromium-driver firefox-esr openssl
+  if [ "$(geckodriver --version 2>/dev/null | awk 'NR==1 {print $2}')" != "$GECKODRIVER_VERSION" ]; then
+    step "Installing geckodriver $GECKODRIVER_VERSION"
+    cargo install geckodriver --version "$GECKODRIVER_VERSION"
+  fi
+}
+
+# ---- build -------------------------------------------------------------------------------------
+
+build() {
+  ensure_build_tools
+  step "Compiling the wasm core and sidebar (release, LTO)"
+  # `cargo build` of a cdylib+rlib crate silently drops LTO; `cargo rustc --crate-type cdylib` keeps it.
+  cargo rustc --lib --crate-type cdylib --release --target "$WASM_TARGET"
+  local bindgen=target/bindgen
+  rm -rf "$bindgen" && mkdir -p "$bindgen"
+  wasm-bindgen --target web --no-typescript --out-dir "$bindgen" --out-name pivot_lens \
+    "target/$WASM_TARGET/release/pivot_lens.wasm"
+  step "Optimising with wasm-opt -Oz (npm binaryen; Debian's 108 miscompiles wasm-bindgen output)"
+  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+    "$bindgen/pivot_lens_bg.wasm" -o "$bindgen/pivot_lens_bg.opt.wasm"
+
+  for browser in chrome firefox; do
+    local out=$DIST/$browser
+    rm -rf "$out" && mkdir -p "$out/pkg"
+    cp -R extension/. "$out/"
+    cp "$bindgen/pivot_lens.js" "$out/pkg/pivot_lens.js"
+    cp "$bindgen/pivot_lens_bg.opt.wasm" "$out/pkg/pivot_lens_bg.wasm"
+    node tools/manifest.mjs manifest.json "$browser" "$out/manifest.json"
+    rm -f "$DIST/pivot-lens-$browser.zip"
+    node_modules/.bin/web-ext build --source-dir "$out" --artifacts-dir "$DIST" \
+      --filename "pivot-lens-$browser.zip" --overwrite-dest >/dev/null
+  done
+  step "Built: dist/chrome, dist/firefox, dist/pivot-lens-chrome.zip, dist/pivot-lens-firefox.zip"
+  ls -l "$DIST"/chrome/pkg "$DIST"/*.zip | sed 's/^/    /'
+}
+
+# ---- tests -------------------------------------------------------------------------------------
+
+run_tests() {
+  build
+  ensure_test_tools
+  step "Native tests: the core (runbook, recognition, queries, classification)"
+  cargo test --workspace --exclude pivot-lens-e2e
+  step "Lints: clippy (denies unwrap on page data and inner_html), rustfmt"
+  cargo clippy --lib --bins --tests -- -D warnings
+  cargo fmt --check
+  step "wasm-bindgen-test: UI components in headless Chromium"
+  CHROMEDRIVER=$(command -v chromedriver) WASM_BINDGEN_TEST_TIMEOUT=120 \
+    cargo test --target "$WASM_TARGET" --test web
+  step "wasm-bindgen-test: UI components in headless Firefox"
+  GECKODRIVER=$(command -v geckodriver) WASM_BINDGEN_TEST_TIMEOUT=120 \
+    cargo test --target "$WASM_TARGET" --test web
+  step "web-ext lint (Firefox package)"
+  node tools/lint-extension.mjs "$DIST/firefox"
+  step "End-to-end: the built extension in headless Chromium and Firefox ESR"
+  PL_DIST="$DIST" cargo test -p pivot-lens-e2e -- --test-threads=2
+}
+
+demo() {
+  build
+  ensure_test_tools
+  step "Serving the sample pages and showing the sidebar on them"
+  PL_DIST="$DIST" PL_DEMO_OUT="$DIST/demo" cargo run -q -p pivot-lens-e2e --bin demo
+}
+
+case "${1:-build}" in
+  build) build ;;
+  test) run_tests ;;
+  demo) demo ;;
+  *) echo "usage: $0 [build|test|demo]" >&2; exit 2 ;;
+esac

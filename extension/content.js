@@ -1,0 +1,241 @@
+// Pivot Lens page probe: the only code that touches Sentry's DOM.
+//
+// It collects raw facts (key/value pairs, link targets, where each came from) and hands them to the
+// sidebar, an extension page in an <iframe>. Everything that decides something (page kind, pivots,
+// queries) is Rust in the sidebar. Chromium applies the page's CSP to wasm compiled in a content
+// script, so no wasm runs here (docs/architecture.md).
+(() => {
+  "use strict";
+  const api = globalThis.browser ?? globalThis.chrome;
+  const SIDEBAR_PAGE = api.runtime.getURL("sidebar.html");
+  const MAX_FACTS = 2000;
+  const MAX_VALUE = 4096;
+  const RESCAN_DEBOUNCE_MS = 120;
+  const URL_POLL_MS = 500;
+  const CONNECT_TIMEOUT_MS = 15000;
+
+  // A content script left behind by an extension reload or update must not leave a second sidebar.
+  for (const stale of document.querySelectorAll("[data-pivot-lens]")) stale.remove();
+
+  const channel = crypto.randomUUID();
+  const host = document.createElement("div");
+  host.setAttribute("data-pivot-lens", "");
+  host.setAttribute("data-pl-state", "loading");
+  const shadow = host.attachShadow({ mode: "open" });
+  const style = document.createElement("style");
+  style.textContent = `
+    :host { all: initial; position: fixed; top: 0; z-index: 2147483000; display: block; }
+    :host([data-pl-side="right"]) { right: 0; }
+    :host([data-pl-side="left"]) { left: 0; }
+    iframe { border: 0; display: block; background: transparent; color-scheme: normal; }
+    :host([data-pl-open="false"]) iframe { width: 40px; height: 132px; margin-top: 40vh; }
+    :host([data-pl-open="true"]) iframe { width: var(--pl-width, 380px); height: 100vh;
+      box-shadow: 0 0 0 1px rgba(0,0,0,.12), 0 8px 24px rgba(0,0,0,.18); }`;
+  const frame = document.createElement("iframe");
+  frame.title = "Pivot Lens";
+  frame.src = `${SIDEBAR_PAGE}#${channel}`;
+  host.setAttribute("data-pl-open", "false");
+  host.setAttribute("data-pl-side", "right");
+  shadow.append(style, frame);
+  document.documentElement.append(host);
+
+  // ---- Raw fact collection: one registry of rules, each isolated so one failure never stops the rest.
+
+  const IGNORED = "button, [aria-hidden='true'], [role='tooltip'], svg, style, script";
+
+  /** Visible text of an element, leaving out icon buttons, hidden full keys and tooltips. */
+  function textOf(el) {
+    if (!el) return "";
+    let out = "";
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT, {
+      acceptNode: (n) => (n.parentElement?.closest(IGNORED) && el.contains(n.parentElement.closest(IGNORED))
+        ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT),
+    });
+    while (walker.nextNode() && out.length <= MAX_VALUE) out += walker.currentNode.data;
+    return out.trim().slice(0, MAX_VALUE);
+  }
+
+  function sectionOf(el) {
+    const region = el.closest("section[id], [data-test-id='trace-drawer'], [data-test-id='logs-table'], [data-test-id='spans-table']");
+    return region ? (region.id || region.getAttribute("data-test-id") || "") : "";
+  }
+
+  /** Key/value rows of attribute trees (spans, logs, span drawer) and tag trees (issue pages). */
+  function treeRow(row, emit, isTag) {
+    const testIdKey = row.querySelector("[data-test-id^='tree-key-']");
+    const hiddenKey = row.querySelector("span[aria-hidden='true']");
+    const titled = row.querySelector("[title]");
+    let source, key;
+    if (testIdKey) [source, key] = ["testId", testIdKey.getAttribute("data-test-id").slice("tree-key-".length)];
+    else if (hiddenKey && hiddenKey.textContent.trim()) [source, key] = [isTag ? "tag" : "hiddenKey", hiddenKey.textContent.trim()];
+    else if (titled) [source, key] = [isTag ? "tag" : "title", titled.getAttribute("title")];
+    else if (row.getAttribute("data-test-id") === "highlight-tag-row") [source, key] = ["tag", textOf(row.firstElementChild)];
+    else return; // a pseudo row: a trunk of a nested key, with no value of its own
+    const valueCell = row.querySelector("[data-sentry-element='TreeValue']") ?? row.lastElementChild;
+    if (!valueCell || valueCell.contains(testIdKey ?? hiddenKey ?? titled)) return;
+    const section = sectionOf(row);
+    emit({ source, key, value: textOf(valueCell), section });
+    for (const a of valueCell.querySelectorAll("a[href]")) emit({ source: "href", key: "", value: a.href, section });
+  }
+
+  /** Context cards ("Trace Details" → "Trace ID"): rows of a leaf subject and a value. */
+  function contextCards(section, emit) {
+    for (const row of section.querySelectorAll("div")) {
+      const [subject, value] = row.children;
+      if (row.children.length !== 2 || subject.children.length || !value) continue;
+      const card = row.parentElement?.firstElementChild;
+      if (!card || card === row || card.children.length) continue;
+      const title = card.textContent.trim();
+      const subjectText = subject.textContent.trim();
+      if (!title || !subjectText || subjectText.length > 60) continue;
+      const json = value.querySelector("pre");
+      if (json) emitJson(json.textContent, emit, section.id);
+      else emit({ source: "context", key: `${title}/${subjectText}`, value: textOf(value), section: section.id });
+    }
+  }
+
+  /** Low-confidence pairs from JSON text (the trace context's "Data" row). */
+  function emitJson(text, emit, section) {
+    let data;
+    try { data = JSON.parse(text); } catch { return; }
+    if (!data || typeof data !== "object" || Array.isArray(data)) return;
+    for (const [key, value] of Object.entries(data)) {
+      if (value === null || typeof value === "object") continue;
+      emit({ source: "json", key, value: String(value), section });
+    }
+  }
+
+  const RULES = [
+    { name: "attribute-tree", selector: "[data-test-id='attribute-tree-row']", each: (el, emit) => treeRow(el, emit, false) },
+    { name: "tag-tree", selector: "[data-test-id='tag-tree-row'], [data-test-id='highlight-tag-row']", each: (el, emit) => treeRow(el, emit, true) },
+    { name: "context-cards", selector: "section#contexts", each: contextCards },
+    { name: "drawer-title", selector: "[data-test-id='trace-drawer-title']", each: (el, emit) => emit({ source: "drawerTitle", key: "", value: textOf(el), section: "trace-drawer" }) },
+    { name: "id-links", selector: "a[href*='/trace/'], a[href*='/events/'], a[href*='/trace-items/']", each: (el, emit) => emit({ source: "href", key: "", value: el.href, section: sectionOf(el) }) },
+    { name: "log-cells", selector: "td[data-test-id^='log-table-cell-']", each: (el, emit) => emit({ source: "tableCell", key: el.getAttribute("data-test-id").slice("log-table-cell-".length), value: textOf(el), section: "logs-table" }) },
+    { name: "page-header", selector: "header", each: (el, emit) => emit({ source: "header", key: "", value: textOf(el).slice(0, 200), section: "" }) },
+  ];
+
+  function collect() {
+    const facts = [];
+    const seen = new Set();
+    const emit = (fact) => {
+      if (facts.length >= MAX_FACTS || typeof fact.value !== "string" || !fact.value) return;
+      fact.value = fact.value.slice(0, MAX_VALUE);
+      const id = `${fact.source}\u0000${fact.key}\u0000${fact.value}`;
+      if (seen.has(id)) return;
+      seen.add(id);
+      facts.push(fact);
+    };
+    const failedRules = [];
+    for (const rule of RULES) {
+      try {
+        for (const el of document.querySelectorAll(rule.selector)) {
+          if (host.contains(el)) continue;
+          rule.each(el, emit);
+          if (facts.length >= MAX_FACTS) break;
+        }
+      } catch {
+        failedRules.push(rule.name); // reported to the sidebar, never to the page's console
+      }
+    }
+    return { url: location.href, facts, failedRules };
+  }
+
+  // ---- Theme: Sentry portals <meta name="color-scheme">; then the page background; then the OS.
+
+  function pageTheme() {
+    const meta = document.querySelector("meta[name='color-scheme']")?.content ?? "";
+    if (/\bdark\b/.test(meta) && !/\blight\b/.test(meta)) return "dark";
+    if (/\blight\b/.test(meta) && !/\bdark\b/.test(meta)) return "light";
+    const bg = getComputedStyle(document.body ?? document.documentElement).backgroundColor.match(/\d+(\.\d+)?/g);
+    if (bg && (bg.length < 4 || Number(bg[3]) > 0)) {
+      const [r, g, b] = bg.map(Number);
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b < 128 ? "dark" : "light";
+    }
+    return matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+  }
+
+  // ---- The channel to the sidebar. Page scripts cannot send extension messages, so nothing a page
+  // does can change what the sidebar shows. Both directions carry this frame's channel; the
+  // background relays them, because Firefox treats an extension frame inside a web page like a
+  // content script (no tabs API; runtime messages from this tab's content script do not reach it).
+
+  let sidebarReady = false;
+  let lastSent = "";
+  let currentUrl = location.href;
+  const readyUrls = new Map(); // url → performance.now() when first shown
+
+  let sequence = 0;
+  function send(message) {
+    if (!sidebarReady) return;
+    sequence += 1;
+    api.runtime.sendMessage({ type: "pivot-lens:page", channel, sequence, message }).catch(() => {});
+  }
+
+  function publish(force) {
+    if (!sidebarReady) return;
+    const snapshot = collect();
+    const serialized = JSON.stringify(snapshot);
+    if (!force && serialized === lastSent) return;
+    lastSent = serialized;
+    send({ type: "page", theme: pageTheme(), ...snapshot });
+  }
+
+  function onSidebarMessage(message) {
+    if (!message || typeof message !== "object") return;
+    if (message.type === "hello") {
+      sidebarReady = true;
+      clearTimeout(connectWatchdog);
+      publish(true);
+    } else if (message.type === "rendered" && typeof message.url === "string") {
+      if (message.url !== location.href) return; // a result for a page we already left
+      if (!readyUrls.has(message.url)) readyUrls.set(message.url, performance.now());
+      host.setAttribute("data-pl-url", message.url);
+      host.setAttribute("data-pl-ready-ms", String(Math.round(readyUrls.get(message.url))));
+      host.setAttribute("data-pl-state", "ready");
+    } else if (message.type === "layout") {
+      host.setAttribute("data-pl-open", String(message.open === true));
+      host.setAttribute("data-pl-side", message.side === "left" ? "left" : "right");
+      const width = Number(message.width);
+      if (Number.isFinite(width)) host.style.setProperty("--pl-width", `${Math.min(Math.max(width, 280), 720)}px`);
+    } else if (message.type === "error") {
+      clearTimeout(connectWatchdog);
+      host.setAttribute("data-pl-state", "error");
+      host.setAttribute("data-pl-open", "true");
+    } else if (message.type === "blur") {
+      frame.blur();
+      window.focus();
+    }
+  }
+
+  api.runtime.onMessage.addListener((envelope, sender) => {
+    if (sender.id !== api.runtime.id || sender.tab) return; // only the background relays to us
+    if (envelope?.type === "pivot-lens:to-page" && envelope.channel === channel) onSidebarMessage(envelope.message);
+    else if (envelope?.type === "pivot-lens:toggle") send({ type: "toggle" });
+  });
+
+  const connectWatchdog = setTimeout(() => host.setAttribute("data-pl-state", "error"), CONNECT_TIMEOUT_MS);
+
+  // ---- Change: single-page navigation and late content.
+
+  function onUrlMaybeChanged() {
+    if (location.href === currentUrl) return;
+    currentUrl = location.href;
+    host.setAttribute("data-pl-state", "loading");
+    publish(true);
+  }
+  globalThis.navigation?.addEventListener("currententrychange", () => queueMicrotask(onUrlMaybeChanged));
+  addEventListener("popstate", onUrlMaybeChanged);
+  setInterval(onUrlMaybeChanged, URL_POLL_MS); // replaceState is invisible to an isolated world without the Navigation API
+
+  let rescanTimer = 0;
+  const observer = new MutationObserver(() => {
+    clearTimeout(rescanTimer);
+    rescanTimer = setTimeout(() => { onUrlMaybeChanged(); publish(false); }, RESCAN_DEBOUNCE_MS);
+  });
+  observer.observe(document.body ?? document.documentElement, { childList: true, subtree: true, characterData: true });
+
+  const themeObserver = new MutationObserver(() => send({ type: "theme", theme: pageTheme() }));
+  themeObserver.observe(document.head ?? document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ["content"] });
+  matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => send({ type: "theme", theme: pageTheme() }));
+})();

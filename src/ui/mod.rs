@@ -1,0 +1,85 @@
+//! Browser glue: the wasm entry points and the Leptos components. Everything here is thin: it
+//! turns messages into core calls and core results into DOM. One feature per file.
+
+mod options;
+mod sidebar;
+
+use leptos::prelude::*;
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+pub use sidebar::SidebarState;
+
+/// Messages from this tab's page probe (extension/content.js).
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+enum ProbeMessage {
+    Page {
+        url: String,
+        theme: Theme,
+        #[serde(flatten)]
+        raw: serde_json::Value,
+    },
+    Theme {
+        theme: Theme,
+    },
+    Toggle,
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    #[default]
+    Light,
+    Dark,
+}
+
+impl Theme {
+    fn as_str(self) -> &'static str {
+        match self {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+}
+
+/// The sidebar as seen from `sidebar.js`: it feeds probe messages in, and gets layout changes and
+/// storage writes out through the two callbacks.
+#[wasm_bindgen]
+pub struct SidebarApp {
+    state: SidebarState,
+}
+
+#[wasm_bindgen]
+impl SidebarApp {
+    /// `stored` is the JSON of `storage.local` (sidebar preferences, imported runbook).
+    #[wasm_bindgen(constructor)]
+    pub fn new(stored: &str, post: js_sys::Function, save: js_sys::Function) -> SidebarApp {
+        console_error_panic_hook::set_once();
+        let state = SidebarState::new(stored, post, save);
+        let mounted = state.clone();
+        leptos::mount::mount_to_body(move || view! { <sidebar::Sidebar state=mounted/> });
+        state.announce_layout();
+        SidebarApp { state }
+    }
+
+    /// Handles one probe message; returns the URL whose result is now shown, if any.
+    pub fn receive(&self, message: &str) -> Result<Option<String>, JsError> {
+        let message: ProbeMessage = serde_json::from_str(message)?;
+        Ok(match message {
+            ProbeMessage::Page { url, theme, raw } => {
+                self.state.set_theme(theme);
+                self.state.show_page(&url, &raw);
+                Some(url)
+            }
+            ProbeMessage::Theme { theme } => {
+                self.state.set_theme(theme);
+                None
+            }
+            ProbeMessage::Toggle => {
+                self.state.toggle();
+                None
+            }
+        })
+    }
+}

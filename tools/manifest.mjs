@@ -1,0 +1,15 @@
+// Writes one browser's manifest from the single source manifest.json, keeping only the keys that
+// browser uses so that neither warns: Chromium runs a service worker, Firefox an event page.
+import { readFileSync, writeFileSync } from "node:fs";
+
+const [source, browser, out] = process.argv.slice(2);
+const manifest = JSON.parse(readFileSync(source, "utf8"));
+if (browser === "chrome") {
+  delete manifest.background.scripts;
+  delete manifest.browser_specific_settings;
+} else if (browser === "firefox") {
+  delete manifest.background.service_worker;
+} else {
+  throw new Error(`unknown browser ${browser}`);
+}
+writeFileSync(out, `${JSON.stringify(manifest, null, 2)}\n`);
