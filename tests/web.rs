@@ -1,0 +1,129 @@
+//! UI components in a real browser (wasm-bindgen-test; `./build.sh test` runs it in headless
+//! Chromium and Firefox).
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use pivot_lens::ui::SidebarApp;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A JS callback that records what it is called with.
+fn recorder() -> (js_sys::Function, Rc<RefCell<Vec<Vec<String>>>>) {
+    let calls = Rc::new(RefCell::new(Vec::new()));
+    let sink = calls.clone();
+    let callback = Closure::<dyn Fn(JsValue, JsValue)>::new(move |a: JsValue, b: JsValue| {
+        sink.borrow_mut()
+            .push([a, b].iter().filter_map(JsValue::as_string).collect());
+    });
+    (callback.into_js_value().unchecked_into(), calls)
+}
+
+/// Lets Leptos run its scheduled DOM updates.
+async fn settle() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn root() -> web_sys::Element {
+    document()
+        .query_selector("[data-testid='pl-sidebar']")
+        .unwrap()
+        .expect("the sidebar root is mounted")
+}
+
+/// Removes sidebars mounted by earlier tests (the runner's own output lives in the body too).
+fn fresh_body() {
+    let mounted = document()
+        .query_selector_all("[data-testid='pl-sidebar']")
+        .unwrap();
+    for i in 0..mounted.length() {
+        mounted
+            .item(i)
+            .unwrap()
+            .unchecked_into::<web_sys::Element>()
+            .remove();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn mounts_collapsed_and_announces_its_layout() {
+    fresh_body();
+    let (post, posted) = recorder();
+    let (save, _) = recorder();
+    let _app = SidebarApp::new("{}", post, save);
+    settle().await;
+    assert_eq!(root().get_attribute("data-open").as_deref(), Some("false"));
+    let layout = posted.borrow();
+    assert!(
+        layout[0][0].contains("\"type\":\"layout\"") && layout[0][0].contains("\"open\":false"),
+        "{layout:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn toggle_opens_remembers_and_tells_the_page() {
+    fresh_body();
+    let (post, posted) = recorder();
+    let (save, saved) = recorder();
+    let app = SidebarApp::new(
+        r#"{"sidebar":{"open":false,"width":420,"left":true}}"#,
+        post,
+        save,
+    );
+    assert_eq!(app.receive(r#"{"type":"toggle"}"#).unwrap(), None);
+    settle().await;
+    assert_eq!(root().get_attribute("data-open").as_deref(), Some("true"));
+    let last = posted.borrow().last().cloned().unwrap();
+    assert!(
+        last[0].contains("\"open\":true")
+            && last[0].contains("\"width\":420")
+            && last[0].contains("\"left\"")
+    );
+    let saved = saved.borrow();
+    assert_eq!(saved[0][0], "sidebar");
+    assert!(saved[0][1].contains("\"open\":true"), "{saved:?}");
+}
+
+#[wasm_bindgen_test]
+async fn a_page_message_is_shown_for_its_url_and_the_theme_follows() {
+    fresh_body();
+    let (post, _) = recorder();
+    let (save, _) = recorder();
+    let app = SidebarApp::new("{}", post, save);
+    let url = "https://acme.sentry.io/issues/1/events/7b4c2f9a0c1d4e5f8a9b0c1d2e3f4a5b/";
+    let message =
+        format!(r#"{{"type":"page","url":"{url}","theme":"dark","facts":[],"failedRules":[]}}"#);
+    assert_eq!(app.receive(&message).unwrap().as_deref(), Some(url));
+    settle().await;
+    assert_eq!(
+        document()
+            .document_element()
+            .unwrap()
+            .get_attribute("data-theme")
+            .as_deref(),
+        Some("dark")
+    );
+    assert!(root().get_attribute("data-page-kind").is_some());
+}
+
+#[wasm_bindgen_test]
+fn malformed_messages_are_errors_not_panics() {
+    fresh_body();
+    let (post, _) = recorder();
+    let (save, _) = recorder();
+    let app = SidebarApp::new("not json at all", post, save);
+    assert!(app.receive("{\"type\":\"page\"}").is_err());
+    assert!(app.receive("[]").is_err());
+}
