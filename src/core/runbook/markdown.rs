@@ -24,9 +24,11 @@ pub(super) struct Inline {
     pub pieces: Vec<Piece>,
     pub links: Vec<Link>,
     pub offset: usize,
+    text: String,
 }
 
-pub(super) static EMPTY_INLINE: Inline = Inline { pieces: Vec::new(), links: Vec::new(), offset: 0 };
+pub(super) static EMPTY_INLINE: Inline =
+    Inline { pieces: Vec::new(), links: Vec::new(), offset: 0, text: String::new() };
 
 impl Inline {
     fn at(offset: usize) -> Self {
@@ -40,8 +42,8 @@ impl Inline {
         }
     }
 
-    /// The text as the author wrote it, code spans kept in backticks, whitespace runs collapsed.
-    pub fn text(&self) -> String {
+    /// Called once the inline is complete: renders its text once for all readers.
+    fn finish(mut self) -> Self {
         let mut out = String::new();
         for piece in &self.pieces {
             match piece {
@@ -53,7 +55,13 @@ impl Inline {
                 }
             }
         }
-        out.split_whitespace().collect::<Vec<_>>().join(" ")
+        self.text = out.split_whitespace().collect::<Vec<_>>().join(" ");
+        self
+    }
+
+    /// The text as the author wrote it, code spans kept in backticks, whitespace runs collapsed.
+    pub fn text(&self) -> &str {
+        &self.text
     }
 
     /// The contents of the code spans, in order.
@@ -77,7 +85,7 @@ impl Inline {
             .collect();
         match meaningful.as_slice() {
             [Piece::Code(code)] => code.trim().to_owned(),
-            _ => self.text(),
+            _ => self.text.clone(),
         }
     }
 }
@@ -181,17 +189,17 @@ impl BlockReader {
     fn end(&mut self, tag: TagEnd) {
         match tag {
             TagEnd::Heading(level) => {
-                if let Some(inline) = self.inlines.pop() {
+                if let Some(inline) = self.inlines.pop().map(Inline::finish) {
                     self.blocks.push(Block::Heading { level, inline });
                 }
             }
             TagEnd::Paragraph if self.list_depth == 0 => {
-                if let Some(inline) = self.inlines.pop() {
+                if let Some(inline) = self.inlines.pop().map(Inline::finish) {
                     self.blocks.push(Block::Paragraph(inline));
                 }
             }
             TagEnd::Item => {
-                if let Some(inline) = self.inlines.pop() {
+                if let Some(inline) = self.inlines.pop().map(Inline::finish) {
                     self.list_items.push(inline);
                 }
             }
@@ -202,7 +210,7 @@ impl BlockReader {
                 }
             }
             TagEnd::TableCell => {
-                if let (Some(inline), Some(row)) = (self.inlines.pop(), &mut self.row) {
+                if let (Some(inline), Some(row)) = (self.inlines.pop().map(Inline::finish), &mut self.row) {
                     row.cells.push(inline);
                 }
             }

@@ -12,6 +12,8 @@ mod parse;
 mod recipe;
 mod report;
 mod search_shim;
+#[cfg(test)]
+mod tests;
 
 pub use key_pattern::{KeyMatch, KeyPattern};
 pub use lookup::RunbookWarning;

@@ -197,11 +197,11 @@ fn parse_starting_points(section: &Section<'_>, errors: &mut Errors<'_>) -> Vec<
     read_table(section, columns, errors)
         .into_iter()
         .map(|([symptom, surface, pivots, answers, next_step], _)| StartingPoint {
-            symptom: symptom.text(),
-            surface: surface.text(),
+            symptom: symptom.text().to_owned(),
+            surface: surface.text().to_owned(),
             pivots: cell_keys(pivots, errors),
-            answers: answers.text(),
-            next_step: next_step.text(),
+            answers: answers.text().to_owned(),
+            next_step: next_step.text().to_owned(),
         })
         .collect()
 }
@@ -220,9 +220,9 @@ fn parse_pivots(section: &Section<'_>, errors: &mut Errors<'_>) -> Vec<Pivot> {
         errors.unique(&mut seen, "pivot", &key_text, offset);
         pivots.push(Pivot {
             key: KeyPattern::new(key_text),
-            meaning: meaning.text(),
+            meaning: meaning.text().to_owned(),
             found_in: found_in.text().split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect(),
-            first_query: first_query.text(),
+            first_query: first_query.text().to_owned(),
         });
     }
     pivots
@@ -272,7 +272,7 @@ fn parse_recipe(
     errors: &mut Errors<'_>,
 ) -> Option<Recipe> {
     let code = source.block;
-    let title = match source.title.map(Inline::text) {
+    let title = match source.title.map(|title| title.text().to_owned()) {
         None => {
             errors.at(code.offset, "recipe block has no title: put its description in a paragraph just before it");
             None
@@ -320,7 +320,7 @@ fn parse_recipe(
         sort: block.sort,
         aggregate: block.aggregate,
         bindings,
-        notes: source.notes.iter().map(|note| note.text()).collect(),
+        notes: source.notes.iter().map(|note| note.text().to_owned()).collect(),
         line: errors.line(code.offset),
     })
 }
@@ -329,7 +329,7 @@ fn parse_domains(section: &Section<'_>, errors: &mut Errors<'_>) -> Vec<Domain> 
     let mut seen = HashMap::new();
     let mut domains = Vec::new();
     for scenario in split_sections(section.blocks, HeadingLevel::H3) {
-        let title = scenario.heading.text();
+        let title = scenario.heading.text().to_owned();
         let id = slug(&title);
         if id.is_empty() {
             errors.at(scenario.heading.offset, "domain heading has no letters or digits to make an id from");
@@ -350,16 +350,16 @@ fn parse_domains(section: &Section<'_>, errors: &mut Errors<'_>) -> Vec<Domain> 
             _ => None,
         }) {
             let text = paragraph.text();
-            if let Some(spans) = strip_label(&text, "Spans:") {
+            if let Some(spans) = strip_label(text, "Spans:") {
                 domain.spans = Some(spans.to_owned());
-            } else if strip_label(&text, "Metrics:").is_some() {
+            } else if strip_label(text, "Metrics:").is_some() {
                 domain.metrics.extend(paragraph.code_spans().into_iter().map(String::from));
-            } else if strip_label(&text, "Attributes:").is_some() {
+            } else if strip_label(text, "Attributes:").is_some() {
                 domain.attributes.extend(paragraph.code_spans().into_iter().map(KeyPattern::new));
             } else if domain.symptom.is_empty() {
-                domain.symptom = text;
+                domain.symptom = text.to_owned();
             } else {
-                domain.notes.push(text);
+                domain.notes.push(text.to_owned());
             }
         }
         if domain.symptom.is_empty() {
@@ -380,7 +380,7 @@ fn parse_settings(section: &Section<'_>, errors: &mut Errors<'_>) -> Vec<Setting
         .into_iter()
         .map(|([name, controls, default], _)| Setting {
             name: name.value(),
-            controls: controls.text(),
+            controls: controls.text().to_owned(),
             default: default.value(),
         })
         .collect()
@@ -401,7 +401,7 @@ fn parse_notes(section: &Section<'_>) -> Vec<AttributeNote> {
     list_items(section)
         .iter()
         .map(|item| AttributeNote {
-            text: item.text(),
+            text: item.text().to_owned(),
             // Attribute keys and namespaces are dotted; this drops values (`search_tools`) and
             // file paths (`docs/…`) that notes also backtick.
             keys: item

@@ -88,8 +88,9 @@ pub(super) fn parse_block(text: &str) -> Result<RecipeBlock, Vec<BlockError>> {
             )),
         }
     }
+    // A block that could not be read has already said why; "no `query=`" would only echo it.
     for required in ["dataset", "query"] {
-        if !seen.contains(&required) {
+        if errors.is_empty() && !seen.contains(&required) {
             errors.push(BlockError::new(0, format!("recipe block has no `{required}=`")));
         }
     }
@@ -142,10 +143,8 @@ fn split_parameters<'a>(text: &'a str, errors: &mut Vec<BlockError>) -> Vec<Para
 /// The closing `'` is the first one followed by whitespace or the end, so a query may contain
 /// an apostrophe inside a word.
 fn closing_quote(after_open: &str) -> Option<usize> {
-    after_open.char_indices().find_map(|(at, c)| {
-        let followed_by_space =
-            after_open[at + 1..].chars().next().is_none_or(char::is_whitespace);
-        (c == '\'' && followed_by_space).then_some(at)
+    after_open.match_indices('\'').map(|(at, _)| at).find(|&at| {
+        after_open[at + 1..].chars().next().is_none_or(char::is_whitespace)
     })
 }
 
