@@ -8,7 +8,7 @@ mod values;
 
 pub use url::{Deployment, Period, SafeUrl, Scope, MAX_URL_BYTES};
 
-use crate::core::runbook::{Dataset, Recipe};
+use crate::core::runbook::Recipe;
 use crate::core::search::{self, FillError, Query};
 
 /// One link, ready to open.
@@ -86,19 +86,9 @@ pub fn build_links(recipe: &Recipe, values: &dyn Fn(&str) -> Option<String>, sco
     Ok(Links { ready: true, missing: Vec::new(), links, text: recipe_text(recipe, &filled) })
 }
 
-fn dataset_name(dataset: Dataset) -> &'static str {
-    match dataset {
-        Dataset::Logs => "logs",
-        Dataset::Spans => "spans",
-        Dataset::Tracemetrics => "tracemetrics",
-        Dataset::Issues => "issues",
-        Dataset::Errors => "errors",
-    }
-}
-
 /// The recipe in the runbook's format, with `query` as given.
 fn recipe_text(recipe: &Recipe, query: &Query) -> String {
-    let mut lines = vec![format!("dataset={} query='{query}'", dataset_name(recipe.dataset))];
+    let mut lines = vec![format!("dataset={} query='{query}'", recipe.dataset.name())];
     if !recipe.fields.is_empty() {
         lines.push(format!("fields={}", recipe.fields.join(",")));
     }
