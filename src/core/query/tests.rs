@@ -34,10 +34,11 @@ fn split(url: &SafeUrl) -> (String, Vec<(String, String)>) {
 }
 
 /// Every link of every bundled recipe for `page_values`: `(recipe id, [(path, "name=value" lines)])`.
-/// The parameters are compared decoded, one by one and in order.
+/// The parameters are compared decoded, one by one and in order; every link then ends with the
+/// scope (`SCOPE_PARAMS`).
 const EXPECTED_LINKS: &[(&str, &[(&str, &str)])] = &[
     ("trace-log-history-after-opening-a-sentry-event-or-span", &[
-    ("/explore/logs/", r#"
+        ("/explore/logs/", r#"
 logsQuery=trace:"0af7651916cd43dd8448eb211c80319c"
 logsFields=timestamp
 logsFields=severity
@@ -51,12 +52,10 @@ logsFields=error.type
 logsFields=exception.message
 logsSortBys=timestamp
 mode=samples
-project=-1
-statsPeriod=24h
 "#),
     ]),
     ("captured-errors-for-a-route-tool-or-oauth-symptom", &[
-    ("/explore/discover/homepage/", r#"
+        ("/explore/discover/homepage/", r#"
 dataset=errors
 queryDataset=error-events
 query=http.route:"/mcp/:organizationSlug?" OR gen_ai.tool.name:"search_events" OR app.oauth.grant_revoked.reason:"user said \"stop\""
@@ -70,80 +69,58 @@ field=error.type
 field=error.value
 sort=-timestamp
 yAxis=count()
-project=-1
-statsPeriod=24h
 "#),
-    ("/issues/", r#"
+        ("/issues/", r#"
 query=http.route:"/mcp/:organizationSlug?"
 sort=date
-project=-1
-statsPeriod=24h
 "#),
-    ("/issues/", r#"
+        ("/issues/", r#"
 query=gen_ai.tool.name:"search_events"
 sort=date
-project=-1
-statsPeriod=24h
 "#),
-    ("/issues/", r#"
+        ("/issues/", r#"
 query=app.oauth.grant_revoked.reason:"user said \"stop\""
 sort=date
-project=-1
-statsPeriod=24h
 "#),
     ]),
     ("http-response-rates-by-route-and-status", &[
-    ("/explore/metrics/", r#"
+        ("/explore/metrics/", r#"
 metric={"metric":{"name":"app.server.response","type":"counter"},"query":"http.route:\"/mcp/:organizationSlug?\"","aggregateFields":[{"yAxes":["sum(value,app.server.response,counter,-)"]},{"groupBy":"http.route"},{"groupBy":"tags[http.response.status_code,number]"}],"aggregateSortBys":[{"field":"sum(value,app.server.response,counter,-)","kind":"desc"}],"mode":"aggregate"}
-project=-1
-statsPeriod=24h
 "#),
     ]),
     ("mcp-mode-adoption-by-client-family", &[
-    ("/explore/metrics/", r#"
+        ("/explore/metrics/", r#"
 metric={"metric":{"name":"app.server.response","type":"counter"},"query":"http.route:\"/mcp/:organizationSlug?/:projectSlug?\"","aggregateFields":[{"yAxes":["sum(value,app.server.response,counter,-)"]},{"groupBy":"app.client.family"},{"groupBy":"app.server.mode.agent"},{"groupBy":"app.server.mode.experimental"}],"aggregateSortBys":[{"field":"sum(value,app.server.response,counter,-)","kind":"desc"}],"mode":"aggregate"}
-project=-1
-statsPeriod=24h
 "#),
     ]),
     ("local-rate-limit-volume-and-scope", &[
-    ("/explore/metrics/", r#"
+        ("/explore/metrics/", r#"
 metric={"metric":{"name":"app.server.response","type":"counter"},"query":"app.response.reason:local_rate_limit","aggregateFields":[{"yAxes":["sum(value,app.server.response,counter,-)"]},{"groupBy":"http.route"},{"groupBy":"app.rate_limit.scope"}],"aggregateSortBys":[{"field":"sum(value,app.server.response,counter,-)","kind":"desc"}],"mode":"aggregate"}
-project=-1
-statsPeriod=24h
 "#),
     ]),
     ("oauth-refresh-outcomes-by-client-family", &[
-    ("/explore/metrics/", r#"
+        ("/explore/metrics/", r#"
 metric={"metric":{"name":"app.oauth.token_exchange","type":"counter"},"query":"","aggregateFields":[{"yAxes":["sum(value,app.oauth.token_exchange,counter,-)"]},{"groupBy":"app.oauth.token_exchange.outcome"},{"groupBy":"app.client.family"}],"aggregateSortBys":[{"field":"sum(value,app.oauth.token_exchange,counter,-)","kind":"desc"}],"mode":"aggregate"}
-project=-1
-statsPeriod=24h
 "#),
     ]),
     ("grant-revocations-for-sign-out-reports", &[
-    ("/explore/metrics/", r#"
+        ("/explore/metrics/", r#"
 metric={"metric":{"name":"app.oauth.grant_revoked","type":"counter"},"query":"user.id:\"42\"","aggregateFields":[{"yAxes":["sum(value,app.oauth.grant_revoked,counter,-)"]},{"groupBy":"app.oauth.grant_revoked.reason"},{"groupBy":"app.client.family"}],"aggregateSortBys":[{"field":"sum(value,app.oauth.grant_revoked,counter,-)","kind":"desc"}],"mode":"aggregate"}
-project=-1
-statsPeriod=24h
 "#),
     ]),
     ("register-and-callback-volume-by-client-family", &[
-    ("/explore/metrics/", r#"
+        ("/explore/metrics/", r#"
 metric={"metric":{"name":"app.oauth.register","type":"counter"},"query":"","aggregateFields":[{"yAxes":["sum(value,app.oauth.register,counter,-)"]},{"groupBy":"app.client.family"}],"aggregateSortBys":[{"field":"sum(value,app.oauth.register,counter,-)","kind":"desc"}],"mode":"aggregate"}
 metric={"metric":{"name":"app.oauth.callback_completed","type":"counter"},"query":"","aggregateFields":[{"yAxes":["sum(value,app.oauth.callback_completed,counter,-)"]},{"groupBy":"app.client.family"}],"aggregateSortBys":[{"field":"sum(value,app.oauth.callback_completed,counter,-)","kind":"desc"}],"mode":"aggregate"}
-project=-1
-statsPeriod=24h
 "#),
     ]),
     ("oauth-skill-adoption-by-client-family", &[
-    ("/explore/metrics/", r#"
+        ("/explore/metrics/", r#"
 metric={"metric":{"name":"app.consent.skill_granted","type":"counter"},"query":"","aggregateFields":[{"yAxes":["sum(value,app.consent.skill_granted,counter,-)"]},{"groupBy":"app.consent.skill"},{"groupBy":"app.client.family"}],"aggregateSortBys":[{"field":"sum(value,app.consent.skill_granted,counter,-)","kind":"desc"}],"mode":"aggregate"}
-project=-1
-statsPeriod=24h
 "#),
     ]),
     ("zero-result-search-sentry-tools-catalog-discovery-queries", &[
-    ("/explore/traces/", r#"
+        ("/explore/traces/", r#"
 query=(mcp.tool.name:search_tools OR mcp.tool.name:search_sentry_tools) tags[gen_ai.tool.call.result.count,number]:0
 field=timestamp
 field=trace
@@ -156,12 +133,10 @@ field=app.client.family
 field=user.id
 sort=-timestamp
 mode=samples
-project=-1
-statsPeriod=24h
 "#),
     ]),
     ("tool-execution-timeline-for-a-slow-or-failing-tool", &[
-    ("/explore/traces/", r#"
+        ("/explore/traces/", r#"
 query=gen_ai.tool.name:"search_events" tags[app.consent.skill.project_management.granted,boolean]:true
 field=timestamp
 field=trace
@@ -180,12 +155,10 @@ field=gen_ai.tool.call.arguments.projectSlugOrId
 field=error.type
 sort=-timestamp
 mode=samples
-project=-1
-statsPeriod=24h
 "#),
     ]),
     ("resource-dispatch-behavior-for-get-sentry-resource", &[
-    ("/explore/traces/", r#"
+        ("/explore/traces/", r#"
 query=app.resource.type:"issue"
 field=timestamp
 field=trace
@@ -196,12 +169,10 @@ field=gen_ai.tool.name
 field=error.type
 sort=-timestamp
 mode=samples
-project=-1
-statsPeriod=24h
 "#),
     ]),
     ("agent-model-calls-for-provider-token-or-cost-symptoms", &[
-    ("/explore/traces/", r#"
+        ("/explore/traces/", r#"
 query=has:gen_ai.provider.name OR has:gen_ai.request.model
 field=timestamp
 field=trace
@@ -215,12 +186,10 @@ field=tags[gen_ai.usage.output_tokens,number]
 field=error.type
 sort=-timestamp
 mode=samples
-project=-1
-statsPeriod=24h
 "#),
     ]),
     ("stdio-sessions-by-configured-host-or-mode", &[
-    ("/explore/traces/", r#"
+        ("/explore/traces/", r#"
 query=app.transport:stdio app.upstream.host:"sentry.example.com"
 field=timestamp
 field=trace
@@ -232,11 +201,11 @@ field=app.url.full
 field=error.type
 sort=-timestamp
 mode=samples
-project=-1
-statsPeriod=24h
 "#),
     ]),
 ];
+
+const SCOPE_PARAMS: [(&str, &str); 2] = [("project", "-1"), ("statsPeriod", "24h")];
 
 #[test]
 fn every_bundled_recipe_translates_parameter_by_parameter() {
@@ -256,10 +225,13 @@ fn every_bundled_recipe_translates_parameter_by_parameter() {
                 .filter(|line| !line.is_empty())
                 .map(|line| line.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())).expect("name=value"))
                 .collect();
-            for (index, (actual, wanted)) in params.iter().zip(&expected).enumerate() {
+            let (own, scope) = params.split_at(params.len().saturating_sub(SCOPE_PARAMS.len()));
+            let scope: Vec<(&str, &str)> = scope.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            assert_eq!(scope, SCOPE_PARAMS, "{id}: scope of {}", link.label);
+            for (index, (actual, wanted)) in own.iter().zip(&expected).enumerate() {
                 assert_eq!(actual, wanted, "{id}: parameter {index} of {}", link.label);
             }
-            assert_eq!(params.len(), expected.len(), "{id}: parameter count of {}", link.label);
+            assert_eq!(own.len(), expected.len(), "{id}: parameter count of {}", link.label);
         }
     }
 }
