@@ -142,19 +142,6 @@ impl Key {
 }
 
 impl Value {
-    pub fn quoted(text: &str) -> Value {
-        Value { quoted: true, parts: normalize_parts(vec![Part::Text(text.to_owned())]) }
-    }
-
-    /// The value's text when it has no placeholder, as Sentry reads it (`\*` still escaped).
-    pub fn as_literal(&self) -> Option<&str> {
-        match self.parts.as_slice() {
-            [] => Some(""),
-            [Part::Text(text)] => Some(text),
-            _ => None,
-        }
-    }
-
     /// The literal text the value matches: placeholders as `<name>`, `\*` read as `*`.
     pub fn unescaped(&self) -> String {
         render_parts(&self.parts).replace("\\*", "*")
@@ -614,11 +601,13 @@ impl Query {
     /// Every placeholder use, in reading order.
     pub fn placeholders(&self) -> Vec<PlaceholderUse> {
         let mut uses = Vec::new();
+        let no_key = Key { parts: Vec::new() };
         for term in self.terms() {
+            // Free text has no key; its placeholders are reported with an empty one.
             let (key, values): (&Key, Vec<&Value>) = match term {
                 Term::Filter(filter) => (&filter.key, filter.value.items()),
                 Term::Has { key, .. } => (key, Vec::new()),
-                Term::FreeText(_) => continue,
+                Term::FreeText(value) => (&no_key, vec![value]),
             };
             let key_text = key.to_string();
             let in_key = key.parts.iter().map(|part| (part, true));

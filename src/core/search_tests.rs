@@ -213,6 +213,12 @@ fn fill_substitutes_quoted_values_and_checked_key_segments() {
     );
     assert!(filled.placeholders().is_empty());
 
+    let free_text = parse(r#""<words>" a:1"#).expect("parses");
+    assert_eq!(
+        free_text.placeholders(),
+        [PlaceholderUse { name: "words".into(), key: String::new(), in_key: false }]
+    );
+    assert_eq!(free_text.fill(&|_| None), Err(FillError::Missing(vec!["words".to_owned()])));
     assert_eq!(
         query.fill(&|name| (name == "skill").then(|| "x".to_owned())),
         Err(FillError::Missing(vec!["tool_name".to_owned(), "t".to_owned()]))
