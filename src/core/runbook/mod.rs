@@ -11,7 +11,6 @@ mod markdown;
 mod parse;
 mod recipe;
 mod report;
-mod search_shim;
 #[cfg(test)]
 mod tests;
 

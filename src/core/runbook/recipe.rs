@@ -3,7 +3,7 @@
 
 use super::lookup::find_pivot;
 use super::markdown::{Inline, Piece};
-use super::search_shim::{self as search, PlaceholderUse};
+use crate::core::search::{self, PlaceholderUse};
 use super::{Aggregate, Binding, Dataset, KeyPattern, Pivot, Replace, SortKey};
 
 /// Longest key or field name accepted (security.md RB-1 field length caps).

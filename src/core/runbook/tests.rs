@@ -2,7 +2,7 @@
 
 use super::parse::{MAX_MARKDOWN_BYTES, MAX_RECIPES, REFERENCE_BASE};
 use super::*;
-use super::search_shim as search;
+use crate::core::search;
 
 const RENAMED: &str = include_str!("../../../tests/fixtures/runbooks/renamed.md");
 const SKILL_PIVOT_REMOVED: &str = include_str!("../../../tests/fixtures/runbooks/invalid-skill-pivot-removed.md");
