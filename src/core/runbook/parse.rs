@@ -272,45 +272,35 @@ fn parse_recipe(
     errors: &mut Errors<'_>,
 ) -> Option<Recipe> {
     let code = source.block;
-    let title = match source.title.map(|title| title.text().to_owned()) {
-        None => {
-            errors.at(code.offset, "recipe block has no title: put its description in a paragraph just before it");
-            None
+    // The title is checked even when the block is broken, so that both problems are reported.
+    let title = recipe_title(source, seen, errors);
+    let block = match recipe::parse_block(&code.text) {
+        Ok(block) => block,
+        Err(block_errors) => {
+            for error in block_errors {
+                errors.at(code.source_offset(error.at), error.message);
+            }
+            return None;
         }
-        Some(title) if title.len() > MAX_TEXT_LEN => {
-            errors.at(code.offset, format!("recipe title is longer than {MAX_TEXT_LEN} bytes"));
-            None
-        }
-        Some(title) => Some(title),
     };
-    let id = title.as_deref().map(slug);
-    match id.as_deref() {
-        Some("") => errors.at(code.offset, "recipe title has no letters or digits to make an id from"),
-        Some(id) => errors.unique(seen, "recipe id", id, code.offset),
-        None => {}
-    }
-    let block = recipe::parse_block(&code.text).map_err(|block_errors| {
-        for error in block_errors {
-            errors.at(code.source_offset(error.at), error.message);
-        }
-    });
-    let bindings = block.as_ref().ok().map(|block| {
-        recipe::bind(&block.placeholders, pivots, &source.notes).map_err(|unbound| {
+    let bindings = match recipe::bind(&block.placeholders, pivots, &source.notes) {
+        Ok(bindings) => bindings,
+        Err(unbound) => {
             for placeholder in unbound {
                 let at = code.text.find(&format!("<{}>", placeholder.name)).unwrap_or(0);
+                let place = match placeholder.key.as_str() {
+                    "" => "free text".to_owned(),
+                    key => format!("`{key}`"),
+                };
                 errors.at(
                     code.source_offset(at),
-                    format!(
-                        "placeholder `<{}>` in `{}` binds to no pivot of the runbook",
-                        placeholder.name, placeholder.key
-                    ),
+                    format!("placeholder `<{}>` in {place} binds to no pivot of the runbook", placeholder.name),
                 );
             }
-        })
-    });
-    let (Some(title), Some(id), Ok(block), Some(Ok(bindings))) = (title, id, block, bindings) else {
-        return None;
+            return None;
+        }
     };
+    let (title, id) = title?;
     Some(Recipe {
         id,
         title,
@@ -323,6 +313,30 @@ fn parse_recipe(
         notes: source.notes.iter().map(|note| note.text().to_owned()).collect(),
         line: errors.line(code.offset),
     })
+}
+
+/// The recipe's title and its contract id.
+fn recipe_title(
+    source: &RecipeSource<'_>,
+    seen: &mut HashMap<String, usize>,
+    errors: &mut Errors<'_>,
+) -> Option<(String, String)> {
+    let offset = source.block.offset;
+    let Some(title) = source.title.map(Inline::text) else {
+        errors.at(offset, "recipe block has no title: put its description in a paragraph just before it");
+        return None;
+    };
+    if title.len() > MAX_TEXT_LEN {
+        errors.at(offset, format!("recipe title is longer than {MAX_TEXT_LEN} bytes"));
+        return None;
+    }
+    let id = slug(title);
+    if id.is_empty() {
+        errors.at(offset, "recipe title has no letters or digits to make an id from");
+        return None;
+    }
+    errors.unique(seen, "recipe id", &id, offset);
+    Some((title.to_owned(), id))
 }
 
 fn parse_domains(section: &Section<'_>, errors: &mut Errors<'_>) -> Vec<Domain> {

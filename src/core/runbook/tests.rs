@@ -272,6 +272,11 @@ fn malformed_runbooks_name_line_and_column() {
             vec![error(19, 30, "placeholder `<span_id>` in `span_id` binds to no pivot of the runbook")],
         ),
         (
+            "free-text placeholder",
+            edited(r#"trace_id:"<trace_id>""#, "<anything>"),
+            vec![error(19, 21, "placeholder `<anything>` in free text binds to no pivot of the runbook")],
+        ),
+        (
             "key placeholder whose prefix is no pivot",
             edited(r#"trace_id:"<trace_id>""#, "app.skill.<skill>.on:true"),
             vec![error(19, 31, "placeholder `<skill>` in `app.skill.<skill>.on` binds to no pivot of the runbook")],
@@ -305,6 +310,11 @@ fn malformed_runbooks_name_line_and_column() {
             "malformed aggregate",
             edited("sort=-timestamp", "aggregate=sum value"),
             vec![error(21, 11, "aggregate `sum value` is not of the form `fn(arg) by a,b`")],
+        ),
+        (
+            "recipe titles that make the same id",
+            edited("```\n\n## Domains", "```\n\nTrace logs!\n\n```text\ndataset=logs query='a:b'\n```\n\n## Domains"),
+            vec![error(26, 1, "duplicated recipe id `trace-logs` (first on line 18)")],
         ),
         (
             "domain without symptom",
