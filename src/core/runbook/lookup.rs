@@ -51,7 +51,8 @@ impl Runbook {
         for recipe in self.recipes.iter().filter(|recipe| recipe.dataset == Dataset::Tracemetrics) {
             let group_by = recipe.aggregate.iter().flat_map(|aggregate| &aggregate.group_by);
             for key in group_by {
-                if let Some((_, note)) = ruled_out.iter().find(|(pattern, _)| pattern.matches(key).is_some()) {
+                if let Some((_, note)) = ruled_out.iter().find(|(pattern, _)| pattern.matches(key).is_some())
+                {
                     warnings.push(RunbookWarning {
                         line: recipe.line,
                         message: format!(

@@ -117,7 +117,10 @@ pub(super) struct TableRow {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Block {
-    Heading { level: HeadingLevel, inline: Inline },
+    Heading {
+        level: HeadingLevel,
+        inline: Inline,
+    },
     Paragraph(Inline),
     /// The first row is the header.
     Table(Vec<TableRow>),

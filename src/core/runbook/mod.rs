@@ -1,9 +1,13 @@
 //! The runbook as data: a typed model of TELEMETRY.md (pivots, recipes, domains, settings, notes).
 //! A team that renames a telemetry field edits markdown, never Rust.
 //!
-//! INTERFACE (fixed; the parser is being written in `parse.rs`):
-//! - `Runbook::parse(markdown) -> Result<Runbook, Vec<RunbookError>>`, all-or-nothing.
+//! INTERFACE:
+//! - `Runbook::parse(markdown) -> Result<Runbook, Vec<RunbookError>>`, all-or-nothing (`parse.rs`;
+//!   the format is TELEMETRY.md's: sections by `##` heading, tables by header name, recipes as the
+//!   paragraph before a ```text block).
 //! - `Runbook::bundled()`: the copy of TELEMETRY.md shipped in `runbook/`.
+//! - `Runbook::warnings()`, `pivot_for_key`, `known_attribute_domains` (`lookup.rs`).
+//! - `check_report(markdown)`: the text of the `runbook-check` command (`report.rs`).
 
 mod key_pattern;
 mod lookup;

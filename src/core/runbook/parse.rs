@@ -8,7 +8,10 @@ use pulldown_cmark::HeadingLevel;
 
 use super::markdown::{read_blocks, Block, CodeBlock, Inline, LineIndex, EMPTY_INLINE};
 use super::recipe::{self, is_key};
-use super::{AttributeNote, Domain, KeyPattern, Pivot, Recipe, Reference, Runbook, RunbookError, Setting, StartingPoint};
+use super::{
+    AttributeNote, Domain, KeyPattern, Pivot, Recipe, Reference, Runbook, RunbookError, Setting,
+    StartingPoint,
+};
 use crate::core::slug::slug;
 
 /// security.md RB-1 bounds.
@@ -148,9 +151,8 @@ fn read_table<'b, const N: usize>(
         errors.at(section.heading.offset, format!("section `## {section_name}` has no table"));
         return Vec::new();
     };
-    let indices = columns.map(|column| {
-        header.cells.iter().position(|cell| cell.text().trim().eq_ignore_ascii_case(column))
-    });
+    let indices = columns
+        .map(|column| header.cells.iter().position(|cell| cell.text().trim().eq_ignore_ascii_case(column)));
     let missing: Vec<String> = columns
         .iter()
         .zip(&indices)
@@ -179,8 +181,11 @@ fn read_table<'b, const N: usize>(
 fn cell_keys(cell: &Inline, errors: &mut Errors<'_>) -> Vec<KeyPattern> {
     let spans = cell.code_spans();
     let text = cell.text();
-    let words: Vec<&str> =
-        if spans.is_empty() { text.split(',').map(str::trim).filter(|w| !w.is_empty()).collect() } else { spans };
+    let words: Vec<&str> = if spans.is_empty() {
+        text.split(',').map(str::trim).filter(|w| !w.is_empty()).collect()
+    } else {
+        spans
+    };
     let mut keys = Vec::new();
     for word in words {
         if is_key(word) {
@@ -221,7 +226,13 @@ fn parse_pivots(section: &Section<'_>, errors: &mut Errors<'_>) -> Vec<Pivot> {
         pivots.push(Pivot {
             key: KeyPattern::new(key_text),
             meaning: meaning.text().to_owned(),
-            found_in: found_in.text().split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect(),
+            found_in: found_in
+                .text()
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect(),
             first_query: first_query.text().to_owned(),
         });
     }
@@ -294,7 +305,10 @@ fn parse_recipe(
                 };
                 errors.at(
                     code.source_offset(at),
-                    format!("placeholder `<{}>` in {place} binds to no pivot of the runbook", placeholder.name),
+                    format!(
+                        "placeholder `<{}>` in {place} binds to no pivot of the runbook",
+                        placeholder.name
+                    ),
                 );
             }
             return None;

@@ -3,8 +3,8 @@
 
 use super::lookup::find_pivot;
 use super::markdown::{Inline, Piece};
-use crate::core::search::{self, PlaceholderUse};
 use super::{Aggregate, Binding, Dataset, KeyPattern, Pivot, Replace, SortKey};
+use crate::core::search::{self, PlaceholderUse};
 
 /// Longest key or field name accepted (security.md RB-1 field length caps).
 pub(super) const MAX_KEY_LEN: usize = 200;
@@ -84,7 +84,9 @@ pub(super) fn parse_block(text: &str) -> Result<RecipeBlock, Vec<BlockError>> {
             "aggregate" => aggregate = parse_aggregate(parameter, &mut errors),
             other => errors.push(BlockError::new(
                 parameter.name_at,
-                format!("unknown recipe parameter `{other}=` (expected dataset, query, fields, sort, aggregate)"),
+                format!(
+                    "unknown recipe parameter `{other}=` (expected dataset, query, fields, sort, aggregate)"
+                ),
             )),
         }
     }
@@ -143,9 +145,10 @@ fn split_parameters<'a>(text: &'a str, errors: &mut Vec<BlockError>) -> Vec<Para
 /// The closing `'` is the first one followed by whitespace or the end, so a query may contain
 /// an apostrophe inside a word.
 fn closing_quote(after_open: &str) -> Option<usize> {
-    after_open.match_indices('\'').map(|(at, _)| at).find(|&at| {
-        after_open[at + 1..].chars().next().is_none_or(char::is_whitespace)
-    })
+    after_open
+        .match_indices('\'')
+        .map(|(at, _)| at)
+        .find(|&at| after_open[at + 1..].chars().next().is_none_or(char::is_whitespace))
 }
 
 fn unquoted_value_len(rest: &str) -> usize {
@@ -167,13 +170,17 @@ fn parse_query(
     errors: &mut Vec<BlockError>,
 ) -> Option<(String, Vec<PlaceholderUse>)> {
     if parameter.value.len() > MAX_QUERY_LEN {
-        errors.push(BlockError::new(parameter.value_at, format!("query is longer than {MAX_QUERY_LEN} bytes")));
+        errors
+            .push(BlockError::new(parameter.value_at, format!("query is longer than {MAX_QUERY_LEN} bytes")));
         return None;
     }
     match search::parse(parameter.value) {
         Ok(query) => Some((parameter.value.to_owned(), query.placeholders())),
         Err(error) => {
-            errors.push(BlockError::new(parameter.value_at + error.offset, format!("query: {}", error.message)));
+            errors.push(BlockError::new(
+                parameter.value_at + error.offset,
+                format!("query: {}", error.message),
+            ));
             None
         }
     }
@@ -210,11 +217,12 @@ fn parse_aggregate(parameter: &Parameter<'_>, errors: &mut Vec<BlockError>) -> O
         Some((call, group)) => (call.trim(), Some(group)),
         None => (value.trim(), None),
     };
-    let parsed = call.strip_suffix(')').and_then(|call| call.split_once('(')).filter(|(function, argument)| {
-        !function.is_empty()
-            && function.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            && (argument.is_empty() || is_key(argument))
-    });
+    let parsed =
+        call.strip_suffix(')').and_then(|call| call.split_once('(')).filter(|(function, argument)| {
+            !function.is_empty()
+                && function.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && (argument.is_empty() || is_key(argument))
+        });
     let Some((function, argument)) = parsed else {
         errors.push(BlockError::new(
             parameter.value_at,
@@ -247,12 +255,17 @@ pub(super) fn bind<'u>(
             continue;
         };
         let transform = notes.iter().find_map(|note| note_transform(note, placeholder));
-        let binding = Binding { placeholder: placeholder.name.clone(), pivot, in_key: placeholder.in_key, transform };
+        let binding =
+            Binding { placeholder: placeholder.name.clone(), pivot, in_key: placeholder.in_key, transform };
         if !bindings.contains(&binding) {
             bindings.push(binding);
         }
     }
-    if unbound.is_empty() { Ok(bindings) } else { Err(unbound) }
+    if unbound.is_empty() {
+        Ok(bindings)
+    } else {
+        Err(unbound)
+    }
 }
 
 /// `app.consent.skill.<skill>.granted` names the pivot `app.consent.skill`: the text before the
@@ -297,11 +310,18 @@ mod tests {
         assert_eq!(block.fields, ["a", "b"]);
         assert_eq!(
             block.sort,
-            [SortKey { field: "timestamp".into(), descending: true }, SortKey { field: "b".into(), descending: false }]
+            [
+                SortKey { field: "timestamp".into(), descending: true },
+                SortKey { field: "b".into(), descending: false }
+            ]
         );
         assert_eq!(
             block.aggregate,
-            Some(Aggregate { function: "sum".into(), argument: "value".into(), group_by: vec!["a".into(), "b".into()] })
+            Some(Aggregate {
+                function: "sum".into(),
+                argument: "value".into(),
+                group_by: vec!["a".into(), "b".into()]
+            })
         );
     }
 

@@ -28,7 +28,8 @@ fn summary(runbook: &Runbook) -> String {
         let bindings: Vec<String> = recipe.bindings.iter().map(describe_binding).collect();
         let bindings = if bindings.is_empty() { "no placeholders".to_owned() } else { bindings.join(", ") };
         // Writing to a String cannot fail.
-        let _ = writeln!(out, "  {} [{}, line {}]: {bindings}", recipe.id, recipe.dataset.name(), recipe.line);
+        let _ =
+            writeln!(out, "  {} [{}, line {}]: {bindings}", recipe.id, recipe.dataset.name(), recipe.line);
     }
     let warnings = runbook.warnings();
     if warnings.is_empty() {

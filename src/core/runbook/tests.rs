@@ -5,7 +5,8 @@ use super::*;
 use crate::core::search;
 
 const RENAMED: &str = include_str!("../../../tests/fixtures/runbooks/renamed.md");
-const SKILL_PIVOT_REMOVED: &str = include_str!("../../../tests/fixtures/runbooks/invalid-skill-pivot-removed.md");
+const SKILL_PIVOT_REMOVED: &str =
+    include_str!("../../../tests/fixtures/runbooks/invalid-skill-pivot-removed.md");
 const SEVERAL_ERRORS: &str = include_str!("../../../tests/fixtures/runbooks/invalid-several-errors.md");
 const SEED_AS_RECEIVED: &str = include_str!("../../../tests/fixtures/runbooks/seed-as-received.txt");
 
@@ -74,6 +75,11 @@ fn bundled_runbook_parses() {
 }
 
 #[test]
+fn windows_line_endings_parse_the_same() {
+    assert_eq!(Runbook::parse(&BUNDLED_MARKDOWN.replace('\n', "\r\n")), Ok(Runbook::bundled()));
+}
+
+#[test]
 fn bundled_starting_points_and_pivots() {
     let runbook = Runbook::bundled();
     let oauth = &runbook.starting_points[3];
@@ -110,7 +116,11 @@ fn bundled_recipes_are_structured_queries_with_bindings() {
     let expected_bindings: [(&str, &[(&str, &str)]); 6] = [
         (
             "captured-errors-for-a-route-tool-or-oauth-symptom",
-            &[("route", "http.route"), ("tool_name", "gen_ai.tool.name"), ("reason", "app.oauth.grant_revoked.reason")],
+            &[
+                ("route", "http.route"),
+                ("tool_name", "gen_ai.tool.name"),
+                ("reason", "app.oauth.grant_revoked.reason"),
+            ],
         ),
         ("http-response-rates-by-route-and-status", &[("route", "http.route")]),
         ("grant-revocations-for-sign-out-reports", &[("user_id", "user.id")]),
@@ -165,7 +175,10 @@ fn bundled_domains_settings_notes_references() {
     let runbook = Runbook::bundled();
     let oauth = runbook.domain("oauth-and-client-registration").unwrap();
     assert_eq!(oauth.title, "OAuth And Client Registration");
-    assert_eq!(oauth.symptom, "Users report sign-outs, refresh loops, DCR churn, or callback/register imbalance.");
+    assert_eq!(
+        oauth.symptom,
+        "Users report sign-outs, refresh loops, DCR churn, or callback/register imbalance."
+    );
     assert_eq!(oauth.metrics.len(), 7);
     assert_eq!(oauth.attributes.len(), 8);
     assert_eq!(oauth.spans, None);
@@ -190,7 +203,10 @@ fn bundled_domains_settings_notes_references() {
         }
     );
 
-    assert_eq!(runbook.notes[1].keys, ["mcp.*", "mcp.method.name", "mcp.protocol.version", "mcp.resource.uri", "mcp.session.id"]);
+    assert_eq!(
+        runbook.notes[1].keys,
+        ["mcp.*", "mcp.method.name", "mcp.protocol.version", "mcp.resource.uri", "mcp.session.id"]
+    );
     assert_eq!(runbook.notes[4].keys, ["mcp.tool.name"], "tool names and paths are not keys");
     assert_eq!(runbook.notes[9].keys, Vec::<String>::new());
 
@@ -221,7 +237,8 @@ fn lookups_for_the_ui() {
     assert_eq!((pivot.key.as_str(), found), ("gen_ai.tool.call.result", KeyMatch::Exact));
     assert!(runbook.pivot_for_key("span.duration").is_none());
 
-    let ids = |key| runbook.known_attribute_domains(key).into_iter().map(|d| d.id.as_str()).collect::<Vec<_>>();
+    let ids =
+        |key| runbook.known_attribute_domains(key).into_iter().map(|d| d.id.as_str()).collect::<Vec<_>>();
     assert_eq!(ids("user.id"), ["oauth-and-client-registration", "mcp-tool-execution"]);
     assert_eq!(ids("gen_ai.tool.call.arguments.query"), ["mcp-tool-execution"]);
     assert_eq!(ids("span.duration"), Vec::<&str>::new());
@@ -236,7 +253,11 @@ fn malformed_runbooks_name_line_and_column() {
         (
             "unknown dataset",
             edited("dataset=logs", "dataset=metrics"),
-            vec![error(19, 9, "unknown dataset `metrics` (expected one of logs, spans, tracemetrics, issues, errors)")],
+            vec![error(
+                19,
+                9,
+                "unknown dataset `metrics` (expected one of logs, spans, tracemetrics, issues, errors)",
+            )],
         ),
         (
             "unterminated double quote inside the query",
@@ -251,7 +272,11 @@ fn malformed_runbooks_name_line_and_column() {
         (
             "recipe block without a title",
             edited("Trace logs.\n\n", ""),
-            vec![error(16, 1, "recipe block has no title: put its description in a paragraph just before it")],
+            vec![error(
+                16,
+                1,
+                "recipe block has no title: put its description in a paragraph just before it",
+            )],
         ),
         (
             "table with a missing column (its placeholder then binds to nothing too)",
@@ -279,7 +304,11 @@ fn malformed_runbooks_name_line_and_column() {
         (
             "key placeholder whose prefix is no pivot",
             edited(r#"trace_id:"<trace_id>""#, "app.skill.<skill>.on:true"),
-            vec![error(19, 31, "placeholder `<skill>` in `app.skill.<skill>.on` binds to no pivot of the runbook")],
+            vec![error(
+                19,
+                31,
+                "placeholder `<skill>` in `app.skill.<skill>.on` binds to no pivot of the runbook",
+            )],
         ),
         (
             "missing required section",
@@ -299,7 +328,11 @@ fn malformed_runbooks_name_line_and_column() {
         (
             "unknown recipe parameter",
             edited("sort=", "order="),
-            vec![error(21, 1, "unknown recipe parameter `order=` (expected dataset, query, fields, sort, aggregate)")],
+            vec![error(
+                21,
+                1,
+                "unknown recipe parameter `order=` (expected dataset, query, fields, sort, aggregate)",
+            )],
         ),
         (
             "parameter given twice",
@@ -313,7 +346,10 @@ fn malformed_runbooks_name_line_and_column() {
         ),
         (
             "recipe titles that make the same id",
-            edited("```\n\n## Domains", "```\n\nTrace logs!\n\n```text\ndataset=logs query='a:b'\n```\n\n## Domains"),
+            edited(
+                "```\n\n## Domains",
+                "```\n\nTrace logs!\n\n```text\ndataset=logs query='a:b'\n```\n\n## Domains",
+            ),
             vec![error(26, 1, "duplicated recipe id `trace-logs` (first on line 18)")],
         ),
         (
@@ -324,7 +360,11 @@ fn malformed_runbooks_name_line_and_column() {
         (
             "reference that is neither https nor a repository path",
             format!("{MINIMAL}\n## References\n\n- [run me](javascript:alert(1))\n"),
-            vec![error(34, 1, "reference `javascript:alert(1)` is neither an https link nor a repository path")],
+            vec![error(
+                34,
+                1,
+                "reference `javascript:alert(1)` is neither an https link nor a repository path",
+            )],
         ),
     ];
     for (name, markdown, expected) in cases {
@@ -338,9 +378,21 @@ fn minimal_runbook_parses_and_tables_are_read_by_header_name() {
     assert_eq!(minimal.recipes[0].id, "trace-logs");
     // Columns reordered and headers in another case, sections reordered: the same runbook.
     let reordered_columns = MINIMAL
-        .replacen("| Pivot | Meaning | Found In | First Query |", "| first query | FOUND IN | Pivot | Meaning |", 1)
-        .replacen("| `trace_id` | one trace | logs, spans | open trace |", "| open trace | logs, spans | `trace_id` | one trace |", 1)
-        .replacen("| `http.route` | route | metrics | route health |", "| route health | metrics | `http.route` | route |", 1);
+        .replacen(
+            "| Pivot | Meaning | Found In | First Query |",
+            "| first query | FOUND IN | Pivot | Meaning |",
+            1,
+        )
+        .replacen(
+            "| `trace_id` | one trace | logs, spans | open trace |",
+            "| open trace | logs, spans | `trace_id` | one trace |",
+            1,
+        )
+        .replacen(
+            "| `http.route` | route | metrics | route health |",
+            "| route health | metrics | `http.route` | route |",
+            1,
+        );
     let domains_at = MINIMAL.find("## Domains").unwrap();
     let reordered_sections = format!("{}\n{}", &MINIMAL[domains_at..], &MINIMAL[..domains_at]);
     for variant in [reordered_columns, reordered_sections] {
@@ -356,7 +408,11 @@ fn every_error_of_a_full_runbook_is_reported() {
         Runbook::parse(SEVERAL_ERRORS),
         Err(vec![
             error(33, 1, "duplicated pivot `span_id` (first on line 32)"),
-            error(73, 9, "unknown dataset `metrics` (expected one of logs, spans, tracemetrics, issues, errors)"),
+            error(
+                73,
+                9,
+                "unknown dataset `metrics` (expected one of logs, spans, tracemetrics, issues, errors)"
+            ),
             error(86, 1, "recipe block has no title: put its description in a paragraph just before it"),
             error(178, 60, "query: unterminated quote"),
         ])
@@ -465,7 +521,9 @@ fn check_report_summarises_or_lists_errors() {
     assert!(summary.contains(
         "  tool-execution-timeline-for-a-slow-or-failing-tool [spans, line 151]: <tool_name> <- gen_ai.tool.name, <skill> <- app.consent.skill (in key) with `-` replaced by `_`\n"
     ));
-    assert!(summary.contains("  mcp-mode-adoption-by-client-family [tracemetrics, line 95]: no placeholders\n"));
+    assert!(
+        summary.contains("  mcp-mode-adoption-by-client-family [tracemetrics, line 95]: no placeholders\n")
+    );
     assert!(summary.ends_with("no warnings\n"));
     assert_eq!(
         check_report(SKILL_PIVOT_REMOVED),
@@ -487,7 +545,9 @@ mod never_panics {
 
     fn mutation() -> impl Strategy<Value = Mutation> {
         // Characters that carry markdown or recipe meaning are the interesting insertions.
-        let interesting = prop::sample::select(vec!['|', '`', '\'', '"', '<', '>', '#', '\n', '-', '=', '*', '\\', ' ', 'é']);
+        let interesting = prop::sample::select(vec![
+            '|', '`', '\'', '"', '<', '>', '#', '\n', '-', '=', '*', '\\', ' ', 'é',
+        ]);
         prop_oneof![
             any::<Index>().prop_map(Mutation::DeleteLine),
             any::<Index>().prop_map(Mutation::DuplicateLine),
@@ -513,7 +573,8 @@ mod never_panics {
                 Mutation::InsertChar(line, at, c) => {
                     let count = lines.len();
                     let line = &mut lines[line.index(count)];
-                    let boundaries: Vec<usize> = line.char_indices().map(|(i, _)| i).chain([line.len()]).collect();
+                    let boundaries: Vec<usize> =
+                        line.char_indices().map(|(i, _)| i).chain([line.len()]).collect();
                     line.insert(boundaries[at.index(boundaries.len())], *c);
                 }
             }
