@@ -496,9 +496,11 @@ fn renamed_fixture_follows_the_data() {
     assert!(!RENAMED.contains("app.oauth."));
 }
 
-/// The seed as first delivered is a lossy text export of TELEMETRY.md: headings, code fences,
-/// backticks and most table pipes were stripped, so no section can be found. It is rightly
-/// rejected, and the errors say what is missing.
+/// The seed as first delivered is a lossy text export of TELEMETRY.md: every heading is gone
+/// (section names and the six domain names appear nowhere in it), code fences and backticks were
+/// stripped, table rows are broken across lines and the notes run together ("andgen_ai.*fields").
+/// Recipe blocks and domain ids cannot be recovered from it, so it is rightly rejected, and the
+/// errors say what is missing.
 #[test]
 fn seed_as_received_is_rejected_for_its_lost_structure() {
     assert_eq!(
