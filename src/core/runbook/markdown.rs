@@ -257,8 +257,12 @@ impl<'a> LineIndex<'a> {
         Self { source, line_starts }
     }
 
+    pub fn line(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&start| start <= offset).max(1)
+    }
+
     pub fn position(&self, offset: usize) -> (usize, usize) {
-        let line = self.line_starts.partition_point(|&start| start <= offset).max(1);
+        let line = self.line(offset);
         let line_start = self.line_starts.get(line - 1).copied().unwrap_or(0);
         let column = self
             .source

@@ -41,7 +41,7 @@ pub(super) fn parse(markdown: &str) -> Result<Runbook, Vec<RunbookError>> {
     }
     let blocks = read_blocks(markdown);
     let sections = split_sections(&blocks, HeadingLevel::H2);
-    let mut errors = Errors { lines: LineIndex::new(markdown), found: Vec::new() };
+    let mut errors = Errors::new(markdown);
     let mut section = |name, required| find_section(&sections, name, required, &mut errors);
     let [where_to_query, investigation_pivots, query_recipes, domains] =
         [WHERE_TO_QUERY, INVESTIGATION_PIVOTS, QUERY_RECIPES, DOMAINS].map(|name| section(name, true));
@@ -61,24 +61,48 @@ pub(super) fn parse(markdown: &str) -> Result<Runbook, Vec<RunbookError>> {
     if errors.found.is_empty() {
         Ok(runbook)
     } else {
-        errors.found.sort_by_key(|error| (error.line, error.column));
-        Err(errors.found)
+        Err(errors.into_list())
     }
 }
+
+/// Errors listed one by one; the rest are only counted, so that a garbage file cannot make the
+/// report (and the column counting behind it) grow without bound (security.md RB-1).
+pub(super) const MAX_LISTED_ERRORS: usize = 100;
 
 struct Errors<'a> {
     lines: LineIndex<'a>,
     found: Vec<RunbookError>,
+    /// Offset of the first error not listed, and how many were not listed.
+    unlisted: Option<(usize, usize)>,
 }
 
-impl Errors<'_> {
+impl<'a> Errors<'a> {
+    fn new(markdown: &'a str) -> Self {
+        Self { lines: LineIndex::new(markdown), found: Vec::new(), unlisted: None }
+    }
+
     fn at(&mut self, offset: usize, message: impl Into<String>) {
+        if self.found.len() >= MAX_LISTED_ERRORS {
+            let (_, count) = self.unlisted.get_or_insert((offset, 0));
+            *count += 1;
+            return;
+        }
         let (line, column) = self.lines.position(offset);
         self.found.push(RunbookError { line, column, message: message.into() });
     }
 
+    /// All errors by position, the count of unlisted ones last.
+    fn into_list(mut self) -> Vec<RunbookError> {
+        self.found.sort_by_key(|error| (error.line, error.column));
+        if let Some((offset, count)) = self.unlisted {
+            let (line, column) = self.lines.position(offset);
+            self.found.push(RunbookError { line, column, message: format!("and {count} more errors") });
+        }
+        self.found
+    }
+
     fn line(&self, offset: usize) -> usize {
-        self.lines.position(offset).0
+        self.lines.line(offset)
     }
 
     /// Records `id` and reports it if an earlier item of the same `kind` had it.

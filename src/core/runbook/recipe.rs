@@ -11,6 +11,9 @@ pub(super) const MAX_KEY_LEN: usize = 200;
 /// Longest query accepted.
 pub(super) const MAX_QUERY_LEN: usize = 4_000;
 
+/// Problems listed for one block at most.
+const MAX_BLOCK_ERRORS: usize = 20;
+
 /// A problem in a block; `at` is a byte offset into the block's text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct BlockError {
@@ -53,6 +56,10 @@ pub(super) fn parse_block(text: &str) -> Result<RecipeBlock, Vec<BlockError>> {
     let mut aggregate = None;
     let mut seen: Vec<&str> = Vec::new();
     for parameter in &parameters {
+        // A block this broken is not worth listing further; it also bounds the work.
+        if errors.len() >= MAX_BLOCK_ERRORS {
+            break;
+        }
         if seen.contains(&parameter.name) {
             errors.push(BlockError::new(parameter.name_at, format!("`{}=` is given twice", parameter.name)));
             continue;
@@ -116,15 +123,14 @@ fn split_parameters<'a>(text: &'a str, errors: &mut Vec<BlockError>) -> Vec<Para
         }
         let name_at = at;
         let rest = &text[at..];
-        let name_len = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
-        if name_len == 0 || !rest[name_len..].starts_with('=') {
+        if !starts_parameter(rest) {
             let word = rest.split_whitespace().next().unwrap_or(rest);
+            // Whatever follows cannot be told apart from the value of a misspelt parameter.
             errors.push(BlockError::new(name_at, format!("expected `name=value`, found `{word}`")));
-            at += word.len();
-            continue;
+            return parameters;
         }
-        let name = &rest[..name_len];
-        let value_at = at + name_len + 1;
+        let name = rest.split('=').next().unwrap_or(rest);
+        let value_at = at + name.len() + 1;
         let (value, value_at, next) = if text[value_at..].starts_with('\'') {
             match closing_quote(&text[value_at + 1..]) {
                 Some(len) => (&text[value_at + 1..value_at + 1 + len], value_at + 1, value_at + len + 2),
@@ -152,17 +158,23 @@ fn closing_quote(after_open: &str) -> Option<usize> {
 }
 
 fn unquoted_value_len(rest: &str) -> usize {
-    let line = rest.split('\n').next().unwrap_or(rest);
-    let mut end = line.len();
-    for (at, _) in line.match_indices(char::is_whitespace) {
-        let word = line[at..].trim_start();
-        let name_len = word.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(word.len());
-        if name_len > 0 && word[name_len..].starts_with('=') {
+    let mut end = rest.len();
+    let mut after_space = false;
+    for (at, c) in rest.char_indices() {
+        // Each word start is examined once, and `starts_parameter` reads only that word: linear.
+        if c == '\n' || (after_space && !c.is_whitespace() && starts_parameter(&rest[at..])) {
             end = at;
             break;
         }
+        after_space = c.is_whitespace();
     }
-    line[..end].trim_end().len()
+    rest[..end].trim_end().len()
+}
+
+/// `name=…` where the name is letters, digits and `_`.
+fn starts_parameter(text: &str) -> bool {
+    let name_len = text.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(text.len());
+    name_len > 0 && text[name_len..].starts_with('=')
 }
 
 fn parse_query(

@@ -1,6 +1,6 @@
 //! Tests of the runbook parser on the bundled runbook, variants of it and small malformed cases.
 
-use super::parse::{MAX_MARKDOWN_BYTES, MAX_RECIPES, REFERENCE_BASE};
+use super::parse::{MAX_LISTED_ERRORS, MAX_MARKDOWN_BYTES, MAX_RECIPES, REFERENCE_BASE};
 use super::*;
 use crate::core::search;
 
@@ -443,6 +443,38 @@ fn bounds_of_security_rb1() {
     let long_field = "f".repeat(201);
     let errors = Runbook::parse(&edited("fields=timestamp", &format!("fields={long_field}"))).unwrap_err();
     assert_eq!(errors, [error(20, 8, &format!("`{long_field}` is not an attribute key"))]);
+}
+
+/// Inputs near the 1 MB limit that would take hours with quadratic work; the generous time bound
+/// only catches that, and the error list stays bounded however broken the file is.
+#[test]
+fn pathological_inputs_stay_bounded() {
+    // As many copies of `unit` as fit in the room left by MINIMAL.
+    let fill = |unit: &str| unit.repeat((MAX_MARKDOWN_BYTES - MINIMAL.len() - 100) / unit.len());
+    let in_block = |filler: String| edited("sort=-timestamp", &filler);
+    let in_recipes = |filler: String| edited("## Domains", &format!("{filler}\n## Domains"));
+    let at_end = |filler: String| format!("{MINIMAL}\n{filler}");
+    let cases = [
+        ("one long line of spaces in a block", in_block(format!("sort=-timestamp{}x", fill(" ")))),
+        ("a word on every line of a block", in_block(fill("x\n"))),
+        ("endless unknown parameters", in_block(fill("a= "))),
+        ("endless untitled blocks", in_recipes(fill("```\n```\n"))),
+        ("endless titled blocks", in_recipes(fill("t\n```\ndataset=logs query='a'\n```\n"))),
+        ("endless duplicated pivots", edited("| route health |\n", &fill("| `trace_id` | a | b | c |\n"))),
+        ("deep block quotes", at_end(fill("> "))),
+        ("unclosed links", at_end(fill("[a]("))),
+        ("unbalanced emphasis", at_end(fill("*a **"))),
+        ("backtick runs", at_end(fill("`` ` ```"))),
+    ];
+    for (name, markdown) in cases {
+        assert!(markdown.len() <= MAX_MARKDOWN_BYTES, "{name}");
+        let started = std::time::Instant::now();
+        let result = Runbook::parse(&markdown);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "{name}: {:?}", started.elapsed());
+        if let Err(errors) = result {
+            assert!(errors.len() <= MAX_LISTED_ERRORS + 1, "{name}: {} errors", errors.len());
+        }
+    }
 }
 
 #[test]
