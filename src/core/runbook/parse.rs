@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use pulldown_cmark::HeadingLevel;
 
 use super::markdown::{read_blocks, Block, CodeBlock, Inline, LineIndex, EMPTY_INLINE};
-use super::recipe::{self, is_key};
+use super::recipe::{self, is_key, MAX_LIST_LEN};
 use super::{
     AttributeNote, Domain, KeyPattern, Pivot, Recipe, Reference, Runbook, RunbookError, Setting,
     StartingPoint,
@@ -19,6 +19,9 @@ pub(super) const MAX_MARKDOWN_BYTES: usize = 1_000_000;
 pub(super) const MAX_RECIPES: usize = 500;
 /// Longest table cell or recipe title accepted.
 pub(super) const MAX_TEXT_LEN: usize = 4_000;
+/// Rows of one table. With the other caps this keeps every lookup across lists (placeholders ×
+/// pivots, group-bys × note keys) small on any 1 MB file.
+pub(super) const MAX_TABLE_ROWS: usize = 1_000;
 
 /// Relative reference paths are files of the sentry-mcp repository.
 pub(super) const REFERENCE_BASE: &str = "https://github.com/getsentry/sentry-mcp/blob/main/";
@@ -54,7 +57,7 @@ pub(super) fn parse(markdown: &str) -> Result<Runbook, Vec<RunbookError>> {
         recipes: query_recipes.map(|s| parse_recipes(s, &pivots, &mut errors)).unwrap_or_default(),
         domains: domains.map(|s| parse_domains(s, &mut errors)).unwrap_or_default(),
         settings: configuration.map(|s| parse_settings(s, &mut errors)).unwrap_or_default(),
-        notes: attribute_notes.map(parse_notes).unwrap_or_default(),
+        notes: attribute_notes.map(|s| parse_notes(s, &mut errors)).unwrap_or_default(),
         references: references.map(|s| parse_references(s, &mut errors)).unwrap_or_default(),
         pivots,
     };
@@ -190,7 +193,11 @@ fn read_table<'b, const N: usize>(
         );
         return Vec::new();
     }
+    if let Some(extra) = rows.get(MAX_TABLE_ROWS) {
+        errors.at(extra.offset, format!("table in `## {section_name}` has more than {MAX_TABLE_ROWS} rows"));
+    }
     rows.iter()
+        .take(MAX_TABLE_ROWS)
         .map(|row| {
             let cells = indices.map(|index| index.and_then(|i| row.cells.get(i)).unwrap_or(&EMPTY_INLINE));
             for cell in cells.iter().filter(|cell| cell.text().len() > MAX_TEXT_LEN) {
@@ -438,37 +445,47 @@ fn parse_settings(section: &Section<'_>, errors: &mut Errors<'_>) -> Vec<Setting
         .collect()
 }
 
-fn list_items<'b>(section: &Section<'b>) -> &'b [Inline] {
-    section
+/// The items of the section's first list.
+fn list_items<'b>(section: &Section<'b>, errors: &mut Errors<'_>) -> &'b [Inline] {
+    let items = section
         .blocks
         .iter()
         .find_map(|block| match block {
             Block::List(items) => Some(items.as_slice()),
             _ => None,
         })
-        .unwrap_or_default()
+        .unwrap_or_default();
+    if let Some(extra) = items.get(MAX_LIST_LEN) {
+        errors.at(
+            extra.offset,
+            format!("list in `## {}` has more than {MAX_LIST_LEN} items", section.heading.text()),
+        );
+    }
+    &items[..items.len().min(MAX_LIST_LEN)]
 }
 
-fn parse_notes(section: &Section<'_>) -> Vec<AttributeNote> {
-    list_items(section)
-        .iter()
-        .map(|item| AttributeNote {
-            text: item.text().to_owned(),
-            // Attribute keys and namespaces are dotted; this drops values (`search_tools`) and
-            // file paths (`docs/…`) that notes also backtick.
-            keys: item
-                .code_spans()
-                .into_iter()
-                .filter(|span| span.contains('.') && is_key(span))
-                .map(String::from)
-                .collect(),
-        })
-        .collect()
+fn parse_notes(section: &Section<'_>, errors: &mut Errors<'_>) -> Vec<AttributeNote> {
+    let mut notes = Vec::new();
+    for item in list_items(section, errors) {
+        // Attribute keys and namespaces are dotted; this drops values (`search_tools`) and file
+        // paths (`docs/…`) that notes also backtick.
+        let keys: Vec<String> = item
+            .code_spans()
+            .into_iter()
+            .filter(|span| span.contains('.') && is_key(span))
+            .map(String::from)
+            .collect();
+        if keys.len() > MAX_LIST_LEN {
+            errors.at(item.offset, format!("note names more than {MAX_LIST_LEN} keys"));
+        }
+        notes.push(AttributeNote { text: item.text().to_owned(), keys });
+    }
+    notes
 }
 
 fn parse_references(section: &Section<'_>, errors: &mut Errors<'_>) -> Vec<Reference> {
     let mut references = Vec::new();
-    for item in list_items(section) {
+    for item in list_items(section, errors) {
         let targets: Vec<(String, String)> = if item.links.is_empty() {
             vec![(item.value(), item.value())]
         } else {

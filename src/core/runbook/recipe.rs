@@ -10,6 +10,10 @@ use crate::core::search::{self, PlaceholderUse};
 pub(super) const MAX_KEY_LEN: usize = 200;
 /// Longest query accepted.
 pub(super) const MAX_QUERY_LEN: usize = 4_000;
+/// Placeholders in one query: more would be unusable, and each is looked up among the pivots.
+pub(super) const MAX_PLACEHOLDERS: usize = 20;
+/// Keys in one list (`fields=`, `sort=`, a group-by, a note) and items in one markdown list.
+pub(super) const MAX_LIST_LEN: usize = 100;
 
 /// Problems listed for one block at most.
 const MAX_BLOCK_ERRORS: usize = 20;
@@ -187,6 +191,13 @@ fn parse_query(
         return None;
     }
     match search::parse(parameter.value) {
+        Ok(query) if query.placeholders().len() > MAX_PLACEHOLDERS => {
+            errors.push(BlockError::new(
+                parameter.value_at,
+                format!("query has more than {MAX_PLACEHOLDERS} placeholders"),
+            ));
+            None
+        }
         Ok(query) => Some((parameter.value.to_owned(), query.placeholders())),
         Err(error) => {
             errors.push(BlockError::new(
@@ -202,7 +213,11 @@ fn parse_query(
 fn key_list(value: &str, value_at: usize, errors: &mut Vec<BlockError>) -> Vec<String> {
     let mut keys = Vec::new();
     let mut at = value_at;
-    for item in value.split(',') {
+    for (index, item) in value.split(',').enumerate() {
+        if index == MAX_LIST_LEN {
+            errors.push(BlockError::new(at, format!("more than {MAX_LIST_LEN} keys")));
+            break;
+        }
         let key = item.trim();
         if is_key(key) {
             keys.push(key.to_owned());

@@ -440,13 +440,29 @@ fn bounds_of_security_rb1() {
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].message, "more than 500 recipes");
 
+    let many_fields = vec!["a"; 101].join(",");
+    let errors =
+        Runbook::parse(&edited("fields=timestamp,trace_id", &format!("fields={many_fields}"))).unwrap_err();
+    assert_eq!(errors, [error(20, 208, "more than 100 keys")]);
+
+    let many_placeholders: String = (0..21).map(|n| format!("trace_id:\"<t{n}>\" ")).collect();
+    let query = format!("dataset=logs query='{}'", many_placeholders.trim_end());
+    let errors =
+        Runbook::parse(&edited(r#"dataset=logs query='trace_id:"<trace_id>"'"#, &query)).unwrap_err();
+    assert_eq!(errors, [error(19, 21, "query has more than 20 placeholders")]);
+
+    let rows: String = (0..1_001).map(|n| format!("| `k{n}` | a | b | c |\n")).collect();
+    let errors =
+        Runbook::parse(&edited("| route health |\n", &format!("| route health |\n{rows}"))).unwrap_err();
+    assert_eq!(errors[0], error(1011, 1, "table in `## Investigation Pivots` has more than 1000 rows"));
+
     let long_field = "f".repeat(201);
     let errors = Runbook::parse(&edited("fields=timestamp", &format!("fields={long_field}"))).unwrap_err();
     assert_eq!(errors, [error(20, 8, &format!("`{long_field}` is not an attribute key"))]);
 }
 
-/// Inputs near the 1 MB limit that would take hours with quadratic work; the generous time bound
-/// only catches that, and the error list stays bounded however broken the file is.
+/// Inputs near the 1 MB limit on which quadratic work takes many seconds (one did, before the
+/// fix); the time bound only catches that. The error list stays bounded however broken the file is.
 #[test]
 fn pathological_inputs_stay_bounded() {
     // As many copies of `unit` as fit in the room left by MINIMAL.
