@@ -10,10 +10,13 @@ pub struct RunbookWarning {
     pub message: String,
 }
 
-/// Phrases by which an Attribute Note says its keys must not be metric dimensions
-/// (security.md RB-3). The keys themselves come from the notes.
-const NOT_A_DIMENSION_PHRASES: [&str; 3] =
-    ["high-cardinality", "do not use in metrics dimensions", "unsuitable for group-bys"];
+/// Phrases by which an Attribute Note rules its keys out as group-by keys (security.md RB-3), and
+/// whether the rule is about metrics only. The keys themselves come from the notes.
+const GROUPING_RULES: [(&str, bool); 3] = [
+    ("high-cardinality", false),
+    ("unsuitable for group-bys", false),
+    ("do not use in metrics dimensions", true),
+];
 
 impl Runbook {
     /// The pivot a concrete key belongs to; an exact pivot wins over a pattern or family.
@@ -35,28 +38,42 @@ impl Runbook {
             || self.recipes.iter().any(|recipe| recipe.fields.iter().any(|field| field == key))
     }
 
-    /// Recipes that group a metric by an attribute the Attribute Notes call high-cardinality or
-    /// rule out as a metrics dimension.
+    /// Recipes that group by an attribute the Attribute Notes call high-cardinality or unsuitable
+    /// for group-bys, or that group a metric by one they rule out as a metrics dimension.
     pub fn warnings(&self) -> Vec<RunbookWarning> {
-        let ruled_out: Vec<(KeyPattern, &str)> = self
+        // (key, the rule is for metrics only, the note's text)
+        let ruled_out: Vec<(KeyPattern, bool, &str)> = self
             .notes
             .iter()
-            .filter(|note| {
+            .filter_map(|note| {
                 let text = note.text.to_lowercase();
-                NOT_A_DIMENSION_PHRASES.iter().any(|phrase| text.contains(phrase))
+                let rules: Vec<bool> = GROUPING_RULES
+                    .iter()
+                    .filter(|(phrase, _)| text.contains(phrase))
+                    .map(|&(_, metrics_only)| metrics_only)
+                    .collect();
+                // A note with several rules is as broad as its broadest one.
+                (!rules.is_empty()).then(|| (note, rules.iter().all(|&metrics_only| metrics_only)))
             })
-            .flat_map(|note| note.keys.iter().map(|key| (KeyPattern::new(key.clone()), note.text.as_str())))
+            .flat_map(|(note, metrics_only)| {
+                note.keys
+                    .iter()
+                    .map(move |key| (KeyPattern::new(key.clone()), metrics_only, note.text.as_str()))
+            })
             .collect();
         let mut warnings = Vec::new();
-        for recipe in self.recipes.iter().filter(|recipe| recipe.dataset == Dataset::Tracemetrics) {
-            let group_by = recipe.aggregate.iter().flat_map(|aggregate| &aggregate.group_by);
-            for key in group_by {
-                if let Some((_, note)) = ruled_out.iter().find(|(pattern, _)| pattern.matches(key).is_some())
-                {
+        for recipe in &self.recipes {
+            let is_metric = recipe.dataset == Dataset::Tracemetrics;
+            let grouped = if is_metric { "a metric" } else { "its results" };
+            for key in recipe.aggregate.iter().flat_map(|aggregate| &aggregate.group_by) {
+                let rule = ruled_out.iter().find(|(pattern, metrics_only, _)| {
+                    (is_metric || !metrics_only) && pattern.matches(key).is_some()
+                });
+                if let Some((_, _, note)) = rule {
                     warnings.push(RunbookWarning {
                         line: recipe.line,
                         message: format!(
-                            "recipe `{}` groups a metric by `{key}`; the Attribute Notes say: {note}",
+                            "recipe `{}` groups {grouped} by `{key}`; the Attribute Notes say: {note}",
                             recipe.id
                         ),
                     });

@@ -179,7 +179,7 @@ fn read_table<'b, const N: usize>(
         return Vec::new();
     };
     let indices = columns
-        .map(|column| header.cells.iter().position(|cell| cell.text().trim().eq_ignore_ascii_case(column)));
+        .map(|column| header.cells.iter().position(|cell| cell.text().eq_ignore_ascii_case(column)));
     let missing: Vec<String> = columns
         .iter()
         .zip(&indices)

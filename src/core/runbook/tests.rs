@@ -510,7 +510,7 @@ fn warnings_come_from_the_attribute_notes() {
     ));
     assert!(warnings[1].message.contains("by `gen_ai.tool.call.result`;"));
 
-    // Another team's notes, another key; a spans recipe is not a metric.
+    // Another team's notes, another key; high-cardinality keys are bad group-bys in any dataset.
     let notes = "\n## Attribute Notes\n\n- `http.route` is high-cardinality here.\n";
     let metric = edited("dataset=logs", "dataset=tracemetrics").replacen(
         "sort=-timestamp",
@@ -526,7 +526,14 @@ fn warnings_come_from_the_attribute_notes() {
         }]
     );
     let spans = metric.replacen("dataset=tracemetrics", "dataset=spans", 1);
+    let warnings = Runbook::parse(&format!("{spans}{notes}")).unwrap().warnings();
+    assert_eq!(warnings.len(), 1);
+    assert!(warnings[0].message.starts_with("recipe `trace-logs` groups its results by `http.route`;"));
+
+    // "Do not use in metrics dimensions" is about metrics only.
+    let notes = "\n## Attribute Notes\n\n- `http.route`: do not use in metrics dimensions.\n";
     assert_eq!(Runbook::parse(&format!("{spans}{notes}")).unwrap().warnings(), []);
+    assert_eq!(Runbook::parse(&format!("{metric}{notes}")).unwrap().warnings().len(), 1);
 }
 
 #[test]
