@@ -582,6 +582,10 @@ fn check_report_summarises_or_lists_errors() {
         summary.contains("  mcp-mode-adoption-by-client-family [tracemetrics, line 95]: no placeholders\n")
     );
     assert!(summary.ends_with("no warnings\n"));
+    let grouped = BUNDLED_MARKDOWN.replacen("by app.consent.skill,", "by gen_ai.tool.call.result,", 1);
+    assert!(check_report(&grouped).unwrap().ends_with(
+        "warnings:\n  line 135: recipe `oauth-skill-adoption-by-client-family` groups a metric by `gen_ai.tool.call.result`; the Attribute Notes say: `gen_ai.tool.call.result` is the full JSON tool result payload on spans. Use for targeted inspection only; it is high-cardinality and unsuitable for group-bys or metrics.\n"
+    ));
     assert_eq!(
         check_report(SKILL_PIVOT_REMOVED),
         Err("line 151, column 71: placeholder `<skill>` in `app.consent.skill.<skill>.granted` binds to no pivot of the runbook\n".into())
