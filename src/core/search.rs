@@ -223,7 +223,7 @@ fn ends_token(byte: u8) -> bool {
 
 /// Parses Sentry search text.
 pub fn parse(text: &str) -> Result<Query, SearchError> {
-    let mut parser = Parser { text, bytes: text.as_bytes(), pos: 0 };
+    let mut parser = Parser { text, bytes: text.as_bytes(), pos: 0, depth: 0 };
     parser.skip_space();
     if parser.at_end() {
         return Ok(Query::default());
@@ -237,10 +237,15 @@ pub fn parse(text: &str) -> Result<Query, SearchError> {
     }
 }
 
+/// Deepest parenthesis nesting accepted; recursion must stay bounded on hostile input
+/// (security.md URL-6).
+pub const MAX_NESTING: usize = 32;
+
 struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -330,12 +335,17 @@ impl Parser<'_> {
             return self.term().map(Expr::Term);
         }
         let open = self.pos;
+        if self.depth == MAX_NESTING {
+            return Err(self.error_at(open, "parentheses nested too deeply"));
+        }
         self.pos += 1;
         self.skip_space();
         if self.peek() == Some(b')') {
             return Err(self.error_at(open, "empty parentheses"));
         }
+        self.depth += 1;
         let inner = self.or()?;
+        self.depth -= 1;
         self.skip_space();
         if self.peek() != Some(b')') {
             return Err(self.error_at(open, "unclosed parenthesis"));
