@@ -223,7 +223,7 @@ fn ends_token(byte: u8) -> bool {
 
 /// Parses Sentry search text.
 pub fn parse(text: &str) -> Result<Query, SearchError> {
-    let mut parser = Parser { text, bytes: text.as_bytes(), pos: 0 };
+    let mut parser = Parser { text, bytes: text.as_bytes(), pos: 0, depth: 0 };
     parser.skip_space();
     if parser.at_end() {
         return Ok(Query::default());
@@ -237,10 +237,15 @@ pub fn parse(text: &str) -> Result<Query, SearchError> {
     }
 }
 
+/// Deepest parenthesis nesting accepted; recursion must stay bounded on hostile input
+/// (security.md URL-6).
+pub const MAX_NESTING: usize = 32;
+
 struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -330,12 +335,17 @@ impl Parser<'_> {
             return self.term().map(Expr::Term);
         }
         let open = self.pos;
+        if self.depth == MAX_NESTING {
+            return Err(self.error_at(open, "parentheses nested too deeply"));
+        }
         self.pos += 1;
         self.skip_space();
         if self.peek() == Some(b')') {
             return Err(self.error_at(open, "empty parentheses"));
         }
+        self.depth += 1;
         let inner = self.or()?;
+        self.depth -= 1;
         self.skip_space();
         if self.peek() != Some(b')') {
             return Err(self.error_at(open, "unclosed parenthesis"));
@@ -639,15 +649,24 @@ impl Query {
 
     /// A copy with every term rewritten by `rewrite` (the structure is kept).
     pub fn map_terms(&self, rewrite: &dyn Fn(&Term) -> Term) -> Query {
-        fn walk(expr: &Expr, rewrite: &dyn Fn(&Term) -> Term) -> Expr {
-            match expr {
-                Expr::Or(children) => Expr::Or(children.iter().map(|c| walk(c, rewrite)).collect()),
-                Expr::And(children) => Expr::And(children.iter().map(|c| walk(c, rewrite)).collect()),
-                Expr::Group(inner) => Expr::Group(Box::new(walk(inner, rewrite))),
-                Expr::Term(term) => Expr::Term(rewrite(term)),
-            }
+        match self.try_map_terms::<std::convert::Infallible>(&|term| Ok(rewrite(term))) {
+            Ok(query) => query,
+            Err(never) => match never {},
         }
-        Query { root: self.root.as_ref().map(|root| walk(root, rewrite)) }
+    }
+
+    /// A copy with every term rewritten by `rewrite`, stopping at its first error.
+    pub fn try_map_terms<E>(&self, rewrite: &dyn Fn(&Term) -> Result<Term, E>) -> Result<Query, E> {
+        fn walk<E>(expr: &Expr, rewrite: &dyn Fn(&Term) -> Result<Term, E>) -> Result<Expr, E> {
+            let all = |children: &[Expr]| children.iter().map(|c| walk(c, rewrite)).collect::<Result<Vec<_>, E>>();
+            Ok(match expr {
+                Expr::Or(children) => Expr::Or(all(children)?),
+                Expr::And(children) => Expr::And(all(children)?),
+                Expr::Group(inner) => Expr::Group(Box::new(walk(inner, rewrite)?)),
+                Expr::Term(term) => Expr::Term(rewrite(term)?),
+            })
+        }
+        Ok(Query { root: self.root.as_ref().map(|root| walk(root, rewrite)).transpose()? })
     }
 
     /// A copy with every filter and `has:` key rewritten by `rename`.
@@ -711,47 +730,42 @@ impl Query {
         if !missing.is_empty() {
             return Err(FillError::Missing(missing));
         }
-        let failure = std::cell::RefCell::new(None);
-        let substitute = |parts: &[Part], in_key: bool| -> Vec<Part> {
+        let substitute = |parts: &[Part], in_key: bool| -> Result<Vec<Part>, FillError> {
             let filled = parts.iter().map(|part| match part {
-                Part::Text(_) => part.clone(),
+                Part::Text(_) => Ok(part.clone()),
                 Part::Placeholder(name) => {
                     let raw = lookup(name).unwrap_or_default();
                     let checked = if in_key { check_key_segment(&raw) } else { escape_value_text(&raw) };
-                    checked.map(Part::Text).unwrap_or_else(|error| {
-                        failure.borrow_mut().get_or_insert(FillError::Invalid {
-                            placeholder: name.clone(),
-                            message: error.message,
-                        });
-                        part.clone()
+                    checked.map(Part::Text).map_err(|error| FillError::Invalid {
+                        placeholder: name.clone(),
+                        message: error.message,
                     })
                 }
             });
-            normalize_parts(filled.collect())
+            Ok(normalize_parts(filled.collect::<Result<_, _>>()?))
         };
+        let fill_key = |key: &Key| Ok::<_, FillError>(Key { parts: substitute(&key.parts, true)? });
         let fill_value = |value: &Value| {
             let has_placeholder = value.parts.iter().any(|p| matches!(p, Part::Placeholder(_)));
-            Value { quoted: value.quoted || has_placeholder, parts: substitute(&value.parts, false) }
+            Ok(Value { quoted: value.quoted || has_placeholder, parts: substitute(&value.parts, false)? })
         };
-        let filled = self.map_terms(&|term| match term {
-            Term::Filter(filter) => Term::Filter(Filter {
-                negated: filter.negated,
-                key: Key { parts: substitute(&filter.key.parts, true) },
-                operator: filter.operator,
-                value: match &filter.value {
-                    FilterValue::Single(value) => FilterValue::Single(fill_value(value)),
-                    FilterValue::List(items) => FilterValue::List(items.iter().map(fill_value).collect()),
-                },
-            }),
-            Term::Has { negated, key } => {
-                Term::Has { negated: *negated, key: Key { parts: substitute(&key.parts, true) } }
-            }
-            Term::FreeText(value) => Term::FreeText(fill_value(value)),
-        });
-        match failure.into_inner() {
-            Some(error) => Err(error),
-            None => Ok(filled),
-        }
+        self.try_map_terms(&|term| {
+            Ok(match term {
+                Term::Filter(filter) => Term::Filter(Filter {
+                    negated: filter.negated,
+                    key: fill_key(&filter.key)?,
+                    operator: filter.operator,
+                    value: match &filter.value {
+                        FilterValue::Single(value) => FilterValue::Single(fill_value(value)?),
+                        FilterValue::List(items) => {
+                            FilterValue::List(items.iter().map(fill_value).collect::<Result<_, _>>()?)
+                        }
+                    },
+                }),
+                Term::Has { negated, key } => Term::Has { negated: *negated, key: fill_key(key)? },
+                Term::FreeText(value) => Term::FreeText(fill_value(value)?),
+            })
+        })
     }
 }
 

@@ -190,6 +190,11 @@ fn malformed_inputs_report_offsets() {
         (r#"a:x"y"#, 3, "unexpected quote inside a value; quote the whole value"),
         (r#"ok:1 message:"é "#, 13, "unterminated quote"),
     ];
+    let deep = format!("{}a:1{}", "(".repeat(100_000), ")".repeat(100_000));
+    let error = parse(&deep).expect_err("too deep");
+    assert_eq!((error.offset, error.message.as_str()), (MAX_NESTING, "parentheses nested too deeply"));
+    let ok = format!("{}a:1{}", "(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING));
+    assert!(parse(&ok).is_ok());
     for (input, offset, message) in cases {
         let error = parse(input).expect_err(input);
         assert_eq!((error.offset, error.message.as_str()), (*offset, *message), "{input}");
@@ -368,7 +373,11 @@ proptest! {
     }
 
     #[test]
-    fn parse_never_panics_and_display_is_a_fixed_point(text in "[a-z:\"()<>!\\[\\], \\\\]{0,24}|(OR|AND| |a:1|\\(|\\)){0,8}") {
+    fn parse_never_panics_and_display_is_a_fixed_point(text in prop_oneof![
+        "[a-zé:\"()<>!\\[\\], \\\\]{0,24}",
+        "(OR|AND| |a:1|\\(|\\)|\"|é){0,8}",
+        any::<String>(),
+    ]) {
         if let Ok(query) = parse(&text) {
             prop_assert_eq!(parse(&query.to_string()), Ok(query));
         }

@@ -97,6 +97,11 @@ impl Scope {
         if !is_org_slug(&self.org) {
             return Err(invalid_scope("organization slug is not valid"));
         }
+        // Region and www hosts serve the API only, never the web UI (sentry-urls.md §1).
+        let region_host = ["us", "de", "eu", "www"].contains(&self.org.to_ascii_lowercase().as_str());
+        if self.deployment == Deployment::SaaS && region_host {
+            return Err(invalid_scope("organization slug names a Sentry region host"));
+        }
         if let Deployment::SelfHosted { host } = &self.deployment {
             if !is_host(host) {
                 return Err(invalid_scope("self-hosted host is not a host name"));
@@ -229,6 +234,11 @@ mod tests {
         assert!(!with(&|s| s.org = "acme-".into()));
         assert!(!with(&|s| s.org = "ac/me".into()));
         assert!(!with(&|s| s.org = "evil.test#".into()));
+        assert!(!with(&|s| s.org = "us".into()));
+        assert!(with(&|s| {
+            s.org = "us".into();
+            s.deployment = Deployment::SelfHosted { host: "sentry.example.com".into() };
+        }));
         assert!(with(&|s| s.period = Period::Relative("7d".into())));
         assert!(with(&|s| s.period = Period::Relative("3600".into())));
         assert!(!with(&|s| s.period = Period::Relative("7dd".into())));
