@@ -1,18 +1,31 @@
 //! The runbook as data: a typed model of TELEMETRY.md (pivots, recipes, domains, settings, notes).
 //! A team that renames a telemetry field edits markdown, never Rust.
 //!
-//! INTERFACE (fixed; the parser is being written in `parse.rs`):
-//! - `Runbook::parse(markdown) -> Result<Runbook, Vec<RunbookError>>`, all-or-nothing.
+//! INTERFACE:
+//! - `Runbook::parse(markdown) -> Result<Runbook, Vec<RunbookError>>`, all-or-nothing (`parse.rs`;
+//!   the format is TELEMETRY.md's: sections by `##` heading, tables by header name, recipes as the
+//!   paragraph before a ```text block).
 //! - `Runbook::bundled()`: the copy of TELEMETRY.md shipped in `runbook/`.
+//! - `Runbook::warnings()`, `pivot_for_key`, `known_attribute_domains` (`lookup.rs`).
+//! - `check_report(markdown)`: the text of the `runbook-check` command (`report.rs`).
 
 mod key_pattern;
+mod lookup;
+mod markdown;
+mod parse;
+mod recipe;
+mod report;
+#[cfg(test)]
+mod tests;
 
 pub use key_pattern::{KeyMatch, KeyPattern};
+pub use lookup::RunbookWarning;
+pub use report::check_report;
 
 use serde::{Deserialize, Serialize};
 
 /// Everything Pivot Lens knows about investigating the service, parsed from one document.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Runbook {
     pub starting_points: Vec<StartingPoint>,
     pub pivots: Vec<Pivot>,
@@ -21,6 +34,28 @@ pub struct Runbook {
     pub settings: Vec<Setting>,
     pub notes: Vec<AttributeNote>,
     pub references: Vec<Reference>,
+}
+
+impl Runbook {
+    /// Parses a runbook document; on any validation error returns every error found, sorted by
+    /// position, and no runbook.
+    pub fn parse(markdown: &str) -> Result<Runbook, Vec<RunbookError>> {
+        parse::parse(markdown)
+    }
+
+    /// The runbook shipped with the extension. The test `bundled_runbook_parses` guarantees that
+    /// it parses; the empty fallback only keeps a broken build from panicking in the browser.
+    pub fn bundled() -> Runbook {
+        Self::parse(BUNDLED_MARKDOWN).unwrap_or_default()
+    }
+
+    pub fn recipe(&self, id: &str) -> Option<&Recipe> {
+        self.recipes.iter().find(|recipe| recipe.id == id)
+    }
+
+    pub fn domain(&self, id: &str) -> Option<&Domain> {
+        self.domains.iter().find(|domain| domain.id == id)
+    }
 }
 
 /// A row of "Where To Query".
@@ -51,6 +86,26 @@ pub enum Dataset {
     Tracemetrics,
     Issues,
     Errors,
+}
+
+impl Dataset {
+    pub const ALL: [Dataset; 5] =
+        [Dataset::Logs, Dataset::Spans, Dataset::Tracemetrics, Dataset::Issues, Dataset::Errors];
+
+    /// The name as written after `dataset=`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dataset::Logs => "logs",
+            Dataset::Spans => "spans",
+            Dataset::Tracemetrics => "tracemetrics",
+            Dataset::Issues => "issues",
+            Dataset::Errors => "errors",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Dataset> {
+        Self::ALL.into_iter().find(|dataset| dataset.name() == name)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
