@@ -26,6 +26,13 @@ pub fn is_attribute_key(key: &str) -> bool {
         && key.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
 }
 
+/// Sentry's substitution markers for scrubbed data (security.md SEC-2): not values.
+pub fn is_scrubbed(value: &str) -> bool {
+    let value = value.trim();
+    ["[Filtered]", "[redacted]", "[Encrypted]", "[removed]"].iter().any(|marker| value.eq_ignore_ascii_case(marker))
+        || (!value.is_empty() && value.bytes().all(|b| b == b'*'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,6 +50,16 @@ mod tests {
         assert_eq!(text, "éééé");
         assert!(cut);
         assert_eq!(bounded("abcd", 4), ("abcd".to_owned(), false));
+    }
+
+    #[test]
+    fn scrubbed_markers() {
+        for scrubbed in ["[Filtered]", "[filtered]", "[redacted]", "[Encrypted]", "********", "*", " [Filtered] "] {
+            assert!(is_scrubbed(scrubbed), "{scrubbed}");
+        }
+        for value in ["", "Filtered", "a*", "[Filtered] x", "null"] {
+            assert!(!is_scrubbed(value), "{value}");
+        }
     }
 
     #[test]
