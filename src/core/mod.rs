@@ -4,6 +4,7 @@
 pub mod classify;
 pub mod facts;
 mod ids;
+mod known_keys;
 pub mod page;
 pub mod runbook;
 pub mod search;
