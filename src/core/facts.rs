@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::ids::HexId;
-use super::known_keys::{KeyCache, KnownKeys, RunbookMatch};
+use super::known_keys::{canonical_key, KeyCache, KnownKeys, RunbookMatch};
 use super::page::{ids_in_link, PageContext, PageKind};
 use super::runbook::Runbook;
 use super::secrets::{detect_secret, is_sensitive_key, mask};
@@ -169,24 +169,6 @@ pub fn recognise(runbook: &Runbook, page: &PageContext, raw: &RawFacts) -> Recog
     Recognition { pivots }
 }
 
-/// The runbook's spelling of a key: typed keys unwrapped and known aliases mapped. `None` when
-/// the text cannot be an attribute key at all.
-pub fn canonical_key(raw: &str) -> Option<String> {
-    let key = raw.trim();
-    // `tags[key,number]` / `tags[key,boolean]` (sentry-urls.md §5 item 9).
-    let key = key
-        .strip_prefix("tags[")
-        .and_then(|typed| typed.strip_suffix(']'))
-        .map_or(key, |inner| inner.split(',').next().unwrap_or(inner));
-    let key = match key {
-        "trace" | "sentry.trace_id" | "trace.id" => "trace_id",
-        "sentry.span_id" => "span_id",
-        "sentry.event_id" | "event.id" => "event_id",
-        other => other,
-    };
-    is_attribute_key(key).then(|| key.to_owned())
-}
-
 /// The `(key, value)` candidates one fact offers, before normalisation and validation.
 fn candidates(fact: &RawFact, page: &PageContext) -> Vec<(String, String)> {
     let one = |key: &str, value: &str| vec![(key.to_owned(), value.to_owned())];
@@ -312,27 +294,6 @@ mod tests {
         assert_eq!(raw.facts[0].section, "span-attributes");
         assert_eq!(raw.facts[1].key, "");
         assert!(serde_json::from_str::<RawFacts>(r#"{"facts": []}"#).is_err(), "url is required");
-    }
-
-    #[test]
-    fn key_normalisation_table() {
-        let cases = [
-            ("trace", Some("trace_id")),
-            ("sentry.trace_id", Some("trace_id")),
-            ("trace.id", Some("trace_id")),
-            ("trace_id", Some("trace_id")),
-            ("sentry.span_id", Some("span_id")),
-            ("event.id", Some("event_id")),
-            ("tags[gen_ai.tool.call.result.count,number]", Some("gen_ai.tool.call.result.count")),
-            ("tags[app.consent.skill.x.granted,boolean]", Some("app.consent.skill.x.granted")),
-            (" http.route ", Some("http.route")),
-            ("a b", None),
-            ("<img src=x>", None),
-            ("", None),
-        ];
-        for (raw, expected) in cases {
-            assert_eq!(canonical_key(raw).as_deref(), expected, "{raw}");
-        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use super::runbook::{KeyMatch, KeyPattern, Runbook};
+use super::text::is_attribute_key;
 
 /// How a concrete key relates to the runbook.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -119,6 +120,24 @@ impl<'a> KnownKeys<'a> {
             .map(|domain| domain.id.clone())
             .collect()
     }
+}
+
+/// The runbook's spelling of a key: typed keys unwrapped and known aliases mapped. `None` when
+/// the text cannot be an attribute key at all.
+pub fn canonical_key(raw: &str) -> Option<String> {
+    let key = raw.trim();
+    // `tags[key,number]` / `tags[key,boolean]` (sentry-urls.md §5 item 9).
+    let key = key
+        .strip_prefix("tags[")
+        .and_then(|typed| typed.strip_suffix(']'))
+        .map_or(key, |inner| inner.split(',').next().unwrap_or(inner));
+    let key = match key {
+        "trace" | "sentry.trace_id" | "trace.id" => "trace_id",
+        "sentry.span_id" => "span_id",
+        "sentry.event_id" | "event.id" => "event_id",
+        other => other,
+    };
+    is_attribute_key(key).then(|| key.to_owned())
 }
 
 /// A snake_case identifier of 3–64 characters with at least one `_`, as MCP tool names are.
@@ -283,6 +302,27 @@ pub(crate) mod tests {
 
         for unknown in ["timestamp", "message", "trace", "sentry.environment", "span.op", ""] {
             assert_eq!(known.lookup(unknown), None, "{unknown}");
+        }
+    }
+
+    #[test]
+    fn key_normalisation_table() {
+        let cases = [
+            ("trace", Some("trace_id")),
+            ("sentry.trace_id", Some("trace_id")),
+            ("trace.id", Some("trace_id")),
+            ("trace_id", Some("trace_id")),
+            ("sentry.span_id", Some("span_id")),
+            ("event.id", Some("event_id")),
+            ("tags[gen_ai.tool.call.result.count,number]", Some("gen_ai.tool.call.result.count")),
+            ("tags[app.consent.skill.x.granted,boolean]", Some("app.consent.skill.x.granted")),
+            (" http.route ", Some("http.route")),
+            ("a b", None),
+            ("<img src=x>", None),
+            ("", None),
+        ];
+        for (raw, expected) in cases {
+            assert_eq!(canonical_key(raw).as_deref(), expected, "{raw}");
         }
     }
 
