@@ -41,13 +41,20 @@ pub fn classify_selection(text: &str, runbook: &Runbook) -> Classification {
 }
 
 /// As `classify_selection`, also recognising URLs of the given self-hosted Sentry hosts.
-pub fn classify_selection_with_hosts(text: &str, runbook: &Runbook, self_hosted: &[&str]) -> Classification {
+pub fn classify_selection_with_hosts(
+    text: &str,
+    runbook: &Runbook,
+    self_hosted: &[&str],
+) -> Classification {
     // Cheap byte check first so a 1 MB selection is never walked character by character.
     if text.len() > MAX_SELECTION_CHARS * 4 || text.chars().count() > MAX_SELECTION_CHARS {
         return Classification::default();
     }
     if let Some(secret) = detect_secret(text) {
-        return Classification { kinds: Vec::new(), secret: Some(secret) };
+        return Classification {
+            kinds: Vec::new(),
+            secret: Some(secret),
+        };
     }
     let known = KnownKeys::new(runbook);
     let selection = unwrap_quotes(text.trim());
@@ -55,14 +62,20 @@ pub fn classify_selection_with_hosts(text: &str, runbook: &Runbook, self_hosted:
         url_kinds(selection, self_hosted)
     } else {
         match keyed_value(selection, &known) {
-            Some((key, value)) => value_for_key(&key, value).map(|value| SelectionKind { key, value }).into_iter().collect(),
+            Some((key, value)) => value_for_key(&key, value)
+                .map(|value| SelectionKind { key, value })
+                .into_iter()
+                .collect(),
             None => bare_value_kinds(selection, &known),
         }
     };
     let offered = |kind: &SelectionKind| {
         kind.key == ISSUE_SHORT_ID || kind.key == SENTRY_URL || known.lookup(&kind.key).is_some()
     };
-    Classification { kinds: kinds.into_iter().filter(offered).collect(), secret: None }
+    Classification {
+        kinds: kinds.into_iter().filter(offered).collect(),
+        secret: None,
+    }
 }
 
 /// A Sentry URL and the ids it carries.
@@ -116,7 +129,10 @@ fn bare_value_kinds(value: &str, known: &KnownKeys) -> Vec<SelectionKind> {
 }
 
 fn kind(key: &str, value: &str) -> SelectionKind {
-    SelectionKind { key: key.to_owned(), value: value.to_owned() }
+    SelectionKind {
+        key: key.to_owned(),
+        value: value.to_owned(),
+    }
 }
 
 /// An `http.route` template such as `/mcp/:organizationSlug?/:projectSlug?`: a path (not `//host`)
@@ -125,11 +141,15 @@ fn is_route_template(value: &str) -> bool {
     value.starts_with('/')
         && !value.starts_with("//")
         && value.len() <= MAX_FREE_TEXT_CHARS
-        && value.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'`' | b'<' | b'>' | b'\\'))
+        && value.bytes().all(|b| {
+            b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'`' | b'<' | b'>' | b'\\')
+        })
 }
 
 fn is_free_text(value: &str) -> bool {
-    !value.is_empty() && value.chars().count() <= MAX_FREE_TEXT_CHARS && !value.chars().any(char::is_control)
+    !value.is_empty()
+        && value.chars().count() <= MAX_FREE_TEXT_CHARS
+        && !value.chars().any(char::is_control)
 }
 
 /// Removes up to two layers of matching quotes or backticks (`"…"`, `'…'`, `` `…` ``).
@@ -157,44 +177,94 @@ mod tests {
     const SPAN: &str = "00f067aa0ba902b7";
 
     fn kinds_of(text: &str) -> Vec<(String, String)> {
-        let classification = classify_selection_with_hosts(text, &test_runbook(), &["sentry.example.com"]);
+        let classification =
+            classify_selection_with_hosts(text, &test_runbook(), &["sentry.example.com"]);
         assert_eq!(classification.secret, None, "{text}");
-        classification.kinds.into_iter().map(|k| (k.key, k.value)).collect()
+        classification
+            .kinds
+            .into_iter()
+            .map(|k| (k.key, k.value))
+            .collect()
     }
 
     fn expect(text: &str, expected: &[(&str, &str)]) {
-        let expected: Vec<(String, String)> = expected.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         assert_eq!(kinds_of(text), expected, "{text:?}");
     }
 
     #[test]
     fn ids() {
         expect(TRACE, &[("trace_id", TRACE), ("event_id", TRACE)]);
-        expect(&format!("  \"{}\"\n", TRACE.to_uppercase()), &[("trace_id", TRACE), ("event_id", TRACE)]);
-        expect("4bf92f35-77b3-4da6-a3ce-929d0e0e4736", &[("event_id", TRACE)]);
+        expect(
+            &format!("  \"{}\"\n", TRACE.to_uppercase()),
+            &[("trace_id", TRACE), ("event_id", TRACE)],
+        );
+        expect(
+            "4bf92f35-77b3-4da6-a3ce-929d0e0e4736",
+            &[("event_id", TRACE)],
+        );
         expect(SPAN, &[("span_id", SPAN)]);
         expect(&format!("`{SPAN}`"), &[("span_id", SPAN)]);
         expect("MCP-41", &[("issue_short_id", "MCP-41")]);
         expect("SENTRY-MCP-1A2", &[("issue_short_id", "SENTRY-MCP-1A2")]);
         expect("12345", &[("user.id", "12345")]);
         // Both readings when shapes overlap.
-        expect("1234567890123456", &[("span_id", "1234567890123456"), ("user.id", "1234567890123456")]);
+        expect(
+            "1234567890123456",
+            &[
+                ("span_id", "1234567890123456"),
+                ("user.id", "1234567890123456"),
+            ],
+        );
         // An all-zero span id is invalid; as digits it still reads as a numeric user id.
         expect("0000000000000000", &[("user.id", "0000000000000000")]);
-        for not_an_id in ["4bf92f35", &TRACE[..31], "00000000000000000000000000000000", "mcp-41", "12a"] {
+        for not_an_id in [
+            "4bf92f35",
+            &TRACE[..31],
+            "00000000000000000000000000000000",
+            "mcp-41",
+            "12a",
+        ] {
             expect(not_an_id, &[]);
         }
     }
 
     #[test]
     fn routes_tools_and_buckets() {
-        expect("/mcp/:organizationSlug?/:projectSlug?", &[("http.route", "/mcp/:organizationSlug?/:projectSlug?")]);
+        expect(
+            "/mcp/:organizationSlug?/:projectSlug?",
+            &[("http.route", "/mcp/:organizationSlug?/:projectSlug?")],
+        );
         expect("'/oauth/token'", &[("http.route", "/oauth/token")]);
-        expect("search_sentry_tools", &[("gen_ai.tool.name", "search_sentry_tools")]);
+        expect(
+            "search_sentry_tools",
+            &[("gen_ai.tool.name", "search_sentry_tools")],
+        );
         expect("search_events", &[("gen_ai.tool.name", "search_events")]);
-        expect("app.client.family:cursor", &[("app.client.family", "cursor")]);
-        expect("app.client.family=\"claude-code\"", &[("app.client.family", "claude-code")]);
-        for not_a_kind in ["//evil.test/x", "/a b", "/<img>", "trace_id", "span_id", "search", "Search_Events", "cursor", "hello world", "10:02", ""] {
+        expect(
+            "app.client.family:cursor",
+            &[("app.client.family", "cursor")],
+        );
+        expect(
+            "app.client.family=\"claude-code\"",
+            &[("app.client.family", "claude-code")],
+        );
+        for not_a_kind in [
+            "//evil.test/x",
+            "/a b",
+            "/<img>",
+            "trace_id",
+            "span_id",
+            "search",
+            "Search_Events",
+            "cursor",
+            "hello world",
+            "10:02",
+            "",
+        ] {
             expect(not_a_kind, &[]);
         }
     }
@@ -205,11 +275,26 @@ mod tests {
         expect(&format!("trace:{TRACE}"), &[("trace_id", TRACE)]);
         expect(&format!("event_id: \"{TRACE}\""), &[("event_id", TRACE)]);
         expect(&format!("span_id = {SPAN}"), &[("span_id", SPAN)]);
-        expect("user.id:\"abc@example.com\"", &[("user.id", "abc@example.com")]);
-        expect("http.route:\"/mcp/:organizationSlug?/:projectSlug?\"", &[("http.route", "/mcp/:organizationSlug?/:projectSlug?")]);
-        expect("gen_ai.tool.name:search_events", &[("gen_ai.tool.name", "search_events")]);
-        expect("tags[gen_ai.tool.call.arguments.query,string]:errors", &[("gen_ai.tool.call.arguments.query", "errors")]);
-        expect("app.consent.skill.project_management.granted:true", &[("app.consent.skill.project_management.granted", "true")]);
+        expect(
+            "user.id:\"abc@example.com\"",
+            &[("user.id", "abc@example.com")],
+        );
+        expect(
+            "http.route:\"/mcp/:organizationSlug?/:projectSlug?\"",
+            &[("http.route", "/mcp/:organizationSlug?/:projectSlug?")],
+        );
+        expect(
+            "gen_ai.tool.name:search_events",
+            &[("gen_ai.tool.name", "search_events")],
+        );
+        expect(
+            "tags[gen_ai.tool.call.arguments.query,string]:errors",
+            &[("gen_ai.tool.call.arguments.query", "errors")],
+        );
+        expect(
+            "app.consent.skill.project_management.granted:true",
+            &[("app.consent.skill.project_management.granted", "true")],
+        );
         // A known key with an invalid value gives nothing rather than a guess.
         expect("trace_id=4bf92f35", &[]);
         expect("span_id:", &[]);
@@ -220,11 +305,25 @@ mod tests {
     #[test]
     fn sentry_urls_and_their_ids() {
         let url = format!("https://acme.sentry.io/explore/traces/trace/{TRACE}/?node=span-{SPAN}");
-        expect(&url, &[("sentry_url", &url), ("trace_id", TRACE), ("span_id", SPAN)]);
+        expect(
+            &url,
+            &[("sentry_url", &url), ("trace_id", TRACE), ("span_id", SPAN)],
+        );
         let issue = "https://sentry.example.com/organizations/acme/issues/MCP-41/";
-        expect(issue, &[("sentry_url", issue), ("issue_short_id", "MCP-41")]);
-        expect("https://acme.sentry.io/explore/logs/", &[("sentry_url", "https://acme.sentry.io/explore/logs/")]);
-        for not_sentry in ["https://evil-sentry.io/issues/", "https://sentry.io@evil.test/", "http://acme.sentry.io/", "javascript:alert(1)"] {
+        expect(
+            issue,
+            &[("sentry_url", issue), ("issue_short_id", "MCP-41")],
+        );
+        expect(
+            "https://acme.sentry.io/explore/logs/",
+            &[("sentry_url", "https://acme.sentry.io/explore/logs/")],
+        );
+        for not_sentry in [
+            "https://evil-sentry.io/issues/",
+            "https://sentry.io@evil.test/",
+            "http://acme.sentry.io/",
+            "javascript:alert(1)",
+        ] {
             expect(not_sentry, &[]);
         }
     }
@@ -232,8 +331,12 @@ mod tests {
     #[test]
     fn kinds_are_limited_to_runbook_keys() {
         let mut runbook = test_runbook();
-        runbook.pivots.retain(|pivot| pivot.key.as_str() != "span_id");
-        runbook.domains.retain(|domain| domain.id != "resource-resolution");
+        runbook
+            .pivots
+            .retain(|pivot| pivot.key.as_str() != "span_id");
+        runbook
+            .domains
+            .retain(|domain| domain.id != "resource-resolution");
         runbook.recipes.clear();
         let classification = classify_selection(SPAN, &runbook);
         assert!(classification.kinds.is_empty());
@@ -268,9 +371,20 @@ mod tests {
         }
         expect(&"a".repeat(MAX_SELECTION_CHARS + 1), &[]);
         let started = std::time::Instant::now();
-        for huge in [format!("{TRACE} ").repeat(200_000), "é".repeat(1_000_000), "a:".repeat(500_000)] {
-            assert_eq!(classify_selection(&huge, &test_runbook()), Classification::default());
+        for huge in [
+            format!("{TRACE} ").repeat(200_000),
+            "é".repeat(1_000_000),
+            "a:".repeat(500_000),
+        ] {
+            assert_eq!(
+                classify_selection(&huge, &test_runbook()),
+                Classification::default()
+            );
         }
-        assert!(started.elapsed().as_millis() < 50, "took {:?}", started.elapsed());
+        assert!(
+            started.elapsed().as_millis() < 50,
+            "took {:?}",
+            started.elapsed()
+        );
     }
 }

@@ -136,14 +136,25 @@ pub fn recognise(runbook: &Runbook, page: &PageContext, raw: &RawFacts) -> Recog
     let mut pivots: Vec<RecognisedPivot> = Vec::new();
     let mut index: HashMap<(String, String), usize> = HashMap::new();
 
-    let url_facts = page.ids.iter().map(|(key, value)| (FactSource::Url, key.clone(), value.clone()));
+    let url_facts = page
+        .ids
+        .iter()
+        .map(|(key, value)| (FactSource::Url, key.clone(), value.clone()));
     let page_facts = raw.facts.iter().take(MAX_FACTS).flat_map(|fact| {
-        candidates(fact, page).into_iter().map(move |(key, value)| (fact.source, key, value))
+        candidates(fact, page)
+            .into_iter()
+            .map(move |(key, value)| (fact.source, key, value))
     });
     for (source, raw_key, raw_value) in url_facts.chain(page_facts) {
-        let Some(key) = canonical_key(&raw_key) else { continue };
-        let Some(runbook_match) = keys.lookup(&key) else { continue };
-        let Some(value) = clean_value(&key, &raw_value) else { continue };
+        let Some(key) = canonical_key(&raw_key) else {
+            continue;
+        };
+        let Some(runbook_match) = keys.lookup(&key) else {
+            continue;
+        };
+        let Some(value) = clean_value(&key, &raw_value) else {
+            continue;
+        };
         match index.get(&(key.clone(), value.text.clone())) {
             Some(&at) => {
                 let existing = &mut pivots[at];
@@ -183,13 +194,21 @@ fn candidates(fact: &RawFact, page: &PageContext) -> Vec<(String, String)> {
             ("user", None) => Vec::new(),
             _ => one(&fact.key, &fact.value),
         },
-        FactSource::Context => context_row_key(&fact.key).map_or_else(Vec::new, |key| one(&key, &fact.value)),
+        FactSource::Context => {
+            context_row_key(&fact.key).map_or_else(Vec::new, |key| one(&key, &fact.value))
+        }
         FactSource::Href => ids_in_link(fact.value.trim()),
-        FactSource::DrawerTitle => drawer_span_id(&fact.value).map_or_else(Vec::new, |id| one("span_id", id)),
+        FactSource::DrawerTitle => {
+            drawer_span_id(&fact.value).map_or_else(Vec::new, |id| one("span_id", id))
+        }
         FactSource::Header if fact.key.trim().is_empty() => {
             // A bare 32-hex header is the trace id only on a trace view (elsewhere it could be an event id).
             let on_trace = matches!(page.kind, PageKind::Trace | PageKind::Span);
-            if on_trace { one("trace_id", fact.value.trim()) } else { Vec::new() }
+            if on_trace {
+                one("trace_id", fact.value.trim())
+            } else {
+                Vec::new()
+            }
         }
         FactSource::Header => one(&fact.key, &fact.value),
         FactSource::Url | FactSource::Unknown => Vec::new(),
@@ -207,19 +226,27 @@ fn context_row_key(card_and_subject: &str) -> Option<String> {
         ("user", "id") => Some("user.id"),
         _ => None,
     };
-    known.map(str::to_owned).or_else(|| is_attribute_key(subject).then(|| subject.to_owned()))
+    known
+        .map(str::to_owned)
+        .or_else(|| is_attribute_key(subject).then(|| subject.to_owned()))
 }
 
 /// `Span … ID: 00f067aa0ba902b7` → the 16-hex id after `ID:`.
 fn drawer_span_id(title: &str) -> Option<&str> {
     let after = title.split_once("ID:")?.1.trim_start();
     let id = after.get(..16)?;
-    let ends_there = after[16..].chars().next().is_none_or(|c| !c.is_ascii_hexdigit());
+    let ends_there = after[16..]
+        .chars()
+        .next()
+        .is_none_or(|c| !c.is_ascii_hexdigit());
     ends_there.then_some(id)
 }
 
 fn strip_quotes(value: &str) -> &str {
-    value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(value)
+    value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .unwrap_or(value)
 }
 
 struct CleanValue {
@@ -232,7 +259,11 @@ struct CleanValue {
 /// truncations (`…`), and ids that fail validation (which includes 8-character abbreviations).
 fn clean_value(key: &str, raw: &str) -> Option<CleanValue> {
     if let Some(id) = HexId::for_key(key) {
-        return id.normalise(raw.trim()).map(|text| CleanValue { text, secret: false, truncated: false });
+        return id.normalise(raw.trim()).map(|text| CleanValue {
+            text,
+            secret: false,
+            truncated: false,
+        });
     }
     // Scan a little past the cap so a secret straddling the cut is still recognised.
     let (wide, _) = bounded(raw, MAX_VALUE_CHARS + 600);
@@ -242,13 +273,25 @@ fn clean_value(key: &str, raw: &str) -> Option<CleanValue> {
     }
     let (text, truncated) = bounded(wide, MAX_VALUE_CHARS);
     if is_sensitive_key(key) {
-        return Some(CleanValue { text: "••••".to_owned(), secret: true, truncated });
+        return Some(CleanValue {
+            text: "••••".to_owned(),
+            secret: true,
+            truncated,
+        });
     }
     if detect_secret(wide).is_some() {
         let (text, _) = bounded(&mask(wide), MAX_VALUE_CHARS);
-        return Some(CleanValue { text, secret: true, truncated });
+        return Some(CleanValue {
+            text,
+            secret: true,
+            truncated,
+        });
     }
-    Some(CleanValue { text, secret: false, truncated })
+    Some(CleanValue {
+        text,
+        secret: false,
+        truncated,
+    })
 }
 
 #[cfg(test)]
@@ -264,7 +307,12 @@ mod tests {
     const EVENT: &str = "7b4c2f9a1d3e4f5a8b6c0d1e2f3a4b5c";
 
     fn fact(source: FactSource, key: &str, value: &str) -> RawFact {
-        RawFact { source, key: key.to_owned(), value: value.to_owned(), section: String::new() }
+        RawFact {
+            source,
+            key: key.to_owned(),
+            value: value.to_owned(),
+            section: String::new(),
+        }
     }
 
     fn page(url: &str) -> PageContext {
@@ -272,11 +320,22 @@ mod tests {
     }
 
     fn recognise_on(url: &str, facts: Vec<RawFact>) -> Vec<RecognisedPivot> {
-        recognise(&test_runbook(), &page(url), &RawFacts { url: url.to_owned(), facts }).pivots
+        recognise(
+            &test_runbook(),
+            &page(url),
+            &RawFacts {
+                url: url.to_owned(),
+                facts,
+            },
+        )
+        .pivots
     }
 
     fn pairs(pivots: &[RecognisedPivot]) -> Vec<(&str, &str)> {
-        pivots.iter().map(|p| (p.key.as_str(), p.value.as_str())).collect()
+        pivots
+            .iter()
+            .map(|p| (p.key.as_str(), p.value.as_str()))
+            .collect()
     }
 
     const ISSUE_URL: &str = "https://acme.sentry.io/issues/123/";
@@ -290,10 +349,21 @@ mod tests {
             { "source": "url", "key": "trace_id", "value": "x" } ] }"#;
         let raw: RawFacts = serde_json::from_str(json).expect("probe JSON parses");
         let sources: Vec<FactSource> = raw.facts.iter().map(|f| f.source).collect();
-        assert_eq!(sources, [FactSource::TestId, FactSource::DrawerTitle, FactSource::Unknown, FactSource::Unknown]);
+        assert_eq!(
+            sources,
+            [
+                FactSource::TestId,
+                FactSource::DrawerTitle,
+                FactSource::Unknown,
+                FactSource::Unknown
+            ]
+        );
         assert_eq!(raw.facts[0].section, "span-attributes");
         assert_eq!(raw.facts[1].key, "");
-        assert!(serde_json::from_str::<RawFacts>(r#"{"facts": []}"#).is_err(), "url is required");
+        assert!(
+            serde_json::from_str::<RawFacts>(r#"{"facts": []}"#).is_err(),
+            "url is required"
+        );
     }
 
     #[test]
@@ -305,20 +375,39 @@ mod tests {
             fact(FactSource::Title, "app.client.family", "cursor"),
             fact(FactSource::Tag, "user", "id:42"),
             fact(FactSource::Tag, "user", "email:a@b.test"),
-            fact(FactSource::Tag, "http.route", "/mcp/:organizationSlug?/:projectSlug?"),
+            fact(
+                FactSource::Tag,
+                "http.route",
+                "/mcp/:organizationSlug?/:projectSlug?",
+            ),
             fact(FactSource::Context, "User/ID", "43"),
-            fact(FactSource::Context, "Trace Details/Span ID", "1111222233334444"),
-            fact(FactSource::Context, "Trace Details/Operation Name", "http.server"),
+            fact(
+                FactSource::Context,
+                "Trace Details/Span ID",
+                "1111222233334444",
+            ),
+            fact(
+                FactSource::Context,
+                "Trace Details/Operation Name",
+                "http.server",
+            ),
             fact(FactSource::Href, "", &format!("/issues/1/events/{EVENT}/")),
             fact(FactSource::DrawerTitle, "", &format!("Span ID: {SPAN}")),
             fact(FactSource::Json, "http.request.method", "\"GET\""),
             fact(FactSource::TableCell, "trace", "4bf92f35"),
-            fact(FactSource::TableCell, "gen_ai.tool.name", "get_sentry_resource"),
+            fact(
+                FactSource::TableCell,
+                "gen_ai.tool.name",
+                "get_sentry_resource",
+            ),
             fact(FactSource::Header, "", TRACE),
             fact(FactSource::Unknown, "user.id", "44"),
         ];
         let pivots = recognise_on(&url, facts);
-        let got: Vec<(&str, &str, FactSource)> = pivots.iter().map(|p| (p.key.as_str(), p.value.as_str(), p.source)).collect();
+        let got: Vec<(&str, &str, FactSource)> = pivots
+            .iter()
+            .map(|p| (p.key.as_str(), p.value.as_str(), p.source))
+            .collect();
         assert_eq!(
             got,
             [
@@ -327,13 +416,21 @@ mod tests {
                 ("mcp.session.id", "sess_01HZX0A7", FactSource::HiddenKey),
                 ("app.client.family", "cursor", FactSource::Title),
                 ("user.id", "42", FactSource::Tag),
-                ("http.route", "/mcp/:organizationSlug?/:projectSlug?", FactSource::Tag),
+                (
+                    "http.route",
+                    "/mcp/:organizationSlug?/:projectSlug?",
+                    FactSource::Tag
+                ),
                 ("user.id", "43", FactSource::Context),
                 ("span_id", "1111222233334444", FactSource::Context),
                 ("event_id", EVENT, FactSource::Href),
                 ("span_id", SPAN, FactSource::DrawerTitle),
                 ("http.request.method", "GET", FactSource::Json),
-                ("gen_ai.tool.name", "get_sentry_resource", FactSource::TableCell),
+                (
+                    "gen_ai.tool.name",
+                    "get_sentry_resource",
+                    FactSource::TableCell
+                ),
             ]
         );
         assert_eq!(pivots[0].confidence, Confidence::High);
@@ -354,11 +451,18 @@ mod tests {
             fact(FactSource::TestId, "gen_ai.tool.name", "search_events"),
             fact(FactSource::Title, "gen_ai.tool.name", "search_events"),
             fact(FactSource::Href, "", &format!("/trace/{TRACE}/")),
-            fact(FactSource::Context, "Trace Details/Trace ID", &TRACE.to_uppercase()),
+            fact(
+                FactSource::Context,
+                "Trace Details/Trace ID",
+                &TRACE.to_uppercase(),
+            ),
             fact(FactSource::TestId, "sentry.trace_id", TRACE),
         ];
         let pivots = recognise_on(ISSUE_URL, facts);
-        assert_eq!(pairs(&pivots), [("gen_ai.tool.name", "search_events"), ("trace_id", TRACE)]);
+        assert_eq!(
+            pairs(&pivots),
+            [("gen_ai.tool.name", "search_events"), ("trace_id", TRACE)]
+        );
         assert_eq!(pivots[0].source, FactSource::TestId);
         assert_eq!(pivots[1].source, FactSource::TestId);
         assert_eq!(pivots[1].confidence, Confidence::High);
@@ -378,15 +482,23 @@ mod tests {
     #[test]
     fn non_values_are_skipped() {
         let facts = vec![
-            fact(FactSource::TestId, "gen_ai", ""),          // pseudo row
+            fact(FactSource::TestId, "gen_ai", ""), // pseudo row
             fact(FactSource::TestId, "user.id", "   "),
             fact(FactSource::TestId, "user.id", "[Filtered]"),
             fact(FactSource::TestId, "user.id", "[redacted]"),
             fact(FactSource::TestId, "user.id", "********"),
-            fact(FactSource::TestId, "gen_ai.tool.call.arguments.query", "a long prompt cut by the UI…"),
+            fact(
+                FactSource::TestId,
+                "gen_ai.tool.call.arguments.query",
+                "a long prompt cut by the UI…",
+            ),
             fact(FactSource::TableCell, "span_id", "00f067aa"),
             fact(FactSource::TableCell, "trace", "4bf92f35"),
-            fact(FactSource::TestId, "trace_id", "00000000000000000000000000000000"),
+            fact(
+                FactSource::TestId,
+                "trace_id",
+                "00000000000000000000000000000000",
+            ),
             fact(FactSource::TestId, "trace_id", &TRACE[..31]),
             fact(FactSource::TestId, "span_id", TRACE),
             fact(FactSource::TestId, "event_id", "not-an-id"),
@@ -400,15 +512,30 @@ mod tests {
     fn ids_are_lowercased_other_values_are_not() {
         let facts = vec![
             fact(FactSource::TestId, "span_id", "00F067AA0BA902B7"),
-            fact(FactSource::TestId, "gen_ai.tool.call.arguments.organizationSlug", "ACME"),
-            fact(FactSource::TestId, "event_id", "7B4C2F9A-1D3E-4F5A-8B6C-0D1E2F3A4B5C"),
+            fact(
+                FactSource::TestId,
+                "gen_ai.tool.call.arguments.organizationSlug",
+                "ACME",
+            ),
+            fact(
+                FactSource::TestId,
+                "event_id",
+                "7B4C2F9A-1D3E-4F5A-8B6C-0D1E2F3A4B5C",
+            ),
         ];
         let pivots = recognise_on(ISSUE_URL, facts);
         assert_eq!(
             pairs(&pivots),
-            [("span_id", SPAN), ("gen_ai.tool.call.arguments.organizationSlug", "ACME"), ("event_id", EVENT)]
+            [
+                ("span_id", SPAN),
+                ("gen_ai.tool.call.arguments.organizationSlug", "ACME"),
+                ("event_id", EVENT)
+            ]
         );
-        assert_eq!(pivots[1].runbook.placeholder, Some(("key".into(), "organizationSlug".into())));
+        assert_eq!(
+            pivots[1].runbook.placeholder,
+            Some(("key".into(), "organizationSlug".into()))
+        );
     }
 
     #[test]
@@ -424,9 +551,21 @@ mod tests {
             "\u{202e}rtl",
             "{{7*7}} ${7*7}",
         ];
-        let mut facts: Vec<RawFact> =
-            hostile.iter().map(|value| fact(FactSource::TestId, "gen_ai.tool.call.arguments.query", value)).collect();
-        facts.push(fact(FactSource::TestId, "http.route", &format!("/a\u{0}b\u{7}c\u{85}d\r\n{long}")));
+        let mut facts: Vec<RawFact> = hostile
+            .iter()
+            .map(|value| {
+                fact(
+                    FactSource::TestId,
+                    "gen_ai.tool.call.arguments.query",
+                    value,
+                )
+            })
+            .collect();
+        facts.push(fact(
+            FactSource::TestId,
+            "http.route",
+            &format!("/a\u{0}b\u{7}c\u{85}d\r\n{long}"),
+        ));
         let pivots = recognise_on(ISSUE_URL, facts);
         assert_eq!(pivots.len(), hostile.len() + 1);
         for (pivot, value) in pivots.iter().zip(hostile) {
@@ -445,19 +584,35 @@ mod tests {
     fn secrets_are_masked_and_flagged() {
         let mut facts: Vec<RawFact> = synthetic_secrets(3)
             .into_iter()
-            .map(|(_, text, _)| fact(FactSource::TestId, "gen_ai.tool.call.arguments.query", &text))
+            .map(|(_, text, _)| {
+                fact(
+                    FactSource::TestId,
+                    "gen_ai.tool.call.arguments.query",
+                    &text,
+                )
+            })
             .collect();
-        facts.push(fact(FactSource::TestId, "gen_ai.tool.call.arguments.token", "plain-looking"));
+        facts.push(fact(
+            FactSource::TestId,
+            "gen_ai.tool.call.arguments.token",
+            "plain-looking",
+        ));
         // A secret straddling the value cap is still caught.
         let (_, token, secret) = synthetic_secrets(3).swap_remove(0);
-        facts.push(fact(FactSource::TestId, "http.route", &format!("{}{token}", "a ".repeat(MAX_VALUE_CHARS / 2 - 10))));
+        facts.push(fact(
+            FactSource::TestId,
+            "http.route",
+            &format!("{}{token}", "a ".repeat(MAX_VALUE_CHARS / 2 - 10)),
+        ));
         let pivots = recognise_on(ISSUE_URL, facts);
         assert_eq!(pivots.len(), synthetic_secrets(3).len() + 2);
         for pivot in &pivots {
             assert!(pivot.secret && !pivot.is_usable(), "{pivot:?}");
             assert!(pivot.value.contains("••••"));
         }
-        assert!(!pivots.iter().any(|p| p.value.contains(&secret) || p.value.contains("plain-looking")));
+        assert!(!pivots
+            .iter()
+            .any(|p| p.value.contains(&secret) || p.value.contains("plain-looking")));
     }
 
     #[test]
@@ -465,14 +620,22 @@ mod tests {
         let facts: Vec<RawFact> = (0..10_000)
             .map(|i| match i % 4 {
                 0 => fact(FactSource::TestId, "user.id", &i.to_string()),
-                1 => fact(FactSource::Href, "", &format!("/trace/{TRACE}/?node=span-{:016x}", i + 1)),
+                1 => fact(
+                    FactSource::Href,
+                    "",
+                    &format!("/trace/{TRACE}/?node=span-{:016x}", i + 1),
+                ),
                 2 => fact(FactSource::Tag, "gen_ai.tool.name", "search_events"),
                 _ => fact(FactSource::Json, "unknown.key", &"v".repeat(100)),
             })
             .collect();
         let started = std::time::Instant::now();
         let pivots = recognise_on(ISSUE_URL, facts);
-        assert!(started.elapsed().as_secs() < 2, "took {:?}", started.elapsed());
+        assert!(
+            started.elapsed().as_secs() < 2,
+            "took {:?}",
+            started.elapsed()
+        );
         // 2,500 user ids + 2,500 span ids + one trace id + one tool name.
         assert_eq!(pivots.len(), 5_002);
 
@@ -482,7 +645,14 @@ mod tests {
 
     #[test]
     fn serialises_camel_case() {
-        let pivots = recognise_on(ISSUE_URL, vec![fact(FactSource::HiddenKey, "app.oauth.probe.reason", "timeout")]);
+        let pivots = recognise_on(
+            ISSUE_URL,
+            vec![fact(
+                FactSource::HiddenKey,
+                "app.oauth.probe.reason",
+                "timeout",
+            )],
+        );
         let json = serde_json::to_value(&pivots[0]).expect("serialises");
         assert_eq!(json["source"], "hiddenKey");
         assert_eq!(json["confidence"], "high");

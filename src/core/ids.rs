@@ -61,7 +61,10 @@ pub fn is_hex_of_len(text: &str, len: usize) -> bool {
 fn is_dashed_uuid(text: &str) -> bool {
     let groups: Vec<&str> = text.split('-').collect();
     groups.len() == 5
-        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(group, len)| is_hex_of_len(group, len))
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(group, len)| is_hex_of_len(group, len))
 }
 
 /// A Sentry issue short id such as `MCP-41` or `SENTRY-MCP-1A2`: an uppercase project slug, a dash,
@@ -75,7 +78,9 @@ pub fn is_issue_short_id(text: &str) -> bool {
         && !counter.is_empty()
         && counter.bytes().all(upper_alnum)
         && project.bytes().next().is_some_and(upper_alnum)
-        && project.bytes().all(|b| upper_alnum(b) || b == b'-' || b == b'_')
+        && project
+            .bytes()
+            .all(|b| upper_alnum(b) || b == b'-' || b == b'_')
         && project.bytes().any(|b| b.is_ascii_uppercase())
 }
 
@@ -94,11 +99,16 @@ mod tests {
     #[test]
     fn valid_ids_normalise_to_lowercase() {
         assert_eq!(HexId::Trace.normalise(TRACE).as_deref(), Some(TRACE));
-        assert_eq!(HexId::Trace.normalise(&TRACE.to_uppercase()).as_deref(), Some(TRACE));
+        assert_eq!(
+            HexId::Trace.normalise(&TRACE.to_uppercase()).as_deref(),
+            Some(TRACE)
+        );
         assert_eq!(HexId::Span.normalise(SPAN).as_deref(), Some(SPAN));
         assert_eq!(HexId::Event.normalise(TRACE).as_deref(), Some(TRACE));
         assert_eq!(
-            HexId::Event.normalise("4bf92f35-77b3-4da6-a3ce-929d0e0e4736").as_deref(),
+            HexId::Event
+                .normalise("4bf92f35-77b3-4da6-a3ce-929d0e0e4736")
+                .as_deref(),
             Some(TRACE)
         );
     }
@@ -107,15 +117,15 @@ mod tests {
     fn invalid_ids_are_rejected_not_cleaned() {
         let rejected = [
             "",
-            "4bf92f35",                                    // display abbreviation
-            &TRACE[..31],                                  // 31 chars
-            &format!("{TRACE}0"),                          // 33 chars
-            "00000000000000000000000000000000",            // all zeros
-            "4bf92f3577b34da6a3ce929d0e0e473g",            // non-hex
-            " 4bf92f3577b34da6a3ce929d0e0e4736",           // leading space
-            "4bf92f3577b34da6a3ce929d0e0e4736\n",          // trailing newline
-            "４bf92f3577b34da6a3ce929d0e0e473",            // fullwidth digit
-            "4bf92f3577b34da6\u{200b}a3ce929d0e0e4736",    // zero-width space
+            "4bf92f35",                                 // display abbreviation
+            &TRACE[..31],                               // 31 chars
+            &format!("{TRACE}0"),                       // 33 chars
+            "00000000000000000000000000000000",         // all zeros
+            "4bf92f3577b34da6a3ce929d0e0e473g",         // non-hex
+            " 4bf92f3577b34da6a3ce929d0e0e4736",        // leading space
+            "4bf92f3577b34da6a3ce929d0e0e4736\n",       // trailing newline
+            "４bf92f3577b34da6a3ce929d0e0e473",         // fullwidth digit
+            "4bf92f3577b34da6\u{200b}a3ce929d0e0e4736", // zero-width space
         ];
         for raw in rejected {
             assert_eq!(HexId::Trace.normalise(raw), None, "{raw:?}");
@@ -123,7 +133,10 @@ mod tests {
         }
         assert_eq!(HexId::Span.normalise("0000000000000000"), None);
         assert_eq!(HexId::Span.normalise(TRACE), None);
-        assert_eq!(HexId::Trace.normalise("4bf92f35-77b3-4da6-a3ce-929d0e0e4736"), None);
+        assert_eq!(
+            HexId::Trace.normalise("4bf92f35-77b3-4da6-a3ce-929d0e0e4736"),
+            None
+        );
     }
 
     #[test]
@@ -131,7 +144,16 @@ mod tests {
         for ok in ["MCP-41", "PROJ-1A2", "SENTRY-MCP-1A2", "A_B-9"] {
             assert!(is_issue_short_id(ok), "{ok}");
         }
-        for bad in ["mcp-41", "MCP-", "-41", "MCP41", "2024-11", "claude-code", "MCP-4a", "MCP 41"] {
+        for bad in [
+            "mcp-41",
+            "MCP-",
+            "-41",
+            "MCP41",
+            "2024-11",
+            "claude-code",
+            "MCP-4a",
+            "MCP 41",
+        ] {
             assert!(!is_issue_short_id(bad), "{bad}");
         }
         assert!(is_numeric_id("12345"));

@@ -51,25 +51,43 @@ impl<'a> KnownKeys<'a> {
             .map(String::as_str)
             .filter(|field| field.contains('.'))
             .collect();
-        let mut known = Self { runbook, recipe_fields, tool_names: HashSet::new() };
+        let mut known = Self {
+            runbook,
+            recipe_fields,
+            tool_names: HashSet::new(),
+        };
         known.tool_names = known.collect_tool_names();
         known
     }
 
     pub fn lookup(&self, key: &str) -> Option<RunbookMatch> {
         let domains = self.domains_naming(key);
-        let pivot_patterns = self
-            .runbook
-            .pivots
-            .iter()
-            .map(|pivot| &pivot.key)
-            .chain(self.runbook.starting_points.iter().flat_map(|start| start.pivots.iter()));
+        let pivot_patterns = self.runbook.pivots.iter().map(|pivot| &pivot.key).chain(
+            self.runbook
+                .starting_points
+                .iter()
+                .flat_map(|start| start.pivots.iter()),
+        );
         if let Some((pattern, key_match)) = best_match(pivot_patterns, key) {
-            return Some(RunbookMatch::new(KnownAs::Pivot, pattern, key_match, domains));
+            return Some(RunbookMatch::new(
+                KnownAs::Pivot,
+                pattern,
+                key_match,
+                domains,
+            ));
         }
-        let attribute_patterns = self.runbook.domains.iter().flat_map(|domain| domain.attributes.iter());
+        let attribute_patterns = self
+            .runbook
+            .domains
+            .iter()
+            .flat_map(|domain| domain.attributes.iter());
         if let Some((pattern, key_match)) = best_match(attribute_patterns, key) {
-            return Some(RunbookMatch::new(KnownAs::Attribute, pattern, key_match, domains));
+            return Some(RunbookMatch::new(
+                KnownAs::Attribute,
+                pattern,
+                key_match,
+                domains,
+            ));
         }
         self.recipe_fields.contains(key).then(|| RunbookMatch {
             known_as: KnownAs::Attribute,
@@ -92,17 +110,26 @@ impl<'a> KnownKeys<'a> {
             .iter()
             .flat_map(|recipe| std::iter::once(&recipe.title).chain(recipe.notes.iter()))
             .chain(runbook.domains.iter().flat_map(|domain| {
-                [&domain.title, &domain.symptom].into_iter().chain(domain.spans.iter()).chain(domain.notes.iter())
+                [&domain.title, &domain.symptom]
+                    .into_iter()
+                    .chain(domain.spans.iter())
+                    .chain(domain.notes.iter())
             }));
         let backticked = prose.flat_map(|text| text.split('`').skip(1).step_by(2));
         let filtered = runbook.recipes.iter().flat_map(|recipe| {
             let query = recipe.query.as_str();
             ["mcp.tool.name:", "gen_ai.tool.name:"]
                 .into_iter()
-                .flat_map(move |filter| query.match_indices(filter).map(move |(at, _)| &query[at + filter.len()..]))
+                .flat_map(move |filter| {
+                    query
+                        .match_indices(filter)
+                        .map(move |(at, _)| &query[at + filter.len()..])
+                })
                 .map(|rest| {
                     let rest = rest.trim_start_matches('"');
-                    &rest[..rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len())]
+                    &rest[..rest
+                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .unwrap_or(rest.len())]
                 })
         });
         backticked
@@ -116,7 +143,12 @@ impl<'a> KnownKeys<'a> {
         self.runbook
             .domains
             .iter()
-            .filter(|domain| domain.attributes.iter().any(|pattern| pattern.matches(key).is_some()))
+            .filter(|domain| {
+                domain
+                    .attributes
+                    .iter()
+                    .any(|pattern| pattern.matches(key).is_some())
+            })
             .map(|domain| domain.id.clone())
             .collect()
     }
@@ -147,11 +179,16 @@ pub fn is_tool_shaped(name: &str) -> bool {
         && name.contains('_')
         && !name.ends_with('_')
         && !name.contains("__")
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// Exact beats a placeholder pattern beats a family.
-fn best_match<'p>(patterns: impl Iterator<Item = &'p KeyPattern>, key: &str) -> Option<(&'p KeyPattern, KeyMatch)> {
+fn best_match<'p>(
+    patterns: impl Iterator<Item = &'p KeyPattern>,
+    key: &str,
+) -> Option<(&'p KeyPattern, KeyMatch)> {
     let strength = |m: &KeyMatch| match m {
         KeyMatch::Exact => 0,
         KeyMatch::Placeholder { .. } => 1,
@@ -163,12 +200,22 @@ fn best_match<'p>(patterns: impl Iterator<Item = &'p KeyPattern>, key: &str) -> 
 }
 
 impl RunbookMatch {
-    fn new(known_as: KnownAs, pattern: &KeyPattern, key_match: KeyMatch, domains: Vec<String>) -> Self {
+    fn new(
+        known_as: KnownAs,
+        pattern: &KeyPattern,
+        key_match: KeyMatch,
+        domains: Vec<String>,
+    ) -> Self {
         let placeholder = match key_match {
             KeyMatch::Placeholder { name, value } => Some((name, value)),
             KeyMatch::Exact | KeyMatch::Family => None,
         };
-        Self { known_as, pattern: pattern.as_str().to_owned(), placeholder, domains }
+        Self {
+            known_as,
+            pattern: pattern.as_str().to_owned(),
+            placeholder,
+            domains,
+        }
     }
 }
 
@@ -180,7 +227,10 @@ pub struct KeyCache<'k, 'a> {
 
 impl<'k, 'a> KeyCache<'k, 'a> {
     pub fn new(known: &'k KnownKeys<'a>) -> Self {
-        Self { known, seen: HashMap::new() }
+        Self {
+            known,
+            seen: HashMap::new(),
+        }
     }
 
     pub fn lookup(&mut self, key: &str) -> Option<RunbookMatch> {
@@ -228,8 +278,17 @@ pub(crate) mod tests {
             attributes: attributes.iter().map(|a| KeyPattern::new(*a)).collect(),
             notes: Vec::new(),
         };
-        let mut resource = domain("Resource Resolution", &["app.resource.type", "gen_ai.tool.name", "trace_id", "span_id"]);
-        resource.symptom = "`get_sentry_resource` routes a URL or ID to the wrong resource handler".to_owned();
+        let mut resource = domain(
+            "Resource Resolution",
+            &[
+                "app.resource.type",
+                "gen_ai.tool.name",
+                "trace_id",
+                "span_id",
+            ],
+        );
+        resource.symptom =
+            "`get_sentry_resource` routes a URL or ID to the wrong resource handler".to_owned();
         Runbook {
             starting_points: vec![StartingPoint {
                 symptom: "OAuth sign-out or refresh symptom".to_owned(),
@@ -286,21 +345,47 @@ pub(crate) mod tests {
         assert_eq!(trace.known_as, KnownAs::Pivot);
         assert_eq!(trace.domains, vec!["resource-resolution"]);
 
-        let skill = known.lookup("app.consent.skill.project_management.granted").expect("pattern");
+        let skill = known
+            .lookup("app.consent.skill.project_management.granted")
+            .expect("pattern");
         assert_eq!(skill.pattern, "app.consent.skill.<skill>.granted");
-        assert_eq!(skill.placeholder, Some(("skill".into(), "project_management".into())));
+        assert_eq!(
+            skill.placeholder,
+            Some(("skill".into(), "project_management".into()))
+        );
 
         let family = known.lookup("app.oauth.probe.reason").expect("family");
-        assert_eq!((family.known_as, family.pattern.as_str()), (KnownAs::Pivot, "app.oauth.*"));
+        assert_eq!(
+            (family.known_as, family.pattern.as_str()),
+            (KnownAs::Pivot, "app.oauth.*")
+        );
         // Exact wins over the family it is also in.
-        assert_eq!(known.lookup("app.oauth.token_exchange.outcome").expect("exact").pattern, "app.oauth.token_exchange.outcome");
+        assert_eq!(
+            known
+                .lookup("app.oauth.token_exchange.outcome")
+                .expect("exact")
+                .pattern,
+            "app.oauth.token_exchange.outcome"
+        );
 
-        let method = known.lookup("http.request.method").expect("domain attribute");
+        let method = known
+            .lookup("http.request.method")
+            .expect("domain attribute");
         assert_eq!(method.known_as, KnownAs::Attribute);
         assert_eq!(method.domains, vec!["cloudflare-http-server"]);
-        assert_eq!(known.lookup("error.type").expect("recipe field").known_as, KnownAs::Attribute);
+        assert_eq!(
+            known.lookup("error.type").expect("recipe field").known_as,
+            KnownAs::Attribute
+        );
 
-        for unknown in ["timestamp", "message", "trace", "sentry.environment", "span.op", ""] {
+        for unknown in [
+            "timestamp",
+            "message",
+            "trace",
+            "sentry.environment",
+            "span.op",
+            "",
+        ] {
             assert_eq!(known.lookup(unknown), None, "{unknown}");
         }
     }
@@ -314,8 +399,14 @@ pub(crate) mod tests {
             ("trace_id", Some("trace_id")),
             ("sentry.span_id", Some("span_id")),
             ("event.id", Some("event_id")),
-            ("tags[gen_ai.tool.call.result.count,number]", Some("gen_ai.tool.call.result.count")),
-            ("tags[app.consent.skill.x.granted,boolean]", Some("app.consent.skill.x.granted")),
+            (
+                "tags[gen_ai.tool.call.result.count,number]",
+                Some("gen_ai.tool.call.result.count"),
+            ),
+            (
+                "tags[app.consent.skill.x.granted,boolean]",
+                Some("app.consent.skill.x.granted"),
+            ),
             (" http.route ", Some("http.route")),
             ("a b", None),
             ("<img src=x>", None),
@@ -335,7 +426,15 @@ pub(crate) mod tests {
         }
         assert!(!known.is_known_tool_name("trace_id"));
         assert!(is_tool_shaped("search_events"));
-        for bad in ["search", "Search_events", "_a_b", "a_", "a__b", "a-b_c", "ab"] {
+        for bad in [
+            "search",
+            "Search_events",
+            "_a_b",
+            "a_",
+            "a__b",
+            "a-b_c",
+            "ab",
+        ] {
             assert!(!is_tool_shaped(bad), "{bad}");
         }
     }

@@ -112,7 +112,9 @@ pub fn ids_in_link(href: &str) -> Vec<(String, String)> {
     }
     let (path, query) = if href.starts_with('/') && !href.starts_with("//") {
         let without_fragment = href.split('#').next().unwrap_or_default();
-        without_fragment.split_once('?').unwrap_or((without_fragment, ""))
+        without_fragment
+            .split_once('?')
+            .unwrap_or((without_fragment, ""))
     } else {
         match split_url(href) {
             Some(parts) => (parts.path, parts.query),
@@ -132,7 +134,10 @@ struct UrlParts<'a> {
 
 /// `http(s)://host[:port]/path?query#fragment`, strictly.
 fn split_url(url: &str) -> Option<UrlParts<'_>> {
-    if url.bytes().any(|b| b.is_ascii_control() || b == b' ' || b == b'\\') {
+    if url
+        .bytes()
+        .any(|b| b.is_ascii_control() || b == b' ' || b == b'\\')
+    {
         return None;
     }
     let (scheme, rest) = url.split_once("://")?;
@@ -144,7 +149,12 @@ fn split_url(url: &str) -> Option<UrlParts<'_>> {
     let (authority, rest) = rest.split_at(authority_end);
     let rest = rest.split('#').next().unwrap_or_default();
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    Some(UrlParts { https, authority: normalise_authority(authority)?, path, query })
+    Some(UrlParts {
+        https,
+        authority: normalise_authority(authority)?,
+        path,
+        query,
+    })
 }
 
 /// Lowercase `host[:port]` with `:443` dropped; `None` for userinfo, IP-literal brackets,
@@ -155,7 +165,10 @@ fn normalise_authority(authority: &str) -> Option<String> {
         None => (authority, None),
     };
     let valid_label = |label: &str| {
-        !label.is_empty() && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        !label.is_empty()
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
     };
     if !host.split('.').all(valid_label) {
         return None;
@@ -196,22 +209,32 @@ fn recognise_host(authority: &str, self_hosted: &[&str]) -> Option<(String, Opti
 /// Sentry's org slug rule: `[a-zA-Z0-9][a-zA-Z0-9-]*`, not ending in `-`, not all digits.
 fn is_org_slug(slug: &str) -> bool {
     slug.len() <= 64
-        && slug.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && slug
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric())
         && !slug.ends_with('-')
         && slug.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         && !slug.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn path_segments(path: &str) -> Vec<&str> {
-    path.split('/').filter(|segment| !segment.is_empty()).collect()
+    path.split('/')
+        .filter(|segment| !segment.is_empty())
+        .collect()
 }
 
 fn query_pairs(query: &str) -> Vec<(String, String)> {
-    form_urlencoded::parse(query.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+    form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
 }
 
 fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    params.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+    params
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
 }
 
 /// Trace, span and event ids in a path and its query, deduplicated, in order of appearance.
@@ -266,16 +289,24 @@ fn has_key(ids: &[(String, String)], id: HexId) -> bool {
 }
 
 fn page_kind(route: &[&str], ids: &[(String, String)]) -> PageKind {
-    let on_trace_view = route.windows(2).any(|pair| pair[0] == "trace" && HexId::Trace.normalise(pair[1]).is_some());
+    let on_trace_view = route
+        .windows(2)
+        .any(|pair| pair[0] == "trace" && HexId::Trace.normalise(pair[1]).is_some());
     if on_trace_view {
-        return if has_key(ids, HexId::Span) { PageKind::Span } else { PageKind::Trace };
+        return if has_key(ids, HexId::Span) {
+            PageKind::Span
+        } else {
+            PageKind::Trace
+        };
     }
     let is_issue = |id: &str| is_numeric_id(id) || is_issue_short_id(id);
     match route {
         ["issues", issue, "events", _, ..] if is_issue(issue) => PageKind::Event,
         ["issues", issue, ..] if is_issue(issue) => PageKind::Issue,
         ["projects", _, "events", _, ..] if has_key(ids, HexId::Event) => PageKind::Event,
-        ["explore", "discover", _] | ["discover", _] if has_key(ids, HexId::Event) => PageKind::Event,
+        ["explore", "discover", _] | ["discover", _] if has_key(ids, HexId::Event) => {
+            PageKind::Event
+        }
         ["explore", "discover", "homepage" | "results" | "queries"]
         | ["discover", "homepage" | "results" | "queries"] => PageKind::Discover,
         ["explore", "logs"] => PageKind::Logs,
@@ -289,7 +320,9 @@ fn page_kind(route: &[&str], ids: &[(String, String)]) -> PageKind {
 fn issue_id(route: &[&str]) -> Option<(String, String)> {
     match route {
         ["issues", id, ..] if is_numeric_id(id) => Some(("issue_id".to_owned(), (*id).to_owned())),
-        ["issues", id, ..] if is_issue_short_id(id) => Some(("issue_short_id".to_owned(), (*id).to_owned())),
+        ["issues", id, ..] if is_issue_short_id(id) => {
+            Some(("issue_short_id".to_owned(), (*id).to_owned()))
+        }
         _ => None,
     }
 }
@@ -302,7 +335,10 @@ fn time_window(params: &[(String, String)]) -> TimeWindow {
     }
     match (first(["start", "pageStart"]), first(["end", "pageEnd"])) {
         (Some(start), Some(end)) if is_datetime_text(start) && is_datetime_text(end) => {
-            TimeWindow::Range { start: start.to_owned(), end: end.to_owned() }
+            TimeWindow::Range {
+                start: start.to_owned(),
+                end: end.to_owned(),
+            }
         }
         _ => TimeWindow::Unset,
     }
@@ -324,11 +360,17 @@ fn is_stats_period(period: &str) -> bool {
 /// A moment-parsable date text; only its character set is checked (`+` arrives as a space).
 fn is_datetime_text(text: &str) -> bool {
     (1..=40).contains(&text.len())
-        && text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'.' | b'-' | b'+' | b' '))
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'.' | b'-' | b'+' | b' '))
 }
 
 fn page_query(kind: PageKind, params: &[(String, String)]) -> Option<String> {
-    let name = if kind == PageKind::Logs { "logsQuery" } else { "query" };
+    let name = if kind == PageKind::Logs {
+        "logsQuery"
+    } else {
+        "query"
+    };
     param(params, name)
         .map(|query| bounded(query, MAX_VALUE_CHARS).0)
         .filter(|query| !query.trim().is_empty())
@@ -356,32 +398,84 @@ mod tests {
         classify_url_with_hosts(url, SELF_HOSTED)
     }
 
+    type Ids = Vec<(String, String)>;
+
     fn pair(key: &str, value: &str) -> (String, String) {
         (key.to_owned(), value.to_owned())
     }
 
     #[test]
     fn page_kinds_in_every_url_style() {
-        let table: Vec<(String, PageKind, Vec<(String, String)>)> = vec![
-            ("/issues/12345/".into(), PageKind::Issue, vec![pair("issue_id", "12345")]),
-            ("/issues/MCP-41/activity/".into(), PageKind::Issue, vec![pair("issue_short_id", "MCP-41")]),
+        let table: Vec<(String, PageKind, Ids)> = vec![
+            (
+                "/issues/12345/".into(),
+                PageKind::Issue,
+                vec![pair("issue_id", "12345")],
+            ),
+            (
+                "/issues/MCP-41/activity/".into(),
+                PageKind::Issue,
+                vec![pair("issue_short_id", "MCP-41")],
+            ),
             (
                 format!("/issues/12345/events/{EVENT}/"),
                 PageKind::Event,
                 vec![pair("event_id", EVENT), pair("issue_id", "12345")],
             ),
-            ("/issues/12345/events/latest/".into(), PageKind::Event, vec![pair("issue_id", "12345")]),
-            ("/issues/12345/events/recommended/".into(), PageKind::Event, vec![pair("issue_id", "12345")]),
-            (format!("/projects/mcp-server/events/{EVENT}/"), PageKind::Event, vec![pair("event_id", EVENT)]),
-            (format!("/explore/discover/mcp-server:{EVENT}/"), PageKind::Event, vec![pair("event_id", EVENT)]),
-            (format!("/explore/traces/trace/{TRACE}/"), PageKind::Trace, vec![pair("trace_id", TRACE)]),
-            (format!("/explore/traces/trace/{TRACE}"), PageKind::Trace, vec![pair("trace_id", TRACE)]),
-            (format!("/performance/trace/{TRACE}/"), PageKind::Trace, vec![pair("trace_id", TRACE)]),
-            (format!("/issues/trace/{TRACE}/?groupId=1"), PageKind::Trace, vec![pair("trace_id", TRACE)]),
-            (format!("/insights/mcp/trace/{TRACE}/"), PageKind::Trace, vec![pair("trace_id", TRACE)]),
-            (format!("/explore/logs/trace/{TRACE}/?tab=logs"), PageKind::Trace, vec![pair("trace_id", TRACE)]),
             (
-                format!("/explore/traces/trace/{TRACE}/?node=span-{SPAN}&source=traces&statsPeriod=24h"),
+                "/issues/12345/events/latest/".into(),
+                PageKind::Event,
+                vec![pair("issue_id", "12345")],
+            ),
+            (
+                "/issues/12345/events/recommended/".into(),
+                PageKind::Event,
+                vec![pair("issue_id", "12345")],
+            ),
+            (
+                format!("/projects/mcp-server/events/{EVENT}/"),
+                PageKind::Event,
+                vec![pair("event_id", EVENT)],
+            ),
+            (
+                format!("/explore/discover/mcp-server:{EVENT}/"),
+                PageKind::Event,
+                vec![pair("event_id", EVENT)],
+            ),
+            (
+                format!("/explore/traces/trace/{TRACE}/"),
+                PageKind::Trace,
+                vec![pair("trace_id", TRACE)],
+            ),
+            (
+                format!("/explore/traces/trace/{TRACE}"),
+                PageKind::Trace,
+                vec![pair("trace_id", TRACE)],
+            ),
+            (
+                format!("/performance/trace/{TRACE}/"),
+                PageKind::Trace,
+                vec![pair("trace_id", TRACE)],
+            ),
+            (
+                format!("/issues/trace/{TRACE}/?groupId=1"),
+                PageKind::Trace,
+                vec![pair("trace_id", TRACE)],
+            ),
+            (
+                format!("/insights/mcp/trace/{TRACE}/"),
+                PageKind::Trace,
+                vec![pair("trace_id", TRACE)],
+            ),
+            (
+                format!("/explore/logs/trace/{TRACE}/?tab=logs"),
+                PageKind::Trace,
+                vec![pair("trace_id", TRACE)],
+            ),
+            (
+                format!(
+                    "/explore/traces/trace/{TRACE}/?node=span-{SPAN}&source=traces&statsPeriod=24h"
+                ),
                 PageKind::Span,
                 vec![pair("trace_id", TRACE), pair("span_id", SPAN)],
             ),
@@ -390,11 +484,23 @@ mod tests {
                 PageKind::Span,
                 vec![pair("trace_id", TRACE), pair("span_id", SPAN)],
             ),
-            ("/explore/logs/?logsQuery=trace%3Aabc".into(), PageKind::Logs, vec![]),
-            ("/explore/traces/?query=gen_ai.tool.name%3Asearch_events".into(), PageKind::Spans, vec![]),
+            (
+                "/explore/logs/?logsQuery=trace%3Aabc".into(),
+                PageKind::Logs,
+                vec![],
+            ),
+            (
+                "/explore/traces/?query=gen_ai.tool.name%3Asearch_events".into(),
+                PageKind::Spans,
+                vec![],
+            ),
             ("/traces/".into(), PageKind::Spans, vec![]),
             ("/explore/metrics/".into(), PageKind::Metrics, vec![]),
-            ("/explore/discover/homepage/?dataset=errors".into(), PageKind::Discover, vec![]),
+            (
+                "/explore/discover/homepage/?dataset=errors".into(),
+                PageKind::Discover,
+                vec![],
+            ),
             ("/discover/results/".into(), PageKind::Discover, vec![]),
             // Must not match the kinds above.
             ("/issues/".into(), PageKind::Other, vec![]),
@@ -402,8 +508,16 @@ mod tests {
             ("/issues/searches/7/".into(), PageKind::Other, vec![]),
             ("/issues/errors-outages/".into(), PageKind::Other, vec![]),
             ("/explore/traces/compare/".into(), PageKind::Other, vec![]),
-            ("/explore/traces/trace/4bf92f35/".into(), PageKind::Other, vec![]),
-            ("/explore/traces/trace/00000000000000000000000000000000/".into(), PageKind::Other, vec![]),
+            (
+                "/explore/traces/trace/4bf92f35/".into(),
+                PageKind::Other,
+                vec![],
+            ),
+            (
+                "/explore/traces/trace/00000000000000000000000000000000/".into(),
+                PageKind::Other,
+                vec![],
+            ),
             ("/dashboards/".into(), PageKind::Other, vec![]),
         ];
         for base in bases() {
@@ -420,20 +534,65 @@ mod tests {
     #[test]
     fn hosts_and_orgs() {
         let cases: &[(&str, Option<&str>, bool, &str)] = &[
-            ("https://acme.sentry.io/issues/", Some("acme"), false, "acme.sentry.io"),
-            ("https://ACME.Sentry.IO/issues/", Some("acme"), false, "acme.sentry.io"),
-            ("https://acme.sentry.io:443/issues/", Some("acme"), false, "acme.sentry.io"),
-            ("https://sentry.io/organizations/acme/issues/", Some("acme"), false, "sentry.io"),
+            (
+                "https://acme.sentry.io/issues/",
+                Some("acme"),
+                false,
+                "acme.sentry.io",
+            ),
+            (
+                "https://ACME.Sentry.IO/issues/",
+                Some("acme"),
+                false,
+                "acme.sentry.io",
+            ),
+            (
+                "https://acme.sentry.io:443/issues/",
+                Some("acme"),
+                false,
+                "acme.sentry.io",
+            ),
+            (
+                "https://sentry.io/organizations/acme/issues/",
+                Some("acme"),
+                false,
+                "sentry.io",
+            ),
             ("https://sentry.io/issues/", None, false, "sentry.io"),
             ("https://us.sentry.io/api/0/", None, false, "us.sentry.io"),
-            ("https://de.sentry.io/organizations/acme/", Some("acme"), false, "de.sentry.io"),
+            (
+                "https://de.sentry.io/organizations/acme/",
+                Some("acme"),
+                false,
+                "de.sentry.io",
+            ),
             ("https://www.sentry.io/", None, false, "www.sentry.io"),
             ("https://eu.sentry.io/issues/", None, false, "eu.sentry.io"),
             ("https://a.b.sentry.io/", None, false, "a.b.sentry.io"),
-            ("https://sentry.example.com/organizations/acme/", Some("acme"), true, "sentry.example.com"),
-            ("https://errors.internal:9000/organizations/x1/", Some("x1"), true, "errors.internal:9000"),
-            ("https://sentry.io/organizations/123/", None, false, "sentry.io"),
-            ("https://sentry.io/organizations/ac%2Fme/", None, false, "sentry.io"),
+            (
+                "https://sentry.example.com/organizations/acme/",
+                Some("acme"),
+                true,
+                "sentry.example.com",
+            ),
+            (
+                "https://errors.internal:9000/organizations/x1/",
+                Some("x1"),
+                true,
+                "errors.internal:9000",
+            ),
+            (
+                "https://sentry.io/organizations/123/",
+                None,
+                false,
+                "sentry.io",
+            ),
+            (
+                "https://sentry.io/organizations/ac%2Fme/",
+                None,
+                false,
+                "sentry.io",
+            ),
         ];
         for (url, org, self_hosted, host) in cases {
             let page = classify(url).unwrap_or_else(|| panic!("not classified: {url}"));
@@ -477,8 +636,17 @@ mod tests {
         for url in rejected {
             assert_eq!(classify(url), None, "{url:?}");
         }
-        assert_eq!(classify_url("https://sentry.example.com/organizations/acme/"), None);
-        assert_eq!(classify_url(&format!("https://acme.sentry.io/?q={}", "a".repeat(MAX_URL_LEN))), None);
+        assert_eq!(
+            classify_url("https://sentry.example.com/organizations/acme/"),
+            None
+        );
+        assert_eq!(
+            classify_url(&format!(
+                "https://acme.sentry.io/?q={}",
+                "a".repeat(MAX_URL_LEN)
+            )),
+            None
+        );
     }
 
     #[test]
@@ -495,16 +663,35 @@ mod tests {
             .expect("spans page");
         assert_eq!(
             page.window,
-            TimeWindow::Range { start: "2026-01-01T00:00:00".into(), end: "2026-01-02T00:00:00+00:00".into() }
+            TimeWindow::Range {
+                start: "2026-01-01T00:00:00".into(),
+                end: "2026-01-02T00:00:00+00:00".into()
+            }
         );
-        assert_eq!(page.page_query.as_deref(), Some("gen_ai.tool.name:search_events"));
+        assert_eq!(
+            page.page_query.as_deref(),
+            Some("gen_ai.tool.name:search_events")
+        );
 
         let page = classify(&format!("https://acme.sentry.io/explore/traces/trace/{TRACE}/?pageStart=2026-01-01&pageEnd=2026-01-02"))
             .expect("trace page");
-        assert_eq!(page.window, TimeWindow::Range { start: "2026-01-01".into(), end: "2026-01-02".into() });
+        assert_eq!(
+            page.window,
+            TimeWindow::Range {
+                start: "2026-01-01".into(),
+                end: "2026-01-02".into()
+            }
+        );
 
-        for bad in ["statsPeriod=24x", "statsPeriod=h", "statsPeriod=24h-", "start=2026-01-01", "start=%3Cimg%3E&end=x"] {
-            let page = classify(&format!("https://acme.sentry.io/issues/?{bad}")).expect("issues page");
+        for bad in [
+            "statsPeriod=24x",
+            "statsPeriod=h",
+            "statsPeriod=24h-",
+            "start=2026-01-01",
+            "start=%3Cimg%3E&end=x",
+        ] {
+            let page =
+                classify(&format!("https://acme.sentry.io/issues/?{bad}")).expect("issues page");
             assert_eq!(page.window, TimeWindow::Unset, "{bad}");
         }
         assert!(is_stats_period("14d") && is_stats_period("90") && is_stats_period("1h-foo_bar"));
@@ -512,24 +699,43 @@ mod tests {
 
     #[test]
     fn link_ids() {
-        let cases: &[(String, Vec<(String, String)>)] = &[
-            (format!("/explore/logs/trace/{TRACE}/?source=logs"), vec![pair("trace_id", TRACE)]),
+        let cases: &[(String, Ids)] = &[
+            (
+                format!("/explore/logs/trace/{TRACE}/?source=logs"),
+                vec![pair("trace_id", TRACE)],
+            ),
             (
                 format!("/explore/traces/trace/{TRACE}/?node=span-{SPAN}&amp;source=traces"),
                 vec![pair("trace_id", TRACE), pair("span_id", SPAN)],
             ),
-            (format!("https://us.sentry.io/api/0/projects/acme/mcp/events/{EVENT}/json/"), vec![pair("event_id", EVENT)]),
-            (format!("/issues/123/events/{EVENT}/"), vec![pair("event_id", EVENT)]),
             (
-                format!("/api/0/projects/acme/mcp/trace-items/{SPAN}/?item_type=spans&trace_id={TRACE}"),
+                format!("https://us.sentry.io/api/0/projects/acme/mcp/events/{EVENT}/json/"),
+                vec![pair("event_id", EVENT)],
+            ),
+            (
+                format!("/issues/123/events/{EVENT}/"),
+                vec![pair("event_id", EVENT)],
+            ),
+            (
+                format!(
+                    "/api/0/projects/acme/mcp/trace-items/{SPAN}/?item_type=spans&trace_id={TRACE}"
+                ),
                 vec![pair("span_id", SPAN), pair("trace_id", TRACE)],
             ),
             (
-                format!("/api/0/projects/acme/mcp/trace-items/{SPAN}/?item_type=logs&trace_id={TRACE}"),
+                format!(
+                    "/api/0/projects/acme/mcp/trace-items/{SPAN}/?item_type=logs&trace_id={TRACE}"
+                ),
                 vec![pair("trace_id", TRACE)],
             ),
-            (format!("/trace/{}/", TRACE.to_uppercase()), vec![pair("trace_id", TRACE)]),
-            (format!("/trace/{TRACE}/#span-{SPAN}"), vec![pair("trace_id", TRACE)]),
+            (
+                format!("/trace/{}/", TRACE.to_uppercase()),
+                vec![pair("trace_id", TRACE)],
+            ),
+            (
+                format!("/trace/{TRACE}/#span-{SPAN}"),
+                vec![pair("trace_id", TRACE)],
+            ),
             ("/explore/traces/trace/4bf92f35/".into(), vec![]),
             (format!("javascript:alert('/trace/{TRACE}/')"), vec![]),
             (format!("//evil.test/trace/{TRACE}/"), vec![]),
@@ -542,7 +748,10 @@ mod tests {
 
     #[test]
     fn serialises_kind_lowercase() {
-        let page = classify(&format!("https://acme.sentry.io/explore/traces/trace/{TRACE}/?node=span-{SPAN}")).expect("span");
+        let page = classify(&format!(
+            "https://acme.sentry.io/explore/traces/trace/{TRACE}/?node=span-{SPAN}"
+        ))
+        .expect("span");
         let json = serde_json::to_value(&page).expect("serialises");
         assert_eq!(json["kind"], "span");
         assert_eq!(json["selfHosted"], false);

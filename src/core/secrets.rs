@@ -43,7 +43,9 @@ impl SecretKind {
             SecretKind::BearerToken => "a bearer token",
             SecretKind::BasicCredentials => "Basic credentials",
             SecretKind::Jwt => "a JSON Web Token",
-            SecretKind::UrlCredentials => "a URL with a password (for example a DSN with its secret key)",
+            SecretKind::UrlCredentials => {
+                "a URL with a password (for example a DSN with its secret key)"
+            }
             SecretKind::VendorToken => "an access token",
             SecretKind::LegacyHexToken => "a legacy Sentry auth token",
             SecretKind::SensitiveKeyValue => "a password, token or other sensitive setting",
@@ -59,7 +61,10 @@ pub fn detect_secret(text: &str) -> Option<SecretKind> {
 /// `text` with every secret part replaced by `••••`, keeping a 4-character hint of long secrets
 /// (SEC-1: "looks like a Sentry user auth token (…ab12)") and the non-secret context around them.
 pub fn mask(text: &str) -> String {
-    let mut ranges: Vec<(usize, usize)> = findings(text).into_iter().map(|f| (f.start, f.end)).collect();
+    let mut ranges: Vec<(usize, usize)> = findings(text)
+        .into_iter()
+        .map(|f| (f.start, f.end))
+        .collect();
     ranges.sort_unstable();
     let mut masked = String::with_capacity(text.len());
     let mut copied = 0;
@@ -86,14 +91,45 @@ pub fn mask(text: &str) -> String {
 /// lowercased with `-` as `_`, so `gen_ai.tool.call.arguments.token` is sensitive but
 /// `app.oauth.token_exchange.outcome` and `mcp.session.id` are not.
 const SENSITIVE_KEYS: &[&str] = &[
-    "password", "passwd", "pwd", "mysql_pwd", "secret", "client_secret", "secret_key", "api_secret",
-    "api_key", "apikey", "x_api_key", "auth", "auth_token", "access_token", "refresh_token", "id_token",
-    "token", "credentials", "privatekey", "private_key", "session", "sessionid", "cookie", "set_cookie",
-    "authorization", "proxy_authorization", "csrftoken", "csrf_token", "x_csrftoken", "xsrf_token",
+    "password",
+    "passwd",
+    "pwd",
+    "mysql_pwd",
+    "secret",
+    "client_secret",
+    "secret_key",
+    "api_secret",
+    "api_key",
+    "apikey",
+    "x_api_key",
+    "auth",
+    "auth_token",
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "token",
+    "credentials",
+    "privatekey",
+    "private_key",
+    "session",
+    "sessionid",
+    "cookie",
+    "set_cookie",
+    "authorization",
+    "proxy_authorization",
+    "csrftoken",
+    "csrf_token",
+    "x_csrftoken",
+    "xsrf_token",
 ];
 
 pub fn is_sensitive_key(key: &str) -> bool {
-    let last = key.rsplit('.').next().unwrap_or(key).to_ascii_lowercase().replace('-', "_");
+    let last = key
+        .rsplit('.')
+        .next()
+        .unwrap_or(key)
+        .to_ascii_lowercase()
+        .replace('-', "_");
     SENSITIVE_KEYS.contains(&last.as_str())
 }
 
@@ -136,7 +172,12 @@ const MAX_RUN: usize = 512;
 /// end at the same place, and re-measuring it is what would make the work quadratic.
 /// The end is always a character boundary, even when the cap falls inside a multi-byte character.
 fn run_end(bytes: &[u8], start: usize, pred: impl Fn(u8) -> bool) -> usize {
-    let mut end = start + bytes[start.min(bytes.len())..].iter().take(MAX_RUN).take_while(|&&b| pred(b)).count();
+    let mut end = start
+        + bytes[start.min(bytes.len())..]
+            .iter()
+            .take(MAX_RUN)
+            .take_while(|&&b| pred(b))
+            .count();
     while end > start && bytes.get(end).is_some_and(|&b| (0x80..0xc0).contains(&b)) {
         end -= 1;
     }
@@ -154,7 +195,10 @@ fn anchors<'a>(haystack: &'a str, anchor: &'a str) -> impl Iterator<Item = usize
 
 fn sentry_tokens(text: &str, found: &mut Vec<Finding>) {
     let bytes = text.as_bytes();
-    for (prefix, kind) in [("sntrys_", SecretKind::SentryOrgToken), ("sntryu_", SecretKind::SentryUserToken)] {
+    for (prefix, kind) in [
+        ("sntrys_", SecretKind::SentryOrgToken),
+        ("sntryu_", SecretKind::SentryUserToken),
+    ] {
         let mut measured = 0;
         for at in anchors(text, prefix) {
             if at < measured {
@@ -170,10 +214,12 @@ fn sentry_tokens(text: &str, found: &mut Vec<Finding>) {
     }
 }
 
+/// A vendor token: (prefix, minimum secret length, allowed secret bytes).
+type TokenShape = (&'static str, usize, fn(u8) -> bool);
+
 fn vendor_tokens(text: &str, found: &mut Vec<Finding>) {
     let bytes = text.as_bytes();
-    // (prefix, minimum secret length, allowed bytes)
-    let shapes: [(&str, usize, fn(u8) -> bool); 9] = [
+    let shapes: [TokenShape; 9] = [
         ("ghp_", 30, |b| b.is_ascii_alphanumeric()),
         ("gho_", 30, |b| b.is_ascii_alphanumeric()),
         ("ghu_", 30, |b| b.is_ascii_alphanumeric()),
@@ -194,7 +240,11 @@ fn vendor_tokens(text: &str, found: &mut Vec<Finding>) {
             let end = run_end(bytes, start, allowed);
             measured = end;
             if end - start >= min_len {
-                found.push(Finding { kind: SecretKind::VendorToken, start, end });
+                found.push(Finding {
+                    kind: SecretKind::VendorToken,
+                    start,
+                    end,
+                });
             }
         }
     }
@@ -218,7 +268,11 @@ fn jwts(text: &str, found: &mut Vec<Finding>) {
         if payload_end - header_end <= 4 || bytes.get(payload_end) != Some(&b'.') {
             continue;
         }
-        found.push(Finding { kind: SecretKind::Jwt, start, end: segment(payload_end + 1) });
+        found.push(Finding {
+            kind: SecretKind::Jwt,
+            start,
+            end: segment(payload_end + 1),
+        });
     }
 }
 
@@ -241,7 +295,11 @@ fn authorization_headers(lower: &str, found: &mut Vec<Finding>) {
         let end = run_end(bytes, start, |b| b != b'\n' && b != b'\r');
         measured = end;
         if end > start {
-            found.push(Finding { kind: SecretKind::AuthorizationHeader, start, end });
+            found.push(Finding {
+                kind: SecretKind::AuthorizationHeader,
+                start,
+                end,
+            });
         }
     }
 }
@@ -253,19 +311,33 @@ fn skip_spaces(bytes: &[u8], from: usize) -> usize {
 fn bearer_and_basic(bytes: &[u8], lower: &str, found: &mut Vec<Finding>) {
     for at in anchors(lower, "bearer").filter(|&at| starts_word(bytes, at)) {
         let start = skip_spaces(bytes, at + "bearer".len());
-        let end = run_end(bytes, start, |b| is_base64_byte(b) || matches!(b, b'-' | b'_' | b'.' | b'~'));
+        let end = run_end(bytes, start, |b| {
+            is_base64_byte(b) || matches!(b, b'-' | b'_' | b'.' | b'~')
+        });
         let token = &bytes[start..end];
         let has_digit = token.iter().any(u8::is_ascii_digit);
-        let mixed_case = token.iter().any(u8::is_ascii_uppercase) && token.iter().any(u8::is_ascii_lowercase);
-        if start > at + "bearer".len() && token.len() >= 8 && (has_digit || (token.len() >= 20 && mixed_case)) {
-            found.push(Finding { kind: SecretKind::BearerToken, start, end });
+        let mixed_case =
+            token.iter().any(u8::is_ascii_uppercase) && token.iter().any(u8::is_ascii_lowercase);
+        if start > at + "bearer".len()
+            && token.len() >= 8
+            && (has_digit || (token.len() >= 20 && mixed_case))
+        {
+            found.push(Finding {
+                kind: SecretKind::BearerToken,
+                start,
+                end,
+            });
         }
     }
     for at in anchors(lower, "basic").filter(|&at| starts_word(bytes, at)) {
         let start = skip_spaces(bytes, at + "basic".len());
         let end = run_end(bytes, start, is_base64_byte);
         if start > at + "basic".len() && decodes_to_user_password(&bytes[start..end]) {
-            found.push(Finding { kind: SecretKind::BasicCredentials, start, end });
+            found.push(Finding {
+                kind: SecretKind::BasicCredentials,
+                start,
+                end,
+            });
         }
     }
 }
@@ -273,7 +345,7 @@ fn bearer_and_basic(bytes: &[u8], lower: &str, found: &mut Vec<Finding>) {
 /// Standard padded base64 that decodes to printable ASCII containing `:` — what `Basic` carries.
 /// Checking the decoded text keeps ordinary prose ("basic information") from matching.
 fn decodes_to_user_password(encoded: &[u8]) -> bool {
-    if encoded.len() < 8 || encoded.len() % 4 != 0 {
+    if encoded.len() < 8 || !encoded.len().is_multiple_of(4) {
         return false;
     }
     let sextet = |b: u8| match b {
@@ -284,7 +356,10 @@ fn decodes_to_user_password(encoded: &[u8]) -> bool {
         b'/' => Some(63),
         _ => None,
     };
-    let unpadded = encoded.strip_suffix(b"==").or_else(|| encoded.strip_suffix(b"=")).unwrap_or(encoded);
+    let unpadded = encoded
+        .strip_suffix(b"==")
+        .or_else(|| encoded.strip_suffix(b"="))
+        .unwrap_or(encoded);
     let mut decoded = Vec::with_capacity(encoded.len());
     let (mut acc, mut bits) = (0u32, 0);
     for &b in unpadded {
@@ -317,7 +392,11 @@ fn url_credentials(text: &str, found: &mut Vec<Finding>) {
         let userinfo = &bytes[start..start + at_sign];
         if let Some(colon) = userinfo.iter().position(|&b| b == b':') {
             if colon + 1 < userinfo.len() {
-                found.push(Finding { kind: SecretKind::UrlCredentials, start: start + colon + 1, end: start + at_sign });
+                found.push(Finding {
+                    kind: SecretKind::UrlCredentials,
+                    start: start + colon + 1,
+                    end: start + at_sign,
+                });
             }
         }
     }
@@ -329,7 +408,11 @@ fn long_hex_runs(bytes: &[u8], found: &mut Vec<Finding>) {
     while i < bytes.len() {
         let end = run_end(bytes, i, |b| b.is_ascii_hexdigit());
         if end - i >= 64 {
-            found.push(Finding { kind: SecretKind::LegacyHexToken, start: i, end });
+            found.push(Finding {
+                kind: SecretKind::LegacyHexToken,
+                start: i,
+                end,
+            });
         }
         i = if end == i { i + 1 } else { end };
     }
@@ -344,7 +427,10 @@ fn sensitive_key_values(bytes: &[u8], found: &mut Vec<Finding>) {
         }
         // Walk back over `"key" ` to the key (bounded: keys are short).
         let mut key_end = separator;
-        while key_end > 0 && matches!(bytes[key_end - 1], b' ' | b'"' | b'\'') && separator - key_end < 4 {
+        while key_end > 0
+            && matches!(bytes[key_end - 1], b' ' | b'"' | b'\'')
+            && separator - key_end < 4
+        {
             key_end -= 1;
         }
         let key_start = (key_end.saturating_sub(64)..key_end)
@@ -365,13 +451,18 @@ fn sensitive_key_values(bytes: &[u8], found: &mut Vec<Finding>) {
             if quoted {
                 b != b'"' && b != b'\'' && b != b'\n'
             } else {
-                !b.is_ascii_whitespace() && !matches!(b, b'"' | b'\'' | b'&' | b',' | b';' | b'}' | b')')
+                !b.is_ascii_whitespace()
+                    && !matches!(b, b'"' | b'\'' | b'&' | b',' | b';' | b'}' | b')')
             }
         });
         measured = end;
         let value = std::str::from_utf8(&bytes[start..end]).unwrap_or_default();
         if !value.is_empty() && !super::text::is_scrubbed(value) {
-            found.push(Finding { kind: SecretKind::SensitiveKeyValue, start, end });
+            found.push(Finding {
+                kind: SecretKind::SensitiveKeyValue,
+                start,
+                end,
+            });
         }
     }
 }
@@ -385,11 +476,20 @@ pub(crate) mod tests {
     /// committed. Each is `(kind, full text, secret part)`.
     pub(crate) fn synthetic_secrets(seed: u64) -> Vec<(SecretKind, String, String)> {
         let hex = |len: usize| -> String {
-            (0..len).map(|i| char::from(b"0123456789abcdef"[((seed as usize).wrapping_mul(31) + i * 7) % 16])).collect()
+            (0..len)
+                .map(|i| {
+                    char::from(b"0123456789abcdef"[((seed as usize).wrapping_mul(31) + i * 7) % 16])
+                })
+                .collect()
         };
         let b64 = |len: usize| -> String {
-            const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-            (0..len).map(|i| char::from(ALPHABET[((seed as usize).wrapping_add(i * 13)) % ALPHABET.len()])).collect()
+            const ALPHABET: &[u8] =
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+            (0..len)
+                .map(|i| {
+                    char::from(ALPHABET[((seed as usize).wrapping_add(i * 13)) % ALPHABET.len()])
+                })
+                .collect()
         };
         let user_token = hex(64);
         let org_secret = format!("{}_{}", b64(40), b64(43));
@@ -398,23 +498,59 @@ pub(crate) mod tests {
         let dsn_secret = hex(40)[8..].to_owned(); // differs from the public key hex(32)
         let password = format!("pw{}", b64(10));
         vec![
-            (SecretKind::SentryUserToken, format!("sntryu_{user_token}"), user_token.clone()),
-            (SecretKind::SentryOrgToken, format!("sntrys_{org_secret}"), org_secret),
+            (
+                SecretKind::SentryUserToken,
+                format!("sntryu_{user_token}"),
+                user_token.clone(),
+            ),
+            (
+                SecretKind::SentryOrgToken,
+                format!("sntrys_{org_secret}"),
+                org_secret,
+            ),
             (SecretKind::Jwt, jwt.clone(), jwt.clone()),
-            (SecretKind::AuthorizationHeader, format!("Authorization: Bearer {}", b64(24)), b64(24)),
-            (SecretKind::BearerToken, format!("Bearer {}1", b64(24)), format!("{}1", b64(24))),
-            (SecretKind::BasicCredentials, format!("Basic {basic}"), basic),
+            (
+                SecretKind::AuthorizationHeader,
+                format!("Authorization: Bearer {}", b64(24)),
+                b64(24),
+            ),
+            (
+                SecretKind::BearerToken,
+                format!("Bearer {}1", b64(24)),
+                format!("{}1", b64(24)),
+            ),
+            (
+                SecretKind::BasicCredentials,
+                format!("Basic {basic}"),
+                basic,
+            ),
             (
                 SecretKind::UrlCredentials,
                 format!("https://{}:{dsn_secret}@o1.ingest.sentry.io/1", hex(32)),
                 dsn_secret,
             ),
             (SecretKind::LegacyHexToken, hex(64), hex(64)),
-            (SecretKind::SensitiveKeyValue, format!("password={password}"), password.clone()),
-            (SecretKind::SensitiveKeyValue, format!("\"api_key\": \"{password}\""), password.clone()),
-            (SecretKind::SensitiveKeyValue, format!("https://x.test/cb?token={password}&a=1"), password),
+            (
+                SecretKind::SensitiveKeyValue,
+                format!("password={password}"),
+                password.clone(),
+            ),
+            (
+                SecretKind::SensitiveKeyValue,
+                format!("\"api_key\": \"{password}\""),
+                password.clone(),
+            ),
+            (
+                SecretKind::SensitiveKeyValue,
+                format!("https://x.test/cb?token={password}&a=1"),
+                password,
+            ),
             (SecretKind::VendorToken, format!("ghp_{}", b64(36)), b64(36)),
-            (SecretKind::VendorToken, format!("AKIA{}", b64(16).to_uppercase()), b64(16).to_uppercase()),
+            (
+                SecretKind::VendorToken,
+                format!("AKIA{}", b64(16).to_uppercase()),
+                b64(16).to_uppercase(),
+            ),
         ]
     }
 
@@ -431,7 +567,10 @@ pub(crate) mod tests {
     #[test]
     fn mask_keeps_context_and_a_hint() {
         let token = "a1".repeat(32);
-        assert_eq!(mask(&format!("my token sntryu_{token} here")), "my token sntryu_••••a1a1 here");
+        assert_eq!(
+            mask(&format!("my token sntryu_{token} here")),
+            "my token sntryu_••••a1a1 here"
+        );
         assert_eq!(mask("password=hunter2"), "password=••••");
         assert_eq!(mask("nothing secret"), "nothing secret");
     }
@@ -488,12 +627,20 @@ pub(crate) mod tests {
             let huge = chunk.repeat(1_000_000 / chunk.len());
             let _ = detect_secret(&huge);
         }
-        assert!(started.elapsed().as_secs() < 5, "took {:?}", started.elapsed());
+        assert!(
+            started.elapsed().as_secs() < 5,
+            "took {:?}",
+            started.elapsed()
+        );
     }
 
     fn hex_id(len: usize) -> impl Strategy<Value = String> {
-        proptest::collection::vec(0u8..16, len)
-            .prop_map(|digits| digits.into_iter().map(|d| char::from(b"0123456789abcdef"[usize::from(d)])).collect())
+        proptest::collection::vec(0u8..16, len).prop_map(|digits| {
+            digits
+                .into_iter()
+                .map(|d| char::from(b"0123456789abcdef"[usize::from(d)]))
+                .collect()
+        })
     }
 
     proptest! {

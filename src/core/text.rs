@@ -9,13 +9,11 @@ pub const MAX_VALUE_CHARS: usize = 2_048;
 /// `max_chars`; the flag says whether anything was cut.
 pub fn bounded(text: &str, max_chars: usize) -> (String, bool) {
     let mut out = String::with_capacity(text.len().min(max_chars * 4));
-    let mut kept = 0;
-    for c in text.chars().filter(|c| !c.is_control()) {
+    for (kept, c) in text.chars().filter(|c| !c.is_control()).enumerate() {
         if kept == max_chars {
             return (out, true);
         }
         out.push(c);
-        kept += 1;
     }
     (out, false)
 }
@@ -23,13 +21,17 @@ pub fn bounded(text: &str, max_chars: usize) -> (String, bool) {
 /// Keys as Sentry's search grammar writes them: `[a-zA-Z0-9_.-]+` (security.md URL-1).
 pub fn is_attribute_key(key: &str) -> bool {
     (1..=200).contains(&key.len())
-        && key.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
 }
 
 /// Sentry's substitution markers for scrubbed data (security.md SEC-2): not values.
 pub fn is_scrubbed(value: &str) -> bool {
     let value = value.trim();
-    ["[Filtered]", "[redacted]", "[Encrypted]", "[removed]"].iter().any(|marker| value.eq_ignore_ascii_case(marker))
+    ["[Filtered]", "[redacted]", "[Encrypted]", "[removed]"]
+        .iter()
+        .any(|marker| value.eq_ignore_ascii_case(marker))
         || (!value.is_empty() && value.bytes().all(|b| b == b'*'))
 }
 
@@ -54,7 +56,15 @@ mod tests {
 
     #[test]
     fn scrubbed_markers() {
-        for scrubbed in ["[Filtered]", "[filtered]", "[redacted]", "[Encrypted]", "********", "*", " [Filtered] "] {
+        for scrubbed in [
+            "[Filtered]",
+            "[filtered]",
+            "[redacted]",
+            "[Encrypted]",
+            "********",
+            "*",
+            " [Filtered] ",
+        ] {
             assert!(is_scrubbed(scrubbed), "{scrubbed}");
         }
         for value in ["", "Filtered", "a*", "[Filtered] x", "null"] {
@@ -64,9 +74,20 @@ mod tests {
 
     #[test]
     fn attribute_keys() {
-        assert!(is_attribute_key("gen_ai.tool.call.arguments.organizationSlug"));
-        assert!(is_attribute_key("app.consent.skill.project-management.granted"));
-        for bad in ["", "a b", "a:b", "<img>", "tags[x,number]", &"a".repeat(201)] {
+        assert!(is_attribute_key(
+            "gen_ai.tool.call.arguments.organizationSlug"
+        ));
+        assert!(is_attribute_key(
+            "app.consent.skill.project-management.granted"
+        ));
+        for bad in [
+            "",
+            "a b",
+            "a:b",
+            "<img>",
+            "tags[x,number]",
+            &"a".repeat(201),
+        ] {
             assert!(!is_attribute_key(bad), "{bad}");
         }
     }
