@@ -68,26 +68,18 @@ impl<'a> KnownKeys<'a> {
                 .iter()
                 .flat_map(|start| start.pivots.iter()),
         );
-        if let Some((pattern, key_match)) = best_match(pivot_patterns, key) {
-            return Some(RunbookMatch::new(
-                KnownAs::Pivot,
-                pattern,
-                key_match,
-                domains,
-            ));
-        }
         let attribute_patterns = self
             .runbook
             .domains
             .iter()
             .flat_map(|domain| domain.attributes.iter());
-        if let Some((pattern, key_match)) = best_match(attribute_patterns, key) {
-            return Some(RunbookMatch::new(
-                KnownAs::Attribute,
-                pattern,
-                key_match,
-                domains,
-            ));
+        let found = best_match(pivot_patterns, key)
+            .map(|found| (KnownAs::Pivot, found))
+            .or_else(|| {
+                best_match(attribute_patterns, key).map(|found| (KnownAs::Attribute, found))
+            });
+        if let Some((known_as, (pattern, key_match))) = found {
+            return Some(RunbookMatch::new(known_as, pattern, key_match, domains));
         }
         self.recipe_fields.contains(key).then(|| RunbookMatch {
             known_as: KnownAs::Attribute,
