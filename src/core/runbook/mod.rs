@@ -6,13 +6,21 @@
 //! - `Runbook::bundled()`: the copy of TELEMETRY.md shipped in `runbook/`.
 
 mod key_pattern;
+mod lookup;
+mod markdown;
+mod parse;
+mod recipe;
+mod report;
+mod search_shim;
 
 pub use key_pattern::{KeyMatch, KeyPattern};
+pub use lookup::RunbookWarning;
+pub use report::check_report;
 
 use serde::{Deserialize, Serialize};
 
 /// Everything Pivot Lens knows about investigating the service, parsed from one document.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Runbook {
     pub starting_points: Vec<StartingPoint>,
     pub pivots: Vec<Pivot>,
@@ -21,6 +29,28 @@ pub struct Runbook {
     pub settings: Vec<Setting>,
     pub notes: Vec<AttributeNote>,
     pub references: Vec<Reference>,
+}
+
+impl Runbook {
+    /// Parses a runbook document; on any validation error returns every error found, sorted by
+    /// position, and no runbook.
+    pub fn parse(markdown: &str) -> Result<Runbook, Vec<RunbookError>> {
+        parse::parse(markdown)
+    }
+
+    /// The runbook shipped with the extension. The test `bundled_runbook_parses` guarantees that
+    /// it parses; the empty fallback only keeps a broken build from panicking in the browser.
+    pub fn bundled() -> Runbook {
+        Self::parse(BUNDLED_MARKDOWN).unwrap_or_default()
+    }
+
+    pub fn recipe(&self, id: &str) -> Option<&Recipe> {
+        self.recipes.iter().find(|recipe| recipe.id == id)
+    }
+
+    pub fn domain(&self, id: &str) -> Option<&Domain> {
+        self.domains.iter().find(|domain| domain.id == id)
+    }
 }
 
 /// A row of "Where To Query".
@@ -51,6 +81,26 @@ pub enum Dataset {
     Tracemetrics,
     Issues,
     Errors,
+}
+
+impl Dataset {
+    pub const ALL: [Dataset; 5] =
+        [Dataset::Logs, Dataset::Spans, Dataset::Tracemetrics, Dataset::Issues, Dataset::Errors];
+
+    /// The name as written after `dataset=`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dataset::Logs => "logs",
+            Dataset::Spans => "spans",
+            Dataset::Tracemetrics => "tracemetrics",
+            Dataset::Issues => "issues",
+            Dataset::Errors => "errors",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Dataset> {
+        Self::ALL.into_iter().find(|dataset| dataset.name() == name)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
