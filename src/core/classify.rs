@@ -387,4 +387,37 @@ mod tests {
             started.elapsed()
         );
     }
+
+    #[test]
+    fn contract_kinds_with_the_bundled_runbook() {
+        let runbook = Runbook::bundled();
+        let keys = |text: &str| -> Vec<String> {
+            classify_selection(text, &runbook)
+                .kinds
+                .into_iter()
+                .map(|kind| kind.key)
+                .collect()
+        };
+        assert_eq!(keys(TRACE), ["trace_id", "event_id"]);
+        assert_eq!(keys(SPAN), ["span_id"]);
+        assert_eq!(keys("MCP-41"), ["issue_short_id"]);
+        assert_eq!(keys("12345"), ["user.id"]);
+        assert_eq!(
+            keys("/mcp/:organizationSlug?/:projectSlug?"),
+            ["http.route"]
+        );
+        assert_eq!(keys("get_sentry_resource"), ["gen_ai.tool.name"]);
+        assert_eq!(keys("app.client.family=cursor"), ["app.client.family"]);
+        assert_eq!(
+            keys("app.oauth.grant_revoked.reason:\"user_revoked\""),
+            ["app.oauth.grant_revoked.reason"]
+        );
+        let url = format!("https://acme.sentry.io/issues/1/events/{TRACE}/");
+        assert_eq!(keys(&url), ["sentry_url", "event_id"]);
+        let secret = classify_selection(&format!("sntryu_{}", "ab".repeat(32)), &runbook);
+        assert_eq!(
+            (secret.kinds.len(), secret.secret),
+            (0, Some(SecretKind::SentryUserToken))
+        );
+    }
 }

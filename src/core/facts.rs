@@ -659,4 +659,43 @@ mod tests {
         assert_eq!(json["runbook"]["knownAs"], "pivot");
         assert_eq!(json["runbook"]["pattern"], "app.oauth.*");
     }
+
+    /// The trace-view skeleton fixture of sentry-dom.md §2, as the probe reports it.
+    #[test]
+    fn trace_view_fixture_with_the_bundled_runbook() {
+        let url = format!(
+            "https://acme.sentry.io/explore/traces/trace/{TRACE}/?node=span-{SPAN}&source=traces&statsPeriod=24h"
+        );
+        let facts = vec![
+            fact(FactSource::Header, "", TRACE),
+            fact(FactSource::DrawerTitle, "", &format!("Span ID: {SPAN}")),
+            fact(FactSource::HiddenKey, "gen_ai.tool.name", "search_events"),
+            fact(FactSource::Title, "gen_ai.tool.name", "search_events"),
+            fact(FactSource::TestId, "gen_ai.tool.name", "search_events"),
+            fact(FactSource::HiddenKey, "mcp.session.id", "sess_01HZX0A7"),
+            fact(FactSource::TestId, "mcp.session.id", "sess_01HZX0A7"),
+            fact(FactSource::HiddenKey, "environment", "production"),
+            fact(FactSource::TestId, "sentry.environment", "production"),
+        ];
+        let page = page(&url);
+        assert_eq!(page.kind, PageKind::Span);
+        let raw = RawFacts {
+            url: url.clone(),
+            facts,
+        };
+        let pivots = recognise(&Runbook::bundled(), &page, &raw).pivots;
+        let got: Vec<(&str, &str, FactSource)> = pivots
+            .iter()
+            .map(|p| (p.key.as_str(), p.value.as_str(), p.source))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("trace_id", TRACE, FactSource::Url),
+                ("span_id", SPAN, FactSource::Url),
+                ("gen_ai.tool.name", "search_events", FactSource::TestId),
+                ("mcp.session.id", "sess_01HZX0A7", FactSource::TestId),
+            ]
+        );
+    }
 }

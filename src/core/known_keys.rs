@@ -37,7 +37,8 @@ pub enum KnownAs {
 pub struct KnownKeys<'a> {
     runbook: &'a Runbook,
     /// Namespaced recipe fields (`http.request.method`). Bare columns such as `timestamp`,
-    /// `message`, `value` or `metric` are display columns, not something to pivot on.
+    /// `message`, `value` or `metric` are display columns, not something to pivot on, which is
+    /// why this does not use `Runbook::is_known_attribute` (it counts every field).
     recipe_fields: HashSet<&'a str>,
     tool_names: HashSet<String>,
 }
@@ -61,31 +62,46 @@ impl<'a> KnownKeys<'a> {
     }
 
     pub fn lookup(&self, key: &str) -> Option<RunbookMatch> {
-        let domains = self.domains_naming(key);
-        let pivot_patterns = self.runbook.pivots.iter().map(|pivot| &pivot.key).chain(
-            self.runbook
-                .starting_points
-                .iter()
-                .flat_map(|start| start.pivots.iter()),
-        );
-        let attribute_patterns = self
+        let domains = self.runbook.known_attribute_domains(key);
+        let domain_ids = domains.iter().map(|domain| domain.id.clone()).collect();
+        // The pivots table first (an exact pivot wins), then the pivots "Where To Query" names,
+        // which include families such as `app.oauth.*`.
+        let pivot = self
             .runbook
-            .domains
-            .iter()
-            .flat_map(|domain| domain.attributes.iter());
-        let found = best_match(pivot_patterns, key)
-            .map(|found| (KnownAs::Pivot, found))
+            .pivot_for_key(key)
+            .map(|(pivot, key_match)| (&pivot.key, key_match))
             .or_else(|| {
-                best_match(attribute_patterns, key).map(|found| (KnownAs::Attribute, found))
+                let starting = self
+                    .runbook
+                    .starting_points
+                    .iter()
+                    .flat_map(|start| &start.pivots);
+                first_match(starting, key)
             });
-        if let Some((known_as, (pattern, key_match))) = found {
-            return Some(RunbookMatch::new(known_as, pattern, key_match, domains));
+        if let Some((pattern, key_match)) = pivot {
+            return Some(RunbookMatch::new(
+                KnownAs::Pivot,
+                pattern,
+                key_match,
+                domain_ids,
+            ));
+        }
+        let attribute = domains
+            .first()
+            .and_then(|domain| first_match(domain.attributes.iter(), key));
+        if let Some((pattern, key_match)) = attribute {
+            return Some(RunbookMatch::new(
+                KnownAs::Attribute,
+                pattern,
+                key_match,
+                domain_ids,
+            ));
         }
         self.recipe_fields.contains(key).then(|| RunbookMatch {
             known_as: KnownAs::Attribute,
             pattern: key.to_owned(),
             placeholder: None,
-            domains,
+            domains: domain_ids,
         })
     }
 
@@ -130,20 +146,6 @@ impl<'a> KnownKeys<'a> {
             .map(str::to_owned)
             .collect()
     }
-
-    fn domains_naming(&self, key: &str) -> Vec<String> {
-        self.runbook
-            .domains
-            .iter()
-            .filter(|domain| {
-                domain
-                    .attributes
-                    .iter()
-                    .any(|pattern| pattern.matches(key).is_some())
-            })
-            .map(|domain| domain.id.clone())
-            .collect()
-    }
 }
 
 /// The runbook's spelling of a key: typed keys unwrapped and known aliases mapped. `None` when
@@ -176,19 +178,11 @@ pub fn is_tool_shaped(name: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
-/// Exact beats a placeholder pattern beats a family.
-fn best_match<'p>(
-    patterns: impl Iterator<Item = &'p KeyPattern>,
+fn first_match<'p>(
+    mut patterns: impl Iterator<Item = &'p KeyPattern>,
     key: &str,
 ) -> Option<(&'p KeyPattern, KeyMatch)> {
-    let strength = |m: &KeyMatch| match m {
-        KeyMatch::Exact => 0,
-        KeyMatch::Placeholder { .. } => 1,
-        KeyMatch::Family => 2,
-    };
-    patterns
-        .filter_map(|pattern| pattern.matches(key).map(|m| (pattern, m)))
-        .min_by_key(|(_, m)| strength(m))
+    patterns.find_map(|pattern| pattern.matches(key).map(|key_match| (pattern, key_match)))
 }
 
 impl RunbookMatch {
@@ -428,6 +422,39 @@ pub(crate) mod tests {
             "ab",
         ] {
             assert!(!is_tool_shaped(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_bundled_runbook() {
+        let runbook = Runbook::bundled();
+        let known = KnownKeys::new(&runbook);
+        let known_as = |key: &str| {
+            known
+                .lookup(key)
+                .map(|found| (found.known_as, found.pattern))
+        };
+        let pivot = |pattern: &str| Some((KnownAs::Pivot, pattern.to_owned()));
+        assert_eq!(known_as("trace_id"), pivot("trace_id"));
+        assert_eq!(
+            known_as("app.oauth.probe.reason"),
+            pivot("app.oauth.probe.reason")
+        );
+        assert_eq!(known_as("app.oauth.grant.shape"), pivot("app.oauth.*"));
+        assert_eq!(known_as("gen_ai.usage.input_tokens"), pivot("gen_ai.*"));
+        assert_eq!(
+            known_as("app.consent.skill.project_management.granted"),
+            pivot("app.consent.skill.<skill>.granted")
+        );
+        assert_eq!(
+            known_as("http.request.method"),
+            Some((KnownAs::Attribute, "http.request.method".to_owned()))
+        );
+        assert_eq!(known_as("timestamp"), None);
+        let tool = known.lookup("gen_ai.tool.name").expect("pivot");
+        assert!(tool.domains.contains(&"mcp-tool-execution".to_owned()));
+        for name in ["search_sentry_tools", "search_tools", "get_sentry_resource"] {
+            assert!(known.is_known_tool_name(name), "{name}");
         }
     }
 }
