@@ -2,6 +2,7 @@
 //! the runbook's pivot keys, plus `issue_short_id` and `sentry_url`. A selection that looks like a
 //! secret gets no kinds at all, so nothing downstream can build a link from it.
 
+use percent_encoding::percent_decode_str;
 use serde::Serialize;
 
 use super::ids::{is_issue_short_id, is_numeric_id, HexId};
@@ -36,6 +37,22 @@ pub struct Classification {
     pub secret: Option<SecretKind>,
 }
 
+impl Classification {
+    /// The contract's `kinds` list: `["secret"]` for a secret, else each distinct kind once.
+    pub fn contract_kinds(&self) -> Vec<&str> {
+        if self.secret.is_some() {
+            return vec!["secret"];
+        }
+        let mut keys: Vec<&str> = Vec::new();
+        for kind in &self.kinds {
+            if !keys.contains(&kind.key.as_str()) {
+                keys.push(&kind.key);
+            }
+        }
+        keys
+    }
+}
+
 pub fn classify_selection(text: &str, runbook: &Runbook) -> Classification {
     classify_selection_with_hosts(text, runbook, &[])
 }
@@ -50,7 +67,9 @@ pub fn classify_selection_with_hosts(
     if text.len() > MAX_SELECTION_CHARS * 4 || text.chars().count() > MAX_SELECTION_CHARS {
         return Classification::default();
     }
-    if let Some(secret) = detect_secret(text) {
+    // A secret inside a URL may be percent-encoded (`?token%3D…`).
+    let decoded = percent_decode_str(text).decode_utf8_lossy();
+    if let Some(secret) = detect_secret(text).or_else(|| detect_secret(&decoded)) {
         return Classification {
             kinds: Vec::new(),
             secret: Some(secret),
@@ -92,9 +111,16 @@ fn url_kinds(url: &str, self_hosted: &[&str]) -> Vec<SelectionKind> {
 /// decides the kind. Unknown keys leave the selection to be read as a bare value.
 fn keyed_value<'s>(selection: &'s str, known: &KnownKeys) -> Option<(String, &'s str)> {
     let separator = selection.find([':', '='])?;
-    let key = canonical_key(&selection[..separator])?;
+    // JSON-ish selections quote the key and the value: `"trace_id": "4bf9…"`.
+    let key = canonical_key(selection[..separator].trim().trim_matches(QUOTES))?;
     known.lookup(&key)?;
-    Some((key, unwrap_quotes(selection[separator + 1..].trim())))
+    Some((
+        key,
+        selection[separator + 1..]
+            .trim()
+            .trim_matches(QUOTES)
+            .trim(),
+    ))
 }
 
 fn value_for_key(key: &str, value: &str) -> Option<String> {
@@ -152,11 +178,13 @@ fn is_free_text(value: &str) -> bool {
         && !value.chars().any(char::is_control)
 }
 
+const QUOTES: [char; 3] = ['"', '\'', '`'];
+
 /// Removes up to two layers of matching quotes or backticks (`"…"`, `'…'`, `` `…` ``).
 fn unwrap_quotes(text: &str) -> &str {
     let mut text = text;
     for _ in 0..2 {
-        let unwrapped = ['"', '\'', '`']
+        let unwrapped = QUOTES
             .into_iter()
             .find_map(|quote| text.strip_prefix(quote).and_then(|t| t.strip_suffix(quote)));
         match unwrapped {
@@ -295,6 +323,11 @@ mod tests {
             "app.consent.skill.project_management.granted:true",
             &[("app.consent.skill.project_management.granted", "true")],
         );
+        expect(
+            &format!("\"trace_id\": \"{TRACE}\""),
+            &[("trace_id", TRACE)],
+        );
+        expect(&format!("'span_id':'{SPAN}'"), &[("span_id", SPAN)]);
         // A known key with an invalid value gives nothing rather than a guess.
         expect("trace_id=4bf92f35", &[]);
         expect("span_id:", &[]);
@@ -349,6 +382,12 @@ mod tests {
             assert_eq!(classification.secret, Some(kind), "{text}");
             assert!(classification.kinds.is_empty());
         }
+        let encoded = classify_selection(
+            "https://acme.sentry.io/issues/?query=password%3Dhunter2",
+            &test_runbook(),
+        );
+        assert_eq!(encoded.secret, Some(SecretKind::SensitiveKeyValue));
+        assert_eq!(encoded.contract_kinds(), ["secret"]);
         let keyed = classify_selection("gen_ai.tool.call.arguments.token=abc123", &test_runbook());
         assert_eq!(keyed.secret, Some(SecretKind::SensitiveKeyValue));
         let json = serde_json::to_value(&keyed).expect("serialises");
@@ -399,6 +438,10 @@ mod tests {
                 .collect()
         };
         assert_eq!(keys(TRACE), ["trace_id", "event_id"]);
+        assert_eq!(
+            classify_selection(TRACE, &runbook).contract_kinds(),
+            ["trace_id", "event_id"]
+        );
         assert_eq!(keys(SPAN), ["span_id"]);
         assert_eq!(keys("MCP-41"), ["issue_short_id"]);
         assert_eq!(keys("12345"), ["user.id"]);

@@ -9,6 +9,7 @@
 use serde::Serialize;
 
 use super::ids::{is_issue_short_id, is_numeric_id, HexId};
+use super::secrets::detect_secret;
 use super::text::{bounded, MAX_VALUE_CHARS};
 
 /// URLs longer than this are not classified (bounded work, security.md URL-6).
@@ -57,7 +58,8 @@ pub struct PageContext {
     /// Numeric `project` page filters (`-1` is "all projects").
     pub projects: Vec<i64>,
     pub window: TimeWindow,
-    /// The search text of the page (`logsQuery` on logs, `query` elsewhere), bounded.
+    /// The search text of the page (`logsQuery` on logs, `query` elsewhere), bounded; `None` when
+    /// absent or when it looks like a secret (SEC-1: it must not be carried into new links).
     pub page_query: Option<String>,
 }
 
@@ -373,7 +375,7 @@ fn page_query(kind: PageKind, params: &[(String, String)]) -> Option<String> {
     };
     param(params, name)
         .map(|query| bounded(query, MAX_VALUE_CHARS).0)
-        .filter(|query| !query.trim().is_empty())
+        .filter(|query| !query.trim().is_empty() && detect_secret(query).is_none())
 }
 
 #[cfg(test)]
@@ -682,6 +684,9 @@ mod tests {
                 end: "2026-01-02".into()
             }
         );
+
+        let secret = classify("https://acme.sentry.io/issues/?query=password%3Dhunter2").unwrap();
+        assert_eq!(secret.page_query, None);
 
         for bad in [
             "statsPeriod=24x",
