@@ -17,6 +17,27 @@ pub const MAX_SELECTION_CHARS: usize = 2_000;
 /// Free-text values (routes, tool names, reasons) longer than this are not query values (URL-1).
 const MAX_FREE_TEXT_CHARS: usize = 256;
 
+/// The `app.client.family` buckets, from the runbook's companion OAuth sign-out playbook
+/// (`docs/operations/oauth-signout-playbook.md`, "bucketed User-Agent"). The runbook model has no
+/// place for attribute values, so a bare word is read as a bucket only when it is one of these;
+/// any other value needs the key (`app.client.family:<bucket>`).
+const CLIENT_FAMILIES: [&str; 14] = [
+    "claude-code",
+    "cursor",
+    "codex",
+    "copilot",
+    "claude-desktop",
+    "opencode",
+    "reactor-netty",
+    "java-http-client",
+    "go-http-client",
+    "python",
+    "bun",
+    "node",
+    "other",
+    "unknown",
+];
+
 /// Kinds outside the runbook's keys that the contract names.
 pub const ISSUE_SHORT_ID: &str = "issue_short_id";
 pub const SENTRY_URL: &str = "sentry_url";
@@ -146,6 +167,9 @@ fn bare_value_kinds(value: &str, known: &KnownKeys) -> Vec<SelectionKind> {
     }
     if is_route_template(value) {
         kinds.push(kind("http.route", value));
+    }
+    if CLIENT_FAMILIES.contains(&value) {
+        kinds.push(kind("app.client.family", value));
     }
     // A runbook key itself (`trace_id`) is snake_case too, but it is not a tool.
     if known.is_known_tool_name(value) || (is_tool_shaped(value) && known.lookup(value).is_none()) {
@@ -288,7 +312,8 @@ mod tests {
             "span_id",
             "search",
             "Search_Events",
-            "cursor",
+            "Cursor",
+            "vscode",
             "hello world",
             "10:02",
             "",
