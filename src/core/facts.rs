@@ -129,7 +129,9 @@ pub struct Recognition {
     pub pivots: Vec<RecognisedPivot>,
 }
 
-/// The runbook pivots on a page: its URL ids plus the probe's facts.
+/// The runbook pivots on a page: its URL ids plus the probe's facts. `page` is the
+/// classification of `raw.url` (the caller classifies it, with its self-hosted allowlist, and
+/// should drop a report whose URL is no longer the tab's URL after a single-page navigation).
 pub fn recognise(runbook: &Runbook, page: &PageContext, raw: &RawFacts) -> Recognition {
     let known = KnownKeys::new(runbook);
     let mut keys = KeyCache::new(&known);

@@ -78,24 +78,15 @@ impl<'a> KnownKeys<'a> {
                     .flat_map(|start| &start.pivots);
                 first_match(starting, key)
             });
-        if let Some((pattern, key_match)) = pivot {
-            return Some(RunbookMatch::new(
-                KnownAs::Pivot,
-                pattern,
-                key_match,
-                domain_ids,
-            ));
-        }
-        let attribute = domains
-            .first()
-            .and_then(|domain| first_match(domain.attributes.iter(), key));
-        if let Some((pattern, key_match)) = attribute {
-            return Some(RunbookMatch::new(
-                KnownAs::Attribute,
-                pattern,
-                key_match,
-                domain_ids,
-            ));
+        let attribute = || {
+            let domain = domains.first()?;
+            first_match(domain.attributes.iter(), key)
+        };
+        let found = pivot
+            .map(|found| (KnownAs::Pivot, found))
+            .or_else(|| attribute().map(|found| (KnownAs::Attribute, found)));
+        if let Some((known_as, (pattern, key_match))) = found {
+            return Some(RunbookMatch::new(known_as, pattern, key_match, domain_ids));
         }
         self.recipe_fields.contains(key).then(|| RunbookMatch {
             known_as: KnownAs::Attribute,
