@@ -700,4 +700,61 @@ mod tests {
             ]
         );
     }
+
+    /// The issue-page skeleton fixture of sentry-dom.md §1, as the probe reports it.
+    #[test]
+    fn issue_page_fixture_with_the_bundled_runbook() {
+        let event = "7b4c2f9a0c1d4e5f8a9b0c1d2e3f4a5b";
+        let route = "/mcp/:organizationSlug?/:projectSlug?";
+        let url = format!("https://acme.sentry.io/issues/6123456789/events/{event}/");
+        let facts = vec![
+            fact(FactSource::Header, "", "ID: 7b4c2f9a"),
+            fact(
+                FactSource::Href,
+                "",
+                &format!(
+                    "https://us.sentry.io/api/0/projects/acme/mcp-server/events/{event}/json/"
+                ),
+            ),
+            fact(FactSource::Tag, "http.route", route),
+            fact(
+                FactSource::Href,
+                "",
+                &format!("/issues/trace/{TRACE}/?groupId=6123456789&source=issue_details"),
+            ),
+            fact(FactSource::Tag, "environment", "production"),
+            fact(FactSource::Tag, "app", ""),
+            fact(FactSource::Tag, "app.transport", "http"),
+            fact(FactSource::Tag, "gen_ai.tool.name", "search_events"),
+            fact(FactSource::Context, "Trace Details/Span ID", SPAN),
+            fact(FactSource::Context, "Trace Details/Trace ID", TRACE),
+            fact(FactSource::Context, "User/ID", "4242"),
+            fact(FactSource::Json, "http.route", &format!("\"{route}\"")),
+            fact(FactSource::Json, "http.response.status_code", "500"),
+        ];
+        let page = page(&url);
+        assert_eq!(page.kind, PageKind::Event);
+        let raw = RawFacts {
+            url: url.clone(),
+            facts,
+        };
+        let pivots = recognise(&Runbook::bundled(), &page, &raw).pivots;
+        let got: Vec<(&str, &str, FactSource)> = pivots
+            .iter()
+            .map(|p| (p.key.as_str(), p.value.as_str(), p.source))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("event_id", event, FactSource::Url),
+                ("http.route", route, FactSource::Tag),
+                ("trace_id", TRACE, FactSource::Context),
+                ("app.transport", "http", FactSource::Tag),
+                ("gen_ai.tool.name", "search_events", FactSource::Tag),
+                ("span_id", SPAN, FactSource::Context),
+                ("user.id", "4242", FactSource::Context),
+                ("http.response.status_code", "500", FactSource::Json),
+            ]
+        );
+    }
 }
