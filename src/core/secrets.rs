@@ -380,8 +380,8 @@ fn url_credentials(text: &str, found: &mut Vec<Finding>) {
     let bytes = text.as_bytes();
     for at in anchors(text, "://") {
         let start = at + 3;
-        // Userinfo ends at `@`; the authority at `/ ? #` or whitespace (bounded: 512 bytes).
-        let limit = (start + 512).min(bytes.len());
+        // Userinfo ends at `@`; the authority at `/ ? #` or whitespace.
+        let limit = (start + MAX_RUN).min(bytes.len());
         let Some(at_sign) = bytes[start..limit]
             .iter()
             .take_while(|&&b| !matches!(b, b'/' | b'?' | b'#') && !b.is_ascii_whitespace())
