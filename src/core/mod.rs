@@ -1,8 +1,15 @@
 //! The decision-making core: runbook model, search syntax, page recognition, query building and
 //! selection classification. Nothing here depends on web-sys; every input is plain text or data.
 
+pub mod classify;
+pub mod facts;
+mod ids;
+mod known_keys;
+pub mod page;
 pub mod query;
 pub mod runbook;
 pub mod search;
+pub mod secrets;
 pub mod settings;
 pub mod slug;
+mod text;

@@ -1,0 +1,760 @@
+//! Raw facts from the page probe → the runbook pivots on this page (sentry-dom.md §8 steps 2–4).
+//!
+//! The probe (JavaScript, another module) reads DOM hooks and sends what it saw, unjudged. Here
+//! every fact is normalised (aliases, typed keys, context rows), validated (ids, scrubbed
+//! placeholders, abbreviations, secrets), bounded, matched against the runbook and de-duplicated
+//! by `(key, value)`, keeping the most reliable source. Page text is hostile input: values are kept
+//! as inert text, capped, stripped of control characters; nothing here can panic on them.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::ids::HexId;
+use super::known_keys::{canonical_key, KeyCache, KnownKeys, RunbookMatch};
+use super::page::{ids_in_link, PageContext, PageKind};
+use super::runbook::Runbook;
+use super::secrets::{detect_secret, is_sensitive_key, mask};
+use super::text::{bounded, is_attribute_key, is_scrubbed, MAX_VALUE_CHARS};
+
+/// Facts beyond this many are ignored (a page never legitimately has more; bounded work).
+pub const MAX_FACTS: usize = 20_000;
+
+/// What the probe sends: `{ "url": "…", "facts": [ { "source", "key", "value", "section" } ] }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawFacts {
+    pub url: String,
+    #[serde(default)]
+    pub facts: Vec<RawFact>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawFact {
+    pub source: FactSource,
+    #[serde(default)]
+    pub key: String,
+    #[serde(default)]
+    pub value: String,
+    /// Free text naming where on the page the fact was seen (may be empty).
+    #[serde(default)]
+    pub section: String,
+}
+
+/// Where a fact came from, most reliable first: the order decides which source a de-duplicated
+/// pivot keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FactSource {
+    /// The page URL itself; never sent by the probe.
+    #[serde(skip_deserializing)]
+    Url,
+    /// `data-test-id="tree-key-<original key>"`: the raw attribute name.
+    TestId,
+    /// The aria-hidden full-key span (prettified: no `sentry.`/`log.` prefix).
+    HiddenKey,
+    /// A `title` attribute (prettified).
+    Title,
+    /// Tag and highlight rows.
+    Tag,
+    /// Context cards: key is `<card title>/<row subject>`.
+    Context,
+    /// The span drawer's title text, `ID: <16 hex>`.
+    DrawerTitle,
+    /// Page header text (a full trace id on a trace page).
+    Header,
+    /// A link target; ids are parsed out of it.
+    Href,
+    /// Table cells: key is the column's field; ids here are 8-character abbreviations.
+    TableCell,
+    /// A key/value found in the JSON text of a "Data" row.
+    Json,
+    /// A source this version does not know (a newer probe); ignored.
+    #[serde(other)]
+    Unknown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    High,
+    Medium,
+    Low,
+}
+
+impl FactSource {
+    pub fn confidence(self) -> Confidence {
+        match self {
+            FactSource::Url | FactSource::TestId | FactSource::HiddenKey => Confidence::High,
+            FactSource::Title
+            | FactSource::Tag
+            | FactSource::Context
+            | FactSource::DrawerTitle
+            | FactSource::Header
+            | FactSource::Href => Confidence::Medium,
+            FactSource::TableCell | FactSource::Json | FactSource::Unknown => Confidence::Low,
+        }
+    }
+}
+
+/// One distinct `(key, value)` on the page that the runbook knows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecognisedPivot {
+    /// Canonical key (`trace_id`, `gen_ai.tool.name`, …).
+    pub key: String,
+    /// The full value, or a masked display string when `secret`.
+    pub value: String,
+    pub source: FactSource,
+    pub confidence: Confidence,
+    pub runbook: RunbookMatch,
+    /// The value was flagged by the secret detector (or its key is sensitive): `value` is masked
+    /// and must never reach a URL or the clipboard.
+    pub secret: bool,
+    /// The value was longer than `MAX_VALUE_CHARS` and was cut: show it, never query with it.
+    pub truncated: bool,
+}
+
+impl RecognisedPivot {
+    /// Whether the value may be put into a query or copied: complete and not secret.
+    pub fn is_usable(&self) -> bool {
+        !self.secret && !self.truncated
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Recognition {
+    /// In order of first appearance (URL ids first).
+    pub pivots: Vec<RecognisedPivot>,
+}
+
+/// The runbook pivots on a page: its URL ids plus the probe's facts. `page` is the
+/// classification of `raw.url` (the caller classifies it, with its self-hosted allowlist, and
+/// should drop a report whose URL is no longer the tab's URL after a single-page navigation).
+pub fn recognise(runbook: &Runbook, page: &PageContext, raw: &RawFacts) -> Recognition {
+    let known = KnownKeys::new(runbook);
+    let mut keys = KeyCache::new(&known);
+    let mut pivots: Vec<RecognisedPivot> = Vec::new();
+    let mut index: HashMap<(String, String), usize> = HashMap::new();
+
+    let url_facts = page
+        .ids
+        .iter()
+        .map(|(key, value)| (FactSource::Url, key.clone(), value.clone()));
+    let page_facts = raw.facts.iter().take(MAX_FACTS).flat_map(|fact| {
+        candidates(fact, page)
+            .into_iter()
+            .map(move |(key, value)| (fact.source, key, value))
+    });
+    for (source, raw_key, raw_value) in url_facts.chain(page_facts) {
+        let Some(key) = canonical_key(&raw_key) else {
+            continue;
+        };
+        let Some(runbook_match) = keys.lookup(&key) else {
+            continue;
+        };
+        let Some(value) = clean_value(&key, &raw_value) else {
+            continue;
+        };
+        match index.get(&(key.clone(), value.text.clone())) {
+            Some(&at) => {
+                let existing = &mut pivots[at];
+                if source < existing.source {
+                    existing.source = source;
+                    existing.confidence = source.confidence();
+                }
+            }
+            None => {
+                index.insert((key.clone(), value.text.clone()), pivots.len());
+                pivots.push(RecognisedPivot {
+                    key,
+                    value: value.text,
+                    source,
+                    confidence: source.confidence(),
+                    runbook: runbook_match,
+                    secret: value.secret,
+                    truncated: value.truncated,
+                });
+            }
+        }
+    }
+    Recognition { pivots }
+}
+
+/// The `(key, value)` candidates one fact offers, before normalisation and validation.
+fn candidates(fact: &RawFact, page: &PageContext) -> Vec<(String, String)> {
+    let one = |key: &str, value: &str| vec![(key.to_owned(), value.to_owned())];
+    match fact.source {
+        FactSource::TestId | FactSource::HiddenKey | FactSource::Title | FactSource::TableCell => {
+            one(&fact.key, &fact.value)
+        }
+        FactSource::Json => one(&fact.key, strip_quotes(fact.value.trim())),
+        FactSource::Tag => match (fact.key.trim(), fact.value.trim().strip_prefix("id:")) {
+            // The derived `user` tag reads `id:<x>` (also `email:…`, `ip:…`, which are not pivots).
+            ("user", Some(id)) => one("user.id", id),
+            ("user", None) => Vec::new(),
+            _ => one(&fact.key, &fact.value),
+        },
+        FactSource::Context => {
+            context_row_key(&fact.key).map_or_else(Vec::new, |key| one(&key, &fact.value))
+        }
+        FactSource::Href => ids_in_link(fact.value.trim()),
+        FactSource::DrawerTitle => {
+            drawer_span_id(&fact.value).map_or_else(Vec::new, |id| one("span_id", id))
+        }
+        FactSource::Header if fact.key.trim().is_empty() => {
+            // A bare 32-hex header is the trace id only on a trace view (elsewhere it could be an event id).
+            let on_trace = matches!(page.kind, PageKind::Trace | PageKind::Span);
+            if on_trace {
+                one("trace_id", fact.value.trim())
+            } else {
+                Vec::new()
+            }
+        }
+        FactSource::Header => one(&fact.key, &fact.value),
+        FactSource::Url | FactSource::Unknown => Vec::new(),
+    }
+}
+
+/// Context card rows (`<card title>/<row subject>`) that name a pivot; other subjects count only
+/// when they are attribute keys themselves (custom keys are shown verbatim).
+fn context_row_key(card_and_subject: &str) -> Option<String> {
+    let (card, subject) = card_and_subject.split_once('/')?;
+    let (card, subject) = (card.trim().to_ascii_lowercase(), subject.trim());
+    let known = match (card.as_str(), subject.to_ascii_lowercase().as_str()) {
+        ("trace details" | "trace", "trace id") => Some("trace_id"),
+        ("trace details" | "trace", "span id") => Some("span_id"),
+        ("user", "id") => Some("user.id"),
+        _ => None,
+    };
+    known
+        .map(str::to_owned)
+        .or_else(|| is_attribute_key(subject).then(|| subject.to_owned()))
+}
+
+/// `Span … ID: 00f067aa0ba902b7` → the 16-hex id after `ID:`.
+fn drawer_span_id(title: &str) -> Option<&str> {
+    let after = title.split_once("ID:")?.1.trim_start();
+    let id = after.get(..16)?;
+    let ends_there = after[16..]
+        .chars()
+        .next()
+        .is_none_or(|c| !c.is_ascii_hexdigit());
+    ends_there.then_some(id)
+}
+
+fn strip_quotes(value: &str) -> &str {
+    value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .unwrap_or(value)
+}
+
+struct CleanValue {
+    text: String,
+    secret: bool,
+    truncated: bool,
+}
+
+/// A value fit to keep, or `None` for what is not a value: empty, scrubbed placeholders, display
+/// truncations (`…`), and ids that fail validation (which includes 8-character abbreviations).
+fn clean_value(key: &str, raw: &str) -> Option<CleanValue> {
+    if let Some(id) = HexId::for_key(key) {
+        return id.normalise(raw.trim()).map(|text| CleanValue {
+            text,
+            secret: false,
+            truncated: false,
+        });
+    }
+    // Scan a little past the cap so a secret straddling the cut is still recognised.
+    let (wide, _) = bounded(raw, MAX_VALUE_CHARS + 600);
+    let wide = wide.trim();
+    if wide.is_empty() || is_scrubbed(wide) || wide.ends_with('…') {
+        return None;
+    }
+    let (text, truncated) = bounded(wide, MAX_VALUE_CHARS);
+    if is_sensitive_key(key) {
+        return Some(CleanValue {
+            text: "••••".to_owned(),
+            secret: true,
+            truncated,
+        });
+    }
+    if detect_secret(wide).is_some() {
+        let (text, _) = bounded(&mask(wide), MAX_VALUE_CHARS);
+        return Some(CleanValue {
+            text,
+            secret: true,
+            truncated,
+        });
+    }
+    Some(CleanValue {
+        text,
+        secret: false,
+        truncated,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::known_keys::tests::test_runbook;
+    use crate::core::known_keys::KnownAs;
+    use crate::core::page::classify_url;
+    use crate::core::secrets::tests::synthetic_secrets;
+
+    const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const SPAN: &str = "00f067aa0ba902b7";
+    const EVENT: &str = "7b4c2f9a1d3e4f5a8b6c0d1e2f3a4b5c";
+
+    fn fact(source: FactSource, key: &str, value: &str) -> RawFact {
+        RawFact {
+            source,
+            key: key.to_owned(),
+            value: value.to_owned(),
+            section: String::new(),
+        }
+    }
+
+    fn page(url: &str) -> PageContext {
+        classify_url(url).unwrap_or_else(|| panic!("not a Sentry URL: {url}"))
+    }
+
+    fn recognise_on(url: &str, facts: Vec<RawFact>) -> Vec<RecognisedPivot> {
+        recognise(
+            &test_runbook(),
+            &page(url),
+            &RawFacts {
+                url: url.to_owned(),
+                facts,
+            },
+        )
+        .pivots
+    }
+
+    fn pairs(pivots: &[RecognisedPivot]) -> Vec<(&str, &str)> {
+        pivots
+            .iter()
+            .map(|p| (p.key.as_str(), p.value.as_str()))
+            .collect()
+    }
+
+    const ISSUE_URL: &str = "https://acme.sentry.io/issues/123/";
+
+    #[test]
+    fn parses_the_probe_json_shape() {
+        let json = r#"{ "url": "https://acme.sentry.io/x", "facts": [
+            { "source": "testId", "key": "gen_ai.tool.name", "value": "search_events", "section": "span-attributes" },
+            { "source": "drawerTitle", "value": "ID: 00f067aa0ba902b7" },
+            { "source": "somethingNew", "key": "k", "value": "v", "section": "" },
+            { "source": "url", "key": "trace_id", "value": "x" } ] }"#;
+        let raw: RawFacts = serde_json::from_str(json).expect("probe JSON parses");
+        let sources: Vec<FactSource> = raw.facts.iter().map(|f| f.source).collect();
+        assert_eq!(
+            sources,
+            [
+                FactSource::TestId,
+                FactSource::DrawerTitle,
+                FactSource::Unknown,
+                FactSource::Unknown
+            ]
+        );
+        assert_eq!(raw.facts[0].section, "span-attributes");
+        assert_eq!(raw.facts[1].key, "");
+        assert!(
+            serde_json::from_str::<RawFacts>(r#"{"facts": []}"#).is_err(),
+            "url is required"
+        );
+    }
+
+    #[test]
+    fn each_source_kind() {
+        let url = format!("https://acme.sentry.io/explore/traces/trace/{TRACE}/");
+        let facts = vec![
+            fact(FactSource::TestId, "gen_ai.tool.name", "search_events"),
+            fact(FactSource::HiddenKey, "mcp.session.id", "sess_01HZX0A7"),
+            fact(FactSource::Title, "app.client.family", "cursor"),
+            fact(FactSource::Tag, "user", "id:42"),
+            fact(FactSource::Tag, "user", "email:a@b.test"),
+            fact(
+                FactSource::Tag,
+                "http.route",
+                "/mcp/:organizationSlug?/:projectSlug?",
+            ),
+            fact(FactSource::Context, "User/ID", "43"),
+            fact(
+                FactSource::Context,
+                "Trace Details/Span ID",
+                "1111222233334444",
+            ),
+            fact(
+                FactSource::Context,
+                "Trace Details/Operation Name",
+                "http.server",
+            ),
+            fact(FactSource::Href, "", &format!("/issues/1/events/{EVENT}/")),
+            fact(FactSource::DrawerTitle, "", &format!("Span ID: {SPAN}")),
+            fact(FactSource::Json, "http.request.method", "\"GET\""),
+            fact(FactSource::TableCell, "trace", "4bf92f35"),
+            fact(
+                FactSource::TableCell,
+                "gen_ai.tool.name",
+                "get_sentry_resource",
+            ),
+            fact(FactSource::Header, "", TRACE),
+            fact(FactSource::Unknown, "user.id", "44"),
+        ];
+        let pivots = recognise_on(&url, facts);
+        let got: Vec<(&str, &str, FactSource)> = pivots
+            .iter()
+            .map(|p| (p.key.as_str(), p.value.as_str(), p.source))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("trace_id", TRACE, FactSource::Url),
+                ("gen_ai.tool.name", "search_events", FactSource::TestId),
+                ("mcp.session.id", "sess_01HZX0A7", FactSource::HiddenKey),
+                ("app.client.family", "cursor", FactSource::Title),
+                ("user.id", "42", FactSource::Tag),
+                (
+                    "http.route",
+                    "/mcp/:organizationSlug?/:projectSlug?",
+                    FactSource::Tag
+                ),
+                ("user.id", "43", FactSource::Context),
+                ("span_id", "1111222233334444", FactSource::Context),
+                ("event_id", EVENT, FactSource::Href),
+                ("span_id", SPAN, FactSource::DrawerTitle),
+                ("http.request.method", "GET", FactSource::Json),
+                (
+                    "gen_ai.tool.name",
+                    "get_sentry_resource",
+                    FactSource::TableCell
+                ),
+            ]
+        );
+        assert_eq!(pivots[0].confidence, Confidence::High);
+        assert_eq!(pivots[10].confidence, Confidence::Low);
+        assert_eq!(pivots[10].runbook.known_as, KnownAs::Attribute);
+    }
+
+    #[test]
+    fn header_trace_id_only_on_trace_views() {
+        assert!(recognise_on(ISSUE_URL, vec![fact(FactSource::Header, "", TRACE)]).is_empty());
+    }
+
+    #[test]
+    fn dedupe_prefers_the_most_reliable_source() {
+        let facts = vec![
+            fact(FactSource::Json, "gen_ai.tool.name", "search_events"),
+            fact(FactSource::Tag, "gen_ai.tool.name", "search_events"),
+            fact(FactSource::TestId, "gen_ai.tool.name", "search_events"),
+            fact(FactSource::Title, "gen_ai.tool.name", "search_events"),
+            fact(FactSource::Href, "", &format!("/trace/{TRACE}/")),
+            fact(
+                FactSource::Context,
+                "Trace Details/Trace ID",
+                &TRACE.to_uppercase(),
+            ),
+            fact(FactSource::TestId, "sentry.trace_id", TRACE),
+        ];
+        let pivots = recognise_on(ISSUE_URL, facts);
+        assert_eq!(
+            pairs(&pivots),
+            [("gen_ai.tool.name", "search_events"), ("trace_id", TRACE)]
+        );
+        assert_eq!(pivots[0].source, FactSource::TestId);
+        assert_eq!(pivots[1].source, FactSource::TestId);
+        assert_eq!(pivots[1].confidence, Confidence::High);
+    }
+
+    #[test]
+    fn url_ids_come_first_with_the_highest_confidence() {
+        let url = format!("https://acme.sentry.io/explore/traces/trace/{TRACE}/?node=span-{SPAN}");
+        let pivots = recognise_on(&url, vec![fact(FactSource::TestId, "trace", TRACE)]);
+        assert_eq!(pairs(&pivots), [("trace_id", TRACE), ("span_id", SPAN)]);
+        assert!(pivots.iter().all(|p| p.source == FactSource::Url));
+        // The issue id is in the page context but the runbook has no such pivot.
+        let issue = recognise_on(ISSUE_URL, Vec::new());
+        assert!(issue.is_empty());
+    }
+
+    #[test]
+    fn non_values_are_skipped() {
+        let facts = vec![
+            fact(FactSource::TestId, "gen_ai", ""), // pseudo row
+            fact(FactSource::TestId, "user.id", "   "),
+            fact(FactSource::TestId, "user.id", "[Filtered]"),
+            fact(FactSource::TestId, "user.id", "[redacted]"),
+            fact(FactSource::TestId, "user.id", "********"),
+            fact(
+                FactSource::TestId,
+                "gen_ai.tool.call.arguments.query",
+                "a long prompt cut by the UI…",
+            ),
+            fact(FactSource::TableCell, "span_id", "00f067aa"),
+            fact(FactSource::TableCell, "trace", "4bf92f35"),
+            fact(
+                FactSource::TestId,
+                "trace_id",
+                "00000000000000000000000000000000",
+            ),
+            fact(FactSource::TestId, "trace_id", &TRACE[..31]),
+            fact(FactSource::TestId, "span_id", TRACE),
+            fact(FactSource::TestId, "event_id", "not-an-id"),
+            fact(FactSource::TestId, "sentry.environment", "production"), // not in the runbook
+            fact(FactSource::TestId, "span.op", "http.server"),
+        ];
+        assert!(recognise_on(ISSUE_URL, facts).is_empty());
+    }
+
+    #[test]
+    fn ids_are_lowercased_other_values_are_not() {
+        let facts = vec![
+            fact(FactSource::TestId, "span_id", "00F067AA0BA902B7"),
+            fact(
+                FactSource::TestId,
+                "gen_ai.tool.call.arguments.organizationSlug",
+                "ACME",
+            ),
+            fact(
+                FactSource::TestId,
+                "event_id",
+                "7B4C2F9A-1D3E-4F5A-8B6C-0D1E2F3A4B5C",
+            ),
+        ];
+        let pivots = recognise_on(ISSUE_URL, facts);
+        assert_eq!(
+            pairs(&pivots),
+            [
+                ("span_id", SPAN),
+                ("gen_ai.tool.call.arguments.organizationSlug", "ACME"),
+                ("event_id", EVENT)
+            ]
+        );
+        assert_eq!(
+            pivots[1].runbook.placeholder,
+            Some(("key".into(), "organizationSlug".into()))
+        );
+    }
+
+    #[test]
+    fn hostile_values_stay_inert_text() {
+        let long = "x".repeat(10_000);
+        let hostile = [
+            "<img src=x onerror=alert(1)>",
+            "\"><svg onload=alert(1)>",
+            "javascript:alert(1)",
+            " java\tscript:alert(2)",
+            "quote \" backslash \\ apostrophe '",
+            "x\" OR is:unresolved \"",
+            "\u{202e}rtl",
+            "{{7*7}} ${7*7}",
+        ];
+        let mut facts: Vec<RawFact> = hostile
+            .iter()
+            .map(|value| {
+                fact(
+                    FactSource::TestId,
+                    "gen_ai.tool.call.arguments.query",
+                    value,
+                )
+            })
+            .collect();
+        facts.push(fact(
+            FactSource::TestId,
+            "http.route",
+            &format!("/a\u{0}b\u{7}c\u{85}d\r\n{long}"),
+        ));
+        let pivots = recognise_on(ISSUE_URL, facts);
+        assert_eq!(pivots.len(), hostile.len() + 1);
+        for (pivot, value) in pivots.iter().zip(hostile) {
+            let expected: String = value.chars().filter(|c| !c.is_control()).collect();
+            assert_eq!(pivot.value, expected.trim());
+            assert!(!pivot.secret && !pivot.truncated && pivot.is_usable());
+        }
+        let route = &pivots[hostile.len()];
+        assert!(route.value.starts_with("/abcd"));
+        assert_eq!(route.value.chars().count(), MAX_VALUE_CHARS);
+        assert!(route.truncated && !route.is_usable());
+        assert!(route.value.chars().all(|c| !c.is_control()));
+    }
+
+    #[test]
+    fn secrets_are_masked_and_flagged() {
+        let mut facts: Vec<RawFact> = synthetic_secrets(3)
+            .into_iter()
+            .map(|(_, text, _)| {
+                fact(
+                    FactSource::TestId,
+                    "gen_ai.tool.call.arguments.query",
+                    &text,
+                )
+            })
+            .collect();
+        facts.push(fact(
+            FactSource::TestId,
+            "gen_ai.tool.call.arguments.token",
+            "plain-looking",
+        ));
+        // A secret straddling the value cap is still caught.
+        let (_, token, secret) = synthetic_secrets(3).swap_remove(0);
+        facts.push(fact(
+            FactSource::TestId,
+            "http.route",
+            &format!("{}{token}", "a ".repeat(MAX_VALUE_CHARS / 2 - 10)),
+        ));
+        let pivots = recognise_on(ISSUE_URL, facts);
+        assert_eq!(pivots.len(), synthetic_secrets(3).len() + 2);
+        for pivot in &pivots {
+            assert!(pivot.secret && !pivot.is_usable(), "{pivot:?}");
+            assert!(pivot.value.contains("••••"));
+        }
+        assert!(!pivots
+            .iter()
+            .any(|p| p.value.contains(&secret) || p.value.contains("plain-looking")));
+    }
+
+    #[test]
+    fn ten_thousand_facts_are_handled_linearly() {
+        let facts: Vec<RawFact> = (0..10_000)
+            .map(|i| match i % 4 {
+                0 => fact(FactSource::TestId, "user.id", &i.to_string()),
+                1 => fact(
+                    FactSource::Href,
+                    "",
+                    &format!("/trace/{TRACE}/?node=span-{:016x}", i + 1),
+                ),
+                2 => fact(FactSource::Tag, "gen_ai.tool.name", "search_events"),
+                _ => fact(FactSource::Json, "unknown.key", &"v".repeat(100)),
+            })
+            .collect();
+        let started = std::time::Instant::now();
+        let pivots = recognise_on(ISSUE_URL, facts);
+        assert!(
+            started.elapsed().as_secs() < 2,
+            "took {:?}",
+            started.elapsed()
+        );
+        // 2,500 user ids + 2,500 span ids + one trace id + one tool name.
+        assert_eq!(pivots.len(), 5_002);
+
+        let too_many = vec![fact(FactSource::TestId, "user.id", "1"); MAX_FACTS + 5];
+        assert_eq!(recognise_on(ISSUE_URL, too_many).len(), 1);
+    }
+
+    #[test]
+    fn serialises_camel_case() {
+        let pivots = recognise_on(
+            ISSUE_URL,
+            vec![fact(
+                FactSource::HiddenKey,
+                "app.oauth.probe.reason",
+                "timeout",
+            )],
+        );
+        let json = serde_json::to_value(&pivots[0]).expect("serialises");
+        assert_eq!(json["source"], "hiddenKey");
+        assert_eq!(json["confidence"], "high");
+        assert_eq!(json["runbook"]["knownAs"], "pivot");
+        assert_eq!(json["runbook"]["pattern"], "app.oauth.*");
+    }
+
+    /// The trace-view skeleton fixture of sentry-dom.md §2, as the probe reports it.
+    #[test]
+    fn trace_view_fixture_with_the_bundled_runbook() {
+        let url = format!(
+            "https://acme.sentry.io/explore/traces/trace/{TRACE}/?node=span-{SPAN}&source=traces&statsPeriod=24h"
+        );
+        let facts = vec![
+            fact(FactSource::Header, "", TRACE),
+            fact(FactSource::DrawerTitle, "", &format!("Span ID: {SPAN}")),
+            fact(FactSource::HiddenKey, "gen_ai.tool.name", "search_events"),
+            fact(FactSource::Title, "gen_ai.tool.name", "search_events"),
+            fact(FactSource::TestId, "gen_ai.tool.name", "search_events"),
+            fact(FactSource::HiddenKey, "mcp.session.id", "sess_01HZX0A7"),
+            fact(FactSource::TestId, "mcp.session.id", "sess_01HZX0A7"),
+            fact(FactSource::HiddenKey, "environment", "production"),
+            fact(FactSource::TestId, "sentry.environment", "production"),
+        ];
+        let page = page(&url);
+        assert_eq!(page.kind, PageKind::Span);
+        let raw = RawFacts {
+            url: url.clone(),
+            facts,
+        };
+        let pivots = recognise(&Runbook::bundled(), &page, &raw).pivots;
+        let got: Vec<(&str, &str, FactSource)> = pivots
+            .iter()
+            .map(|p| (p.key.as_str(), p.value.as_str(), p.source))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("trace_id", TRACE, FactSource::Url),
+                ("span_id", SPAN, FactSource::Url),
+                ("gen_ai.tool.name", "search_events", FactSource::TestId),
+                ("mcp.session.id", "sess_01HZX0A7", FactSource::TestId),
+            ]
+        );
+    }
+
+    /// The issue-page skeleton fixture of sentry-dom.md §1, as the probe reports it.
+    #[test]
+    fn issue_page_fixture_with_the_bundled_runbook() {
+        let event = "7b4c2f9a0c1d4e5f8a9b0c1d2e3f4a5b";
+        let route = "/mcp/:organizationSlug?/:projectSlug?";
+        let url = format!("https://acme.sentry.io/issues/6123456789/events/{event}/");
+        let facts = vec![
+            fact(FactSource::Header, "", "ID: 7b4c2f9a"),
+            fact(
+                FactSource::Href,
+                "",
+                &format!(
+                    "https://us.sentry.io/api/0/projects/acme/mcp-server/events/{event}/json/"
+                ),
+            ),
+            fact(FactSource::Tag, "http.route", route),
+            fact(
+                FactSource::Href,
+                "",
+                &format!("/issues/trace/{TRACE}/?groupId=6123456789&source=issue_details"),
+            ),
+            fact(FactSource::Tag, "environment", "production"),
+            fact(FactSource::Tag, "app", ""),
+            fact(FactSource::Tag, "app.transport", "http"),
+            fact(FactSource::Tag, "gen_ai.tool.name", "search_events"),
+            fact(FactSource::Context, "Trace Details/Span ID", SPAN),
+            fact(FactSource::Context, "Trace Details/Trace ID", TRACE),
+            fact(FactSource::Context, "User/ID", "4242"),
+            fact(FactSource::Json, "http.route", &format!("\"{route}\"")),
+            fact(FactSource::Json, "http.response.status_code", "500"),
+        ];
+        let page = page(&url);
+        assert_eq!(page.kind, PageKind::Event);
+        let raw = RawFacts {
+            url: url.clone(),
+            facts,
+        };
+        let pivots = recognise(&Runbook::bundled(), &page, &raw).pivots;
+        let got: Vec<(&str, &str, FactSource)> = pivots
+            .iter()
+            .map(|p| (p.key.as_str(), p.value.as_str(), p.source))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("event_id", event, FactSource::Url),
+                ("http.route", route, FactSource::Tag),
+                ("trace_id", TRACE, FactSource::Context),
+                ("app.transport", "http", FactSource::Tag),
+                ("gen_ai.tool.name", "search_events", FactSource::Tag),
+                ("span_id", SPAN, FactSource::Context),
+                ("user.id", "4242", FactSource::Context),
+                ("http.response.status_code", "500", FactSource::Json),
+            ]
+        );
+    }
+}
