@@ -314,7 +314,11 @@ impl Parser<'_> {
             }
             if self.keyword("AND") {
                 self.skip_space();
-                if self.at_end() || self.peek() == Some(b')') || self.keyword_ahead("OR") {
+                let operand_missing = self.at_end()
+                    || self.peek() == Some(b')')
+                    || self.keyword_ahead("OR")
+                    || self.keyword_ahead("AND");
+                if operand_missing {
                     return Err(self.error_at(at, "AND needs a condition on both sides"));
                 }
             }

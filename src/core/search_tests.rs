@@ -178,6 +178,8 @@ fn malformed_inputs_report_offsets() {
         ("OR a:1", 0, "operator needs a condition on both sides"),
         ("a:1 AND", 4, "AND needs a condition on both sides"),
         ("a:1 AND OR b:2", 4, "AND needs a condition on both sides"),
+        ("a:1 AND AND b:2", 4, "AND needs a condition on both sides"),
+        ("(a:1)AND AND", 5, "AND needs a condition on both sides"),
         ("(a:1", 0, "unclosed parenthesis"),
         ("a:1)", 3, "unmatched closing parenthesis"),
         ("()", 0, "empty parentheses"),
@@ -406,3 +408,4 @@ proptest! {
         }
     }
 }
+
