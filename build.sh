@@ -98,12 +98,13 @@ run_tests() {
   cargo test --workspace --exclude pivot-lens-e2e
   step "Lints: clippy (denies unwrap on page data and inner_html), rustfmt"
   cargo clippy --lib --bins --tests -- -D warnings
+  cargo clippy --lib --target "$WASM_TARGET" -- -D warnings
   cargo fmt --check
   step "wasm-bindgen-test: UI components in headless Chromium"
-  CHROMEDRIVER=$(command -v chromedriver) WASM_BINDGEN_TEST_TIMEOUT=120 \
+  CARGO_PROFILE_DEV_DEBUG=0 CHROMEDRIVER=$(command -v chromedriver) WASM_BINDGEN_TEST_TIMEOUT=120 \
     cargo test --target "$WASM_TARGET" --test web
   step "wasm-bindgen-test: UI components in headless Firefox"
-  GECKODRIVER=$(command -v geckodriver) WASM_BINDGEN_TEST_TIMEOUT=120 \
+  CARGO_PROFILE_DEV_DEBUG=0 GECKODRIVER=$(command -v geckodriver) WASM_BINDGEN_TEST_TIMEOUT=120 \
     cargo test --target "$WASM_TARGET" --test web
   step "web-ext lint (Firefox package)"
   node tools/lint-extension.mjs "$DIST/firefox"

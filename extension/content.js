@@ -33,6 +33,7 @@
       box-shadow: 0 0 0 1px rgba(0,0,0,.12), 0 8px 24px rgba(0,0,0,.18); }`;
   const frame = document.createElement("iframe");
   frame.title = "Pivot Lens";
+  frame.allow = "clipboard-write";
   frame.src = `${SIDEBAR_PAGE}#${channel}`;
   host.setAttribute("data-pl-open", "false");
   host.setAttribute("data-pl-side", "right");

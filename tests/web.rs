@@ -115,7 +115,76 @@ async fn a_page_message_is_shown_for_its_url_and_the_theme_follows() {
             .as_deref(),
         Some("dark")
     );
-    assert!(root().get_attribute("data-page-kind").is_some());
+    assert_eq!(
+        root().get_attribute("data-page-kind").as_deref(),
+        Some("event")
+    );
+    assert_eq!(root().get_attribute("data-org").as_deref(), Some("acme"));
+    let event = document()
+        .query_selector("[data-testid='pl-pivot'][data-key='event_id']")
+        .unwrap()
+        .expect("the event id from the URL is a pivot");
+    assert_eq!(
+        event.get_attribute("data-value").as_deref(),
+        Some("7b4c2f9a0c1d4e5f8a9b0c1d2e3f4a5b")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn hostile_values_render_as_text() {
+    fresh_body();
+    let (post, _) = recorder();
+    let (save, _) = recorder();
+    let app = SidebarApp::new("{}", post, save);
+    let hostile = "<img src=x onerror=alert(1)>";
+    let message = serde_json::json!({
+        "type": "page", "url": "https://acme.sentry.io/explore/logs/", "theme": "light",
+        "facts": [{"source": "testId", "key": "http.route", "value": hostile}],
+    });
+    app.receive(&message.to_string()).unwrap();
+    settle().await;
+    let row = document()
+        .query_selector("[data-testid='pl-pivot'][data-key='http.route']")
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.get_attribute("data-value").as_deref(), Some(hostile));
+    assert_eq!(
+        row.query_selector("img").unwrap(),
+        None,
+        "markup stayed text"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_typed_value_completes_a_recipe() {
+    fresh_body();
+    let (post, _) = recorder();
+    let (save, _) = recorder();
+    let app = SidebarApp::new("{}", post, save);
+    let message = r#"{"type":"page","url":"https://acme.sentry.io/explore/logs/","theme":"light","facts":[]}"#;
+    app.receive(message).unwrap();
+    settle().await;
+    let recipe =
+        "[data-testid='pl-recipe'][data-recipe-id='grant-revocations-for-sign-out-reports']";
+    let card = document().query_selector(recipe).unwrap().unwrap();
+    assert_eq!(card.get_attribute("data-ready").as_deref(), Some("false"));
+    let input: web_sys::HtmlInputElement = card
+        .query_selector("input[data-key='user.id']")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    input.set_value("4242");
+    input
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    settle().await;
+    let card = document().query_selector(recipe).unwrap().unwrap();
+    assert_eq!(card.get_attribute("data-ready").as_deref(), Some("true"));
+    let link = card
+        .query_selector("a[data-testid='pl-recipe-open']")
+        .unwrap()
+        .unwrap();
+    assert!(link.get_attribute("href").unwrap().contains("4242"));
 }
 
 #[wasm_bindgen_test]

@@ -20,13 +20,17 @@ use super::text::{bounded, is_attribute_key, is_scrubbed, MAX_VALUE_CHARS};
 /// Facts beyond this many are ignored (a page never legitimately has more; bounded work).
 pub const MAX_FACTS: usize = 20_000;
 
-/// What the probe sends: `{ "url": "…", "facts": [ { "source", "key", "value", "section" } ] }`.
+/// What the probe sends: `{ "url": "…", "facts": [ { "source", "key", "value", "section" } ],
+/// "failedRules": ["…"] }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RawFacts {
     pub url: String,
     #[serde(default)]
     pub facts: Vec<RawFact>,
+    /// Names of probe rules that threw on this page (the others still ran).
+    #[serde(default)]
+    pub failed_rules: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -328,6 +332,7 @@ mod tests {
             &RawFacts {
                 url: url.to_owned(),
                 facts,
+                failed_rules: Vec::new(),
             },
         )
         .pivots
@@ -684,6 +689,7 @@ mod tests {
         let raw = RawFacts {
             url: url.clone(),
             facts,
+            failed_rules: Vec::new(),
         };
         let pivots = recognise(&Runbook::bundled(), &page, &raw).pivots;
         let got: Vec<(&str, &str, FactSource)> = pivots
@@ -737,6 +743,7 @@ mod tests {
         let raw = RawFacts {
             url: url.clone(),
             facts,
+            failed_rules: Vec::new(),
         };
         let pivots = recognise(&Runbook::bundled(), &page, &raw).pivots;
         let got: Vec<(&str, &str, FactSource)> = pivots

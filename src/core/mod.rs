@@ -1,10 +1,13 @@
 //! The decision-making core: runbook model, search syntax, page recognition, query building and
 //! selection classification. Nothing here depends on web-sys; every input is plain text or data.
 
+#![deny(clippy::unwrap_used, clippy::expect_used)] // page-derived data never panics the core
+
 pub mod classify;
 pub mod facts;
 mod ids;
 mod known_keys;
+pub mod lens;
 pub mod page;
 pub mod query;
 pub mod runbook;

@@ -35,6 +35,31 @@ pub enum PageKind {
     Other,
 }
 
+impl PageKind {
+    /// The contract's `data-page-kind` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PageKind::Issue => "issue",
+            PageKind::Event => "event",
+            PageKind::Trace => "trace",
+            PageKind::Span => "span",
+            PageKind::Logs => "logs",
+            PageKind::Spans => "spans",
+            PageKind::Metrics => "metrics",
+            PageKind::Discover => "discover",
+            PageKind::Other => "other",
+        }
+    }
+
+    /// Pages where Sentry shows attributes, so an empty result is worth saying out loud.
+    pub fn shows_pivots(self) -> bool {
+        !matches!(
+            self,
+            PageKind::Other | PageKind::Discover | PageKind::Metrics
+        )
+    }
+}
+
 /// The time range the page shows; `statsPeriod` wins over `start`/`end`, as in Sentry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -761,5 +786,30 @@ mod tests {
         assert_eq!(json["kind"], "span");
         assert_eq!(json["selfHosted"], false);
         assert_eq!(json["ids"][1][0], "span_id");
+    }
+}
+
+#[cfg(test)]
+mod kind_names {
+    use super::PageKind;
+
+    #[test]
+    fn as_str_is_the_serde_name() {
+        for kind in [
+            PageKind::Issue,
+            PageKind::Event,
+            PageKind::Trace,
+            PageKind::Span,
+            PageKind::Logs,
+            PageKind::Spans,
+            PageKind::Metrics,
+            PageKind::Discover,
+            PageKind::Other,
+        ] {
+            assert_eq!(
+                serde_json::to_string(&kind).unwrap(),
+                format!("\"{}\"", kind.as_str())
+            );
+        }
     }
 }

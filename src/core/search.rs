@@ -66,7 +66,10 @@ pub enum Expr {
 pub enum Term {
     Filter(Filter),
     /// `has:key` / `!has:key`.
-    Has { negated: bool, key: Key },
+    Has {
+        negated: bool,
+        key: Key,
+    },
     FreeText(Value),
 }
 
@@ -129,7 +132,9 @@ pub struct Value {
 impl Key {
     /// A key without placeholders.
     pub fn literal(text: &str) -> Key {
-        Key { parts: vec![Part::Text(text.to_owned())] }
+        Key {
+            parts: vec![Part::Text(text.to_owned())],
+        }
     }
 
     /// The key's text when it has no placeholder.
@@ -193,7 +198,10 @@ fn placeholder_len(text: &[u8]) -> Option<usize> {
     if text.first() != Some(&b'<') {
         return None;
     }
-    let name_len = text[1..].iter().take_while(|b| is_placeholder_name_char(**b)).count();
+    let name_len = text[1..]
+        .iter()
+        .take_while(|b| is_placeholder_name_char(**b))
+        .count();
     (name_len > 0 && text.get(1 + name_len) == Some(&b'>')).then_some(name_len + 2)
 }
 
@@ -206,7 +214,9 @@ fn split_placeholders(text: &str) -> Vec<Part> {
         match placeholder_len(&bytes[index..]) {
             Some(len) => {
                 parts.push(Part::Text(text[start..index].to_owned()));
-                parts.push(Part::Placeholder(text[index + 1..index + len - 1].to_owned()));
+                parts.push(Part::Placeholder(
+                    text[index + 1..index + len - 1].to_owned(),
+                ));
                 index += len;
                 start = index;
             }
@@ -223,7 +233,12 @@ fn ends_token(byte: u8) -> bool {
 
 /// Parses Sentry search text.
 pub fn parse(text: &str) -> Result<Query, SearchError> {
-    let mut parser = Parser { text, bytes: text.as_bytes(), pos: 0, depth: 0 };
+    let mut parser = Parser {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        depth: 0,
+    };
     parser.skip_space();
     if parser.at_end() {
         return Ok(Query::default());
@@ -254,7 +269,10 @@ impl Parser<'_> {
     }
 
     fn error_at(&self, offset: usize, message: &str) -> SearchError {
-        SearchError { offset, message: message.to_owned() }
+        SearchError {
+            offset,
+            message: message.to_owned(),
+        }
     }
 
     fn peek(&self) -> Option<u8> {
@@ -296,7 +314,11 @@ impl Parser<'_> {
             }
             clauses.push(self.and()?);
         }
-        Ok(if clauses.len() == 1 { clauses.remove(0) } else { Expr::Or(clauses) })
+        Ok(if clauses.len() == 1 {
+            clauses.remove(0)
+        } else {
+            Expr::Or(clauses)
+        })
     }
 
     fn and(&mut self) -> Result<Expr, SearchError> {
@@ -324,7 +346,11 @@ impl Parser<'_> {
             }
             operands.push(self.unary()?);
         }
-        Ok(if operands.len() == 1 { operands.remove(0) } else { Expr::And(operands) })
+        Ok(if operands.len() == 1 {
+            operands.remove(0)
+        } else {
+            Expr::And(operands)
+        })
     }
 
     fn keyword_ahead(&mut self, word: &str) -> bool {
@@ -377,10 +403,17 @@ impl Parser<'_> {
             if key_text == "has" {
                 return self.has(negated);
             }
-            let key = Key { parts: split_placeholders(key_text) };
+            let key = Key {
+                parts: split_placeholders(key_text),
+            };
             let operator = self.operator();
             let value = self.filter_value(operator)?;
-            return Ok(Term::Filter(Filter { negated, key, operator, value }));
+            return Ok(Term::Filter(Filter {
+                negated,
+                key,
+                operator,
+                value,
+            }));
         }
         if negated {
             return Err(self.error_at(start, "expected a filter after !"));
@@ -410,7 +443,12 @@ impl Parser<'_> {
             return Err(self.error_at(key_end, "has: needs an attribute key"));
         }
         self.pos = key_end;
-        Ok(Term::Has { negated, key: Key { parts: split_placeholders(&self.text[key_start..key_end]) } })
+        Ok(Term::Has {
+            negated,
+            key: Key {
+                parts: split_placeholders(&self.text[key_start..key_end]),
+            },
+        })
     }
 
     fn operator(&mut self) -> Operator {
@@ -494,7 +532,10 @@ impl Parser<'_> {
         if self.peek().is_some_and(|b| !may_follow(b)) {
             return Err(self.error("unexpected text after closing quote"));
         }
-        Ok(Value { quoted: true, parts: split_placeholders(&text) })
+        Ok(Value {
+            quoted: true,
+            parts: split_placeholders(&text),
+        })
     }
 
     fn unquoted_value(&mut self, ends: impl Fn(u8) -> bool) -> Result<Value, SearchError> {
@@ -511,7 +552,10 @@ impl Parser<'_> {
         if self.pos == start {
             return Err(self.error("missing value"));
         }
-        Ok(Value { quoted: false, parts: split_placeholders(&self.text[start..self.pos]) })
+        Ok(Value {
+            quoted: false,
+            parts: split_placeholders(&self.text[start..self.pos]),
+        })
     }
 }
 
@@ -531,9 +575,9 @@ impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Expr::Or(clauses) => write_joined(f, clauses, " OR ", |e| matches!(e, Expr::Or(_))),
-            Expr::And(operands) => {
-                write_joined(f, operands, " ", |e| matches!(e, Expr::Or(_) | Expr::And(_)))
-            }
+            Expr::And(operands) => write_joined(f, operands, " ", |e| {
+                matches!(e, Expr::Or(_) | Expr::And(_))
+            }),
             Expr::Group(inner) => write!(f, "({inner})"),
             Expr::Term(term) => term.fmt(f),
         }
@@ -625,10 +669,17 @@ impl Query {
             };
             let key_text = key.to_string();
             let in_key = key.parts.iter().map(|part| (part, true));
-            let in_values = values.into_iter().flat_map(|v| v.parts.iter()).map(|part| (part, false));
+            let in_values = values
+                .into_iter()
+                .flat_map(|v| v.parts.iter())
+                .map(|part| (part, false));
             for (part, in_key) in in_key.chain(in_values) {
                 if let Part::Placeholder(name) = part {
-                    uses.push(PlaceholderUse { name: name.clone(), key: key_text.clone(), in_key });
+                    uses.push(PlaceholderUse {
+                        name: name.clone(),
+                        key: key_text.clone(),
+                        in_key,
+                    });
                 }
             }
         }
@@ -639,7 +690,9 @@ impl Query {
     pub fn terms(&self) -> Vec<&Term> {
         fn walk<'a>(expr: &'a Expr, out: &mut Vec<&'a Term>) {
             match expr {
-                Expr::Or(children) | Expr::And(children) => children.iter().for_each(|c| walk(c, out)),
+                Expr::Or(children) | Expr::And(children) => {
+                    children.iter().for_each(|c| walk(c, out))
+                }
                 Expr::Group(inner) => walk(inner, out),
                 Expr::Term(term) => out.push(term),
             }
@@ -662,7 +715,12 @@ impl Query {
     /// A copy with every term rewritten by `rewrite`, stopping at its first error.
     pub fn try_map_terms<E>(&self, rewrite: &dyn Fn(&Term) -> Result<Term, E>) -> Result<Query, E> {
         fn walk<E>(expr: &Expr, rewrite: &dyn Fn(&Term) -> Result<Term, E>) -> Result<Expr, E> {
-            let all = |children: &[Expr]| children.iter().map(|c| walk(c, rewrite)).collect::<Result<Vec<_>, E>>();
+            let all = |children: &[Expr]| {
+                children
+                    .iter()
+                    .map(|c| walk(c, rewrite))
+                    .collect::<Result<Vec<_>, E>>()
+            };
             Ok(match expr {
                 Expr::Or(children) => Expr::Or(all(children)?),
                 Expr::And(children) => Expr::And(all(children)?),
@@ -670,14 +728,26 @@ impl Query {
                 Expr::Term(term) => Expr::Term(rewrite(term)?),
             })
         }
-        Ok(Query { root: self.root.as_ref().map(|root| walk(root, rewrite)).transpose()? })
+        Ok(Query {
+            root: self
+                .root
+                .as_ref()
+                .map(|root| walk(root, rewrite))
+                .transpose()?,
+        })
     }
 
     /// A copy with every filter and `has:` key rewritten by `rename`.
     pub fn map_keys(&self, rename: &dyn Fn(&Key) -> Key) -> Query {
         self.map_terms(&|term| match term {
-            Term::Filter(filter) => Term::Filter(Filter { key: rename(&filter.key), ..filter.clone() }),
-            Term::Has { negated, key } => Term::Has { negated: *negated, key: rename(key) },
+            Term::Filter(filter) => Term::Filter(Filter {
+                key: rename(&filter.key),
+                ..filter.clone()
+            }),
+            Term::Has { negated, key } => Term::Has {
+                negated: *negated,
+                key: rename(key),
+            },
             Term::FreeText(_) => term.clone(),
         })
     }
@@ -688,12 +758,17 @@ impl Query {
         fn open(expr: &Expr) -> Vec<Expr> {
             match expr {
                 Expr::Or(children) => children.iter().flat_map(open).collect(),
-                Expr::Group(inner) if matches!(**inner, Expr::Or(_) | Expr::Group(_)) => open(inner),
+                Expr::Group(inner) if matches!(**inner, Expr::Or(_) | Expr::Group(_)) => {
+                    open(inner)
+                }
                 other => vec![other.clone()],
             }
         }
         match &self.root {
-            Some(root) => open(root).into_iter().map(|clause| Query { root: Some(clause) }).collect(),
+            Some(root) => open(root)
+                .into_iter()
+                .map(|clause| Query { root: Some(clause) })
+                .collect(),
             None => vec![Query::default()],
         }
     }
@@ -739,7 +814,11 @@ impl Query {
                 Part::Text(_) => Ok(part.clone()),
                 Part::Placeholder(name) => {
                     let raw = lookup(name).unwrap_or_default();
-                    let checked = if in_key { check_key_segment(&raw) } else { escape_value_text(&raw) };
+                    let checked = if in_key {
+                        check_key_segment(&raw)
+                    } else {
+                        escape_value_text(&raw)
+                    };
                     checked.map(Part::Text).map_err(|error| FillError::Invalid {
                         placeholder: name.clone(),
                         message: error.message,
@@ -748,10 +827,20 @@ impl Query {
             });
             Ok(normalize_parts(filled.collect::<Result<_, _>>()?))
         };
-        let fill_key = |key: &Key| Ok::<_, FillError>(Key { parts: substitute(&key.parts, true)? });
+        let fill_key = |key: &Key| {
+            Ok::<_, FillError>(Key {
+                parts: substitute(&key.parts, true)?,
+            })
+        };
         let fill_value = |value: &Value| {
-            let has_placeholder = value.parts.iter().any(|p| matches!(p, Part::Placeholder(_)));
-            Ok(Value { quoted: value.quoted || has_placeholder, parts: substitute(&value.parts, false)? })
+            let has_placeholder = value
+                .parts
+                .iter()
+                .any(|p| matches!(p, Part::Placeholder(_)));
+            Ok(Value {
+                quoted: value.quoted || has_placeholder,
+                parts: substitute(&value.parts, false)?,
+            })
         };
         self.try_map_terms(&|term| {
             Ok(match term {
@@ -761,12 +850,15 @@ impl Query {
                     operator: filter.operator,
                     value: match &filter.value {
                         FilterValue::Single(value) => FilterValue::Single(fill_value(value)?),
-                        FilterValue::List(items) => {
-                            FilterValue::List(items.iter().map(fill_value).collect::<Result<_, _>>()?)
-                        }
+                        FilterValue::List(items) => FilterValue::List(
+                            items.iter().map(fill_value).collect::<Result<_, _>>()?,
+                        ),
                     },
                 }),
-                Term::Has { negated, key } => Term::Has { negated: *negated, key: fill_key(key)? },
+                Term::Has { negated, key } => Term::Has {
+                    negated: *negated,
+                    key: fill_key(key)?,
+                },
                 Term::FreeText(value) => Term::FreeText(fill_value(value)?),
             })
         })
@@ -788,14 +880,20 @@ pub enum FillError {
     /// Placeholders the lookup had no value for, in order of first use.
     Missing(Vec<String>),
     /// A value that cannot be expressed safely.
-    Invalid { placeholder: String, message: String },
+    Invalid {
+        placeholder: String,
+        message: String,
+    },
 }
 
 impl fmt::Display for FillError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FillError::Missing(names) => write!(f, "missing values for <{}>", names.join(">, <")),
-            FillError::Invalid { placeholder, message } => write!(f, "<{placeholder}>: {message}"),
+            FillError::Invalid {
+                placeholder,
+                message,
+            } => write!(f, "<{placeholder}>: {message}"),
         }
     }
 }
@@ -819,7 +917,9 @@ impl fmt::Display for QuoteError {
 pub const MAX_VALUE_CHARS: usize = 256;
 
 fn refuse(message: &str) -> QuoteError {
-    QuoteError { message: message.to_owned() }
+    QuoteError {
+        message: message.to_owned(),
+    }
 }
 
 fn is_bidi_control(c: char) -> bool {
@@ -833,7 +933,9 @@ fn escape_value_text(raw: &str) -> Result<String, QuoteError> {
         return Err(refuse("value is longer than 256 characters"));
     }
     if raw.chars().any(char::is_control) {
-        return Err(refuse("value contains a control character (newline, tab, NUL, …)"));
+        return Err(refuse(
+            "value contains a control character (newline, tab, NUL, …)",
+        ));
     }
     if raw.chars().any(is_bidi_control) {
         return Err(refuse("value contains a bidirectional-text control"));
@@ -853,18 +955,26 @@ fn escape_value_text(raw: &str) -> Result<String, QuoteError> {
 fn check_key_segment(raw: &str) -> Result<String, QuoteError> {
     let valid = !raw.is_empty()
         && raw.len() <= MAX_VALUE_CHARS
-        && raw.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
     if valid {
         Ok(raw.to_owned())
     } else {
-        Err(refuse("a value used inside an attribute key may contain only a-z, A-Z, 0-9, _, . and -"))
+        Err(refuse(
+            "a value used inside an attribute key may contain only a-z, A-Z, 0-9, _, . and -",
+        ))
     }
 }
 
 /// `raw` as a quoted Sentry search value (security.md URL-2), or why it cannot be one.
 pub fn quote_value(raw: &str) -> Result<String, QuoteError> {
     let text = escape_value_text(raw)?;
-    Ok(Value { quoted: true, parts: vec![Part::Text(text)] }.to_string())
+    Ok(Value {
+        quoted: true,
+        parts: vec![Part::Text(text)],
+    }
+    .to_string())
 }
 
 #[cfg(test)]

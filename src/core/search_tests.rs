@@ -14,7 +14,10 @@ fn filter(key: Vec<Part>, operator: Operator, quoted: bool, value: Vec<Part>) ->
         negated: false,
         key: Key { parts: key },
         operator,
-        value: FilterValue::Single(Value { quoted, parts: value }),
+        value: FilterValue::Single(Value {
+            quoted,
+            parts: value,
+        }),
     }))
 }
 
@@ -65,10 +68,15 @@ fn every_runbook_query_parses_and_prints_back() {
         let query = parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
         assert_eq!(query.to_string(), *input, "{input}");
         assert_eq!(parse(&query.to_string()), Ok(query.clone()), "{input}");
-        let uses: Vec<(String, String, bool)> =
-            query.placeholders().into_iter().map(|u| (u.name, u.key, u.in_key)).collect();
-        let expected: Vec<(String, String, bool)> =
-            expected_placeholders.iter().map(|(n, k, i)| (n.to_string(), k.to_string(), *i)).collect();
+        let uses: Vec<(String, String, bool)> = query
+            .placeholders()
+            .into_iter()
+            .map(|u| (u.name, u.key, u.in_key))
+            .collect();
+        let expected: Vec<(String, String, bool)> = expected_placeholders
+            .iter()
+            .map(|(n, k, i)| (n.to_string(), k.to_string(), *i))
+            .collect();
         assert_eq!(uses, expected, "{input}");
     }
 }
@@ -78,7 +86,10 @@ fn every_recipe_query_in_the_bundled_markdown_is_covered() {
     let markdown = crate::core::runbook::BUNDLED_MARKDOWN;
     let in_markdown: Vec<&str> = markdown
         .lines()
-        .filter_map(|line| line.split_once(" query='").map(|(_, rest)| rest.trim_end_matches('\'')))
+        .filter_map(|line| {
+            line.split_once(" query='")
+                .map(|(_, rest)| rest.trim_end_matches('\''))
+        })
         .collect();
     let covered: Vec<&str> = RUNBOOK_QUERIES.iter().map(|(q, _)| *q).collect();
     assert_eq!(in_markdown, covered);
@@ -89,9 +100,15 @@ fn structure_of_the_grammar() {
     let cases: Vec<(&str, Expr)> = vec![
         (
             "a:1 b:2 OR c:3",
-            Expr::Or(vec![Expr::And(vec![simple("a", "1"), simple("b", "2")]), simple("c", "3")]),
+            Expr::Or(vec![
+                Expr::And(vec![simple("a", "1"), simple("b", "2")]),
+                simple("c", "3"),
+            ]),
         ),
-        ("a:1 AND b:2", Expr::And(vec![simple("a", "1"), simple("b", "2")])),
+        (
+            "a:1 AND b:2",
+            Expr::And(vec![simple("a", "1"), simple("b", "2")]),
+        ),
         (
             "(a:1 OR b:2) c:3",
             Expr::And(vec![
@@ -99,62 +116,148 @@ fn structure_of_the_grammar() {
                 simple("c", "3"),
             ]),
         ),
-        ("span.duration:>=1000", filter(vec![text("span.duration")], Operator::GreaterOrEqual, false, vec![text("1000")])),
-        ("span.duration:<5", filter(vec![text("span.duration")], Operator::Less, false, vec![text("5")])),
-        ("a:<=5", filter(vec![text("a")], Operator::LessOrEqual, false, vec![text("5")])),
-        ("a:>5", filter(vec![text("a")], Operator::Greater, false, vec![text("5")])),
-        ("trace:<trace_id>", filter(vec![text("trace")], Operator::Equals, false, vec![placeholder("trace_id")])),
-        ("a:<<x>", filter(vec![text("a")], Operator::Less, false, vec![placeholder("x")])),
+        (
+            "span.duration:>=1000",
+            filter(
+                vec![text("span.duration")],
+                Operator::GreaterOrEqual,
+                false,
+                vec![text("1000")],
+            ),
+        ),
+        (
+            "span.duration:<5",
+            filter(
+                vec![text("span.duration")],
+                Operator::Less,
+                false,
+                vec![text("5")],
+            ),
+        ),
+        (
+            "a:<=5",
+            filter(
+                vec![text("a")],
+                Operator::LessOrEqual,
+                false,
+                vec![text("5")],
+            ),
+        ),
+        (
+            "a:>5",
+            filter(vec![text("a")], Operator::Greater, false, vec![text("5")]),
+        ),
+        (
+            "trace:<trace_id>",
+            filter(
+                vec![text("trace")],
+                Operator::Equals,
+                false,
+                vec![placeholder("trace_id")],
+            ),
+        ),
+        (
+            "a:<<x>",
+            filter(
+                vec![text("a")],
+                Operator::Less,
+                false,
+                vec![placeholder("x")],
+            ),
+        ),
         (
             "tags[gen_ai.tool.call.result.count,number]:0",
             simple("tags[gen_ai.tool.call.result.count,number]", "0"),
         ),
         (
             r#"message:"say \"hi\" *x*""#,
-            filter(vec![text("message")], Operator::Equals, true, vec![text(r#"say "hi" *x*"#)]),
+            filter(
+                vec![text("message")],
+                Operator::Equals,
+                true,
+                vec![text(r#"say "hi" *x*"#)],
+            ),
         ),
         (
             r#"a:"back\slash""#,
-            filter(vec![text("a")], Operator::Equals, true, vec![text(r"back\slash")]),
+            filter(
+                vec![text("a")],
+                Operator::Equals,
+                true,
+                vec![text(r"back\slash")],
+            ),
         ),
         (
             "!has:user.id",
-            Expr::Term(Term::Has { negated: true, key: Key { parts: vec![text("user.id")] } }),
+            Expr::Term(Term::Has {
+                negated: true,
+                key: Key {
+                    parts: vec![text("user.id")],
+                },
+            }),
         ),
         (
             r#"!a:"x""#,
             Expr::Term(Term::Filter(Filter {
                 negated: true,
-                key: Key { parts: vec![text("a")] },
+                key: Key {
+                    parts: vec![text("a")],
+                },
                 operator: Operator::Equals,
-                value: FilterValue::Single(Value { quoted: true, parts: vec![text("x")] }),
+                value: FilterValue::Single(Value {
+                    quoted: true,
+                    parts: vec![text("x")],
+                }),
             })),
         ),
         (
             r#"mcp.tool.name:[search_tools, "a b",<x>]"#,
             Expr::Term(Term::Filter(Filter {
                 negated: false,
-                key: Key { parts: vec![text("mcp.tool.name")] },
+                key: Key {
+                    parts: vec![text("mcp.tool.name")],
+                },
                 operator: Operator::Equals,
                 value: FilterValue::List(vec![
-                    Value { quoted: false, parts: vec![text("search_tools")] },
-                    Value { quoted: true, parts: vec![text("a b")] },
-                    Value { quoted: false, parts: vec![placeholder("x")] },
+                    Value {
+                        quoted: false,
+                        parts: vec![text("search_tools")],
+                    },
+                    Value {
+                        quoted: true,
+                        parts: vec![text("a b")],
+                    },
+                    Value {
+                        quoted: false,
+                        parts: vec![placeholder("x")],
+                    },
                 ]),
             })),
         ),
         (
             r#"timeout "connection reset""#,
             Expr::And(vec![
-                Expr::Term(Term::FreeText(Value { quoted: false, parts: vec![text("timeout")] })),
-                Expr::Term(Term::FreeText(Value { quoted: true, parts: vec![text("connection reset")] })),
+                Expr::Term(Term::FreeText(Value {
+                    quoted: false,
+                    parts: vec![text("timeout")],
+                })),
+                Expr::Term(Term::FreeText(Value {
+                    quoted: true,
+                    parts: vec![text("connection reset")],
+                })),
             ]),
         ),
         (
             "ORDER ANDROID",
             Expr::And(vec![
-                Expr::Term(Term::FreeText(Value { quoted: false, parts: vec![text("ORDER")] })),
-                Expr::Term(Term::FreeText(Value { quoted: false, parts: vec![text("ANDROID")] })),
+                Expr::Term(Term::FreeText(Value {
+                    quoted: false,
+                    parts: vec![text("ORDER")],
+                })),
+                Expr::Term(Term::FreeText(Value {
+                    quoted: false,
+                    parts: vec![text("ANDROID")],
+                })),
             ]),
         ),
         ("a:x<y", simple("a", "x<y")),
@@ -165,7 +268,10 @@ fn structure_of_the_grammar() {
         assert_eq!(parse(&query.to_string()), Ok(query), "{input}");
     }
     assert_eq!(parse("   "), Ok(Query::default()));
-    assert_eq!(parse("a:1 AND b:2").map(|q| q.to_string()), Ok("a:1 b:2".to_owned()));
+    assert_eq!(
+        parse("a:1 AND b:2").map(|q| q.to_string()),
+        Ok("a:1 b:2".to_owned())
+    );
 }
 
 #[test]
@@ -189,24 +295,36 @@ fn malformed_inputs_report_offsets() {
         ("!foo", 0, "expected a filter after !"),
         ("has:", 4, "has: needs an attribute key"),
         ("has:a/b", 5, "has: needs an attribute key"),
-        (r#"a:x"y"#, 3, "unexpected quote inside a value; quote the whole value"),
+        (
+            r#"a:x"y"#,
+            3,
+            "unexpected quote inside a value; quote the whole value",
+        ),
         (r#"ok:1 message:"é "#, 13, "unterminated quote"),
     ];
     let deep = format!("{}a:1{}", "(".repeat(100_000), ")".repeat(100_000));
     let error = parse(&deep).expect_err("too deep");
-    assert_eq!((error.offset, error.message.as_str()), (MAX_NESTING, "parentheses nested too deeply"));
+    assert_eq!(
+        (error.offset, error.message.as_str()),
+        (MAX_NESTING, "parentheses nested too deeply")
+    );
     let ok = format!("{}a:1{}", "(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING));
     assert!(parse(&ok).is_ok());
     for (input, offset, message) in cases {
         let error = parse(input).expect_err(input);
-        assert_eq!((error.offset, error.message.as_str()), (*offset, *message), "{input}");
+        assert_eq!(
+            (error.offset, error.message.as_str()),
+            (*offset, *message),
+            "{input}"
+        );
     }
 }
 
 #[test]
 fn fill_substitutes_quoted_values_and_checked_key_segments() {
-    let query = parse(r#"gen_ai.tool.name:"<tool_name>" app.consent.skill.<skill>.granted:true trace:<t>"#)
-        .expect("parses");
+    let query =
+        parse(r#"gen_ai.tool.name:"<tool_name>" app.consent.skill.<skill>.granted:true trace:<t>"#)
+            .expect("parses");
     let values = |name: &str| match name {
         "tool_name" => Some(r#"say "hi" *"#.to_owned()),
         "skill" => Some("project_management".to_owned()),
@@ -223,16 +341,40 @@ fn fill_substitutes_quoted_values_and_checked_key_segments() {
     let free_text = parse(r#""<words>" a:1"#).expect("parses");
     assert_eq!(
         free_text.placeholders(),
-        [PlaceholderUse { name: "words".into(), key: String::new(), in_key: false }]
+        [PlaceholderUse {
+            name: "words".into(),
+            key: String::new(),
+            in_key: false
+        }]
     );
-    assert_eq!(free_text.fill(&|_| None), Err(FillError::Missing(vec!["words".to_owned()])));
+    assert_eq!(
+        free_text.fill(&|_| None),
+        Err(FillError::Missing(vec!["words".to_owned()]))
+    );
     assert_eq!(
         query.fill(&|name| (name == "skill").then(|| "x".to_owned())),
-        Err(FillError::Missing(vec!["tool_name".to_owned(), "t".to_owned()]))
+        Err(FillError::Missing(vec![
+            "tool_name".to_owned(),
+            "t".to_owned()
+        ]))
     );
-    let bad_key = query.fill(&|name| Some(if name == "skill" { "a b".into() } else { "ok".into() }));
-    assert!(matches!(bad_key, Err(FillError::Invalid { placeholder, .. }) if placeholder == "skill"));
-    let bad_value = query.fill(&|name| Some(if name == "t" { "a\nb".into() } else { "ok".into() }));
+    let bad_key = query.fill(&|name| {
+        Some(if name == "skill" {
+            "a b".into()
+        } else {
+            "ok".into()
+        })
+    });
+    assert!(
+        matches!(bad_key, Err(FillError::Invalid { placeholder, .. }) if placeholder == "skill")
+    );
+    let bad_value = query.fill(&|name| {
+        Some(if name == "t" {
+            "a\nb".into()
+        } else {
+            "ok".into()
+        })
+    });
     assert!(matches!(bad_value, Err(FillError::Invalid { placeholder, .. }) if placeholder == "t"));
 }
 
@@ -245,18 +387,36 @@ fn quote_value_escapes_or_refuses() {
         ("x) OR (project:1", r#""x) OR (project:1""#),
         ("*Timeout", r#""\*Timeout""#),
         (r"C:\path\x", r#""C:\path\x""#),
-        ("/mcp/:organizationSlug?/:projectSlug?", r#""/mcp/:organizationSlug?/:projectSlug?""#),
+        (
+            "/mcp/:organizationSlug?/:projectSlug?",
+            r#""/mcp/:organizationSlug?/:projectSlug?""#,
+        ),
         ("ünïcødé ✓", r#""ünïcødé ✓""#),
     ];
     for (raw, quoted) in accepted {
         assert_eq!(quote_value(raw).as_deref(), Ok(*quoted), "{raw}");
     }
     let long = "x".repeat(257);
-    let refused = ["ends\\", "ends\\\\", "a\nb", "a\rb", "a\tb", "nul\0", "\u{202E}evil", "\u{2066}", "\u{85}", "a\\*b", &long];
+    let refused = [
+        "ends\\",
+        "ends\\\\",
+        "a\nb",
+        "a\rb",
+        "a\tb",
+        "nul\0",
+        "\u{202E}evil",
+        "\u{2066}",
+        "\u{85}",
+        "a\\*b",
+        &long,
+    ];
     for raw in refused {
         assert!(quote_value(raw).is_err(), "{raw:?}");
     }
-    assert!(quote_value(&"é".repeat(256)).is_ok(), "the limit counts characters, not bytes");
+    assert!(
+        quote_value(&"é".repeat(256)).is_ok(),
+        "the limit counts characters, not bytes"
+    );
 }
 
 #[test]
@@ -265,22 +425,32 @@ fn rewriting_helpers() {
     let clauses: Vec<String> = query.or_clauses().iter().map(Query::to_string).collect();
     assert_eq!(clauses, ["metric:a x:1", "metric:b (y:2 OR z:3)"]);
 
-    let is_metric = |term: &Term| matches!(term, Term::Filter(f) if f.key.as_literal() == Some("metric"));
+    let is_metric =
+        |term: &Term| matches!(term, Term::Filter(f) if f.key.as_literal() == Some("metric"));
     let (rest, taken) = query.or_clauses()[0].take_top_level(&is_metric);
     assert_eq!(rest.to_string(), "x:1");
     assert_eq!(taken.len(), 1);
-    let (nothing_left, _) = parse("metric:a").expect("parses").take_top_level(&is_metric);
+    let (nothing_left, _) = parse("metric:a")
+        .expect("parses")
+        .take_top_level(&is_metric);
     assert_eq!(nothing_left, Query::default());
 
     let grouped = parse("(a:1 OR b:2) c:3").expect("parses");
-    assert_eq!(grouped.or_clauses().len(), 1, "an OR under AND is not a top-level clause");
+    assert_eq!(
+        grouped.or_clauses().len(),
+        1,
+        "an OR under AND is not a top-level clause"
+    );
     assert_eq!(parse("(a:1 OR b:2)").expect("parses").or_clauses().len(), 2);
 
     let renamed = query.map_keys(&|key| match key.as_literal() {
         Some("x") => Key::literal("tags[x,number]"),
         _ => key.clone(),
     });
-    assert_eq!(renamed.to_string(), "metric:a tags[x,number]:1 OR metric:b (y:2 OR z:3)");
+    assert_eq!(
+        renamed.to_string(),
+        "metric:a tags[x,number]:1 OR metric:b (y:2 OR z:3)"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -288,8 +458,12 @@ fn rewriting_helpers() {
 
 fn key_strategy() -> impl Strategy<Value = Key> {
     let segment = "[a-z_][a-z0-9_]{0,5}";
-    (prop::collection::vec(segment, 1..4), prop::option::of("[a-z_]{1,6}"), 0..3u8).prop_map(
-        |(segments, placeholder_name, typed)| {
+    (
+        prop::collection::vec(segment, 1..4),
+        prop::option::of("[a-z_]{1,6}"),
+        0..3u8,
+    )
+        .prop_map(|(segments, placeholder_name, typed)| {
             let mut parts = vec![Part::Text(segments.join("."))];
             if let Some(name) = placeholder_name {
                 parts.push(Part::Text(".".into()));
@@ -297,27 +471,43 @@ fn key_strategy() -> impl Strategy<Value = Key> {
             }
             if typed > 0 {
                 parts.insert(0, Part::Text("tags[".into()));
-                parts.push(Part::Text(if typed == 1 { ",number]" } else { ",boolean]" }.into()));
+                parts.push(Part::Text(
+                    if typed == 1 { ",number]" } else { ",boolean]" }.into(),
+                ));
             }
-            let key = Key { parts: normalize_parts(parts) };
+            let key = Key {
+                parts: normalize_parts(parts),
+            };
             // `has` is a keyword.
-            if key.as_literal() == Some("has") { Key::literal("hasx") } else { key }
-        },
-    )
+            if key.as_literal() == Some("has") {
+                Key::literal("hasx")
+            } else {
+                key
+            }
+        })
 }
 
 fn value_strategy() -> impl Strategy<Value = Value> {
     let unquoted = "[a-z0-9_.*/-][a-z0-9_.*:/-]{0,8}".prop_map(|s| (false, s));
     // Any text that a quoted value can hold: no trailing backslash, no `<` (placeholders are separate).
     let quoted = "[^<\\\\]{0,8}(\\\\[^<\\\\])?[^<\\\\]{0,4}".prop_map(|s| (true, s));
-    (prop_oneof![unquoted, quoted], prop::option::of("[a-z_]{1,6}")).prop_map(|((quoted, text), name)| {
-        let mut parts = vec![Part::Text(text)];
-        if let Some(name) = name {
-            parts.push(Part::Placeholder(name));
-        }
-        Value { quoted, parts: normalize_parts(parts) }
-    })
-    .prop_filter("an unquoted value must not be empty", |v| v.quoted || !v.parts.is_empty())
+    (
+        prop_oneof![unquoted, quoted],
+        prop::option::of("[a-z_]{1,6}"),
+    )
+        .prop_map(|((quoted, text), name)| {
+            let mut parts = vec![Part::Text(text)];
+            if let Some(name) = name {
+                parts.push(Part::Placeholder(name));
+            }
+            Value {
+                quoted,
+                parts: normalize_parts(parts),
+            }
+        })
+        .prop_filter("an unquoted value must not be empty", |v| {
+            v.quoted || !v.parts.is_empty()
+        })
 }
 
 fn term_strategy() -> impl Strategy<Value = Term> {
@@ -330,15 +520,35 @@ fn term_strategy() -> impl Strategy<Value = Term> {
     ];
     let single = value_strategy().prop_map(FilterValue::Single);
     let list = prop::collection::vec(value_strategy(), 1..4).prop_map(FilterValue::List);
-    let filter = (any::<bool>(), key_strategy(), operator, prop_oneof![single, list])
+    let filter = (
+        any::<bool>(),
+        key_strategy(),
+        operator,
+        prop_oneof![single, list],
+    )
         .prop_map(|(negated, key, operator, value)| {
-            let operator = if matches!(value, FilterValue::List(_)) { Operator::Equals } else { operator };
-            Term::Filter(Filter { negated, key, operator, value })
+            let operator = if matches!(value, FilterValue::List(_)) {
+                Operator::Equals
+            } else {
+                operator
+            };
+            Term::Filter(Filter {
+                negated,
+                key,
+                operator,
+                value,
+            })
         });
     let has = (any::<bool>(), key_strategy()).prop_map(|(negated, key)| Term::Has { negated, key });
     let free_text = prop_oneof![
-        "[a-z0-9_.*-]{1,8}".prop_map(|s| Value { quoted: false, parts: vec![Part::Text(s)] }),
-        "[a-z \"]{0,8}".prop_map(|s| Value { quoted: true, parts: normalize_parts(vec![Part::Text(s)]) }),
+        "[a-z0-9_.*-]{1,8}".prop_map(|s| Value {
+            quoted: false,
+            parts: vec![Part::Text(s)]
+        }),
+        "[a-z \"]{0,8}".prop_map(|s| Value {
+            quoted: true,
+            parts: normalize_parts(vec![Part::Text(s)])
+        }),
     ]
     .prop_map(Term::FreeText);
     prop_oneof![3 => filter, 1 => has, 1 => free_text]
@@ -408,4 +618,3 @@ proptest! {
         }
     }
 }
-

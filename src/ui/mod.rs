@@ -1,8 +1,12 @@
 //! Browser glue: the wasm entry points and the Leptos components. Everything here is thin: it
 //! turns messages into core calls and core results into DOM. One feature per file.
 
+mod clipboard;
 mod options;
+mod pivots;
+mod recipes;
 mod sidebar;
+mod where_am_i;
 
 use leptos::prelude::*;
 use serde::Deserialize;
@@ -10,15 +14,16 @@ use wasm_bindgen::prelude::*;
 
 pub use sidebar::SidebarState;
 
+use crate::core::facts::RawFacts;
+
 /// Messages from this tab's page probe (extension/content.js).
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 enum ProbeMessage {
     Page {
-        url: String,
         theme: Theme,
         #[serde(flatten)]
-        raw: serde_json::Value,
+        raw: RawFacts,
     },
     Theme {
         theme: Theme,
@@ -67,9 +72,10 @@ impl SidebarApp {
     pub fn receive(&self, message: &str) -> Result<Option<String>, JsError> {
         let message: ProbeMessage = serde_json::from_str(message)?;
         Ok(match message {
-            ProbeMessage::Page { url, theme, raw } => {
+            ProbeMessage::Page { theme, raw } => {
+                let url = raw.url.clone();
                 self.state.set_theme(theme);
-                self.state.show_page(&url, &raw);
+                self.state.show_page(raw);
                 Some(url)
             }
             ProbeMessage::Theme { theme } => {

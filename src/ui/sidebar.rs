@@ -1,12 +1,18 @@
-//! The sidebar shell: collapsed tab, header, theme, and the page result sections.
+//! The sidebar shell: collapsed tab, header, filter, states, and the feature sections.
 
+use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
-use super::Theme;
+use super::{pivots::Pivots, recipes::Recipes, where_am_i::WhereAmI, Theme};
+use crate::core::facts::RawFacts;
+use crate::core::lens::{lens, Lens, LensInput};
+use crate::core::runbook::Runbook;
+use crate::core::settings::Settings;
 
 /// What the engineer chose: remembered across reloads in `storage.local["sidebar"]`.
 #[derive(Clone, Copy, Serialize, Deserialize, PartialEq, Debug)]
@@ -27,19 +33,15 @@ impl Default for Preferences {
     }
 }
 
+/// `storage.local` as the sidebar reads it. Every entry is optional and a bad one falls back to
+/// its default, so corrupt storage never breaks the sidebar.
 #[derive(Deserialize, Default)]
+#[serde(default)]
 struct Stored {
-    #[serde(default)]
     sidebar: Option<Preferences>,
-}
-
-/// The page result the sidebar shows.
-#[derive(Clone, Default, PartialEq)]
-pub struct PageView {
-    pub url: String,
-    pub kind: String,
-    pub org: String,
-    pub facts: usize,
+    settings: Option<Settings>,
+    /// An imported runbook (markdown); the bundled one when absent or invalid.
+    runbook: Option<String>,
 }
 
 struct Callbacks {
@@ -49,7 +51,9 @@ struct Callbacks {
 
 #[derive(Clone)]
 pub struct SidebarState {
-    page: RwSignal<Option<PageView>>,
+    raw: RwSignal<Option<RawFacts>>,
+    typed: RwSignal<BTreeMap<String, String>>,
+    lens: Memo<Option<Lens>>,
     prefs: RwSignal<Preferences>,
     theme: RwSignal<Theme>,
     callbacks: Rc<Callbacks>,
@@ -57,27 +61,50 @@ pub struct SidebarState {
 
 impl SidebarState {
     pub fn new(stored: &str, post: js_sys::Function, save: js_sys::Function) -> Self {
-        // Bad stored preferences fall back to defaults rather than breaking the sidebar.
         let stored: Stored = serde_json::from_str(stored).unwrap_or_default();
+        let runbook = Arc::new(
+            stored
+                .runbook
+                .as_deref()
+                .and_then(|markdown| Runbook::parse(markdown).ok())
+                .unwrap_or_else(Runbook::bundled),
+        );
+        let settings = Arc::new(stored.settings.unwrap_or_default());
+        let raw = RwSignal::new(None::<RawFacts>);
+        let typed = RwSignal::new(BTreeMap::new());
+        let lens = Memo::new(move |_| {
+            raw.with(|raw| {
+                raw.as_ref().map(|raw| {
+                    typed.with(|typed| {
+                        lens(&LensInput {
+                            runbook: &runbook,
+                            settings: &settings,
+                            raw,
+                            typed,
+                        })
+                    })
+                })
+            })
+        });
         Self {
-            page: RwSignal::new(None),
+            raw,
+            typed,
+            lens,
             prefs: RwSignal::new(stored.sidebar.unwrap_or_default()),
             theme: RwSignal::new(Theme::default()),
             callbacks: Rc::new(Callbacks { post, save }),
         }
     }
 
-    pub fn show_page(&self, url: &str, raw: &serde_json::Value) {
-        let facts = raw
-            .get("facts")
-            .and_then(|f| f.as_array())
-            .map_or(0, Vec::len);
-        self.page.set(Some(PageView {
-            url: url.to_owned(),
-            kind: "other".into(),
-            org: String::new(),
-            facts,
-        }));
+    pub fn show_page(&self, raw: RawFacts) {
+        // Values typed for one page do not carry over to the next.
+        if self
+            .raw
+            .with_untracked(|old| old.as_ref().is_some_and(|old| old.url != raw.url))
+        {
+            self.typed.set(BTreeMap::new());
+        }
+        self.raw.set(Some(raw));
     }
 
     pub fn set_theme(&self, theme: Theme) {
@@ -92,11 +119,10 @@ impl SidebarState {
     /// Tells the page probe how big the frame should be.
     pub fn announce_layout(&self) {
         let prefs = self.prefs.get_untracked();
-        let message = serde_json::json!({
+        self.post(&serde_json::json!({
             "type": "layout", "open": prefs.open, "width": prefs.width,
             "side": if prefs.left { "left" } else { "right" },
-        });
-        self.post(&message);
+        }));
     }
 
     fn remember(&self) {
@@ -106,6 +132,11 @@ impl SidebarState {
             .callbacks
             .save
             .call2(&JsValue::NULL, &"sidebar".into(), &prefs.into());
+    }
+
+    /// Gives focus back to the page (Esc).
+    fn release_focus(&self) {
+        self.post(&serde_json::json!({ "type": "blur" }));
     }
 
     fn post(&self, message: &serde_json::Value) {
@@ -118,9 +149,14 @@ impl SidebarState {
 
 #[component]
 pub fn Sidebar(state: SidebarState) -> impl IntoView {
-    let page = state.page;
-    let prefs = state.prefs;
-    let theme = state.theme;
+    let SidebarState {
+        lens,
+        prefs,
+        theme,
+        typed,
+        ..
+    } = state.clone();
+    let filter = RwSignal::new(String::new());
     Effect::new(move |_| {
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("data-theme", theme.get().as_str());
@@ -130,13 +166,27 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
         let state = state.clone();
         move |_| state.toggle()
     };
-    let kind = move || page.with(|p| p.as_ref().map(|p| p.kind.clone()).unwrap_or_default());
-    let org = move || page.with(|p| p.as_ref().map(|p| p.org.clone()).unwrap_or_default());
+    let on_keydown = {
+        let state = state.clone();
+        move |ev: leptos::ev::KeyboardEvent| {
+            if ev.key() == "Escape" {
+                state.release_focus();
+            }
+        }
+    };
+    let kind = move || {
+        lens.with(|l| {
+            l.as_ref()
+                .map(|l| l.kind.as_str().to_owned())
+                .unwrap_or_default()
+        })
+    };
+    let org = move || lens.with(|l| l.as_ref().map(|l| l.org.clone()).unwrap_or_default());
+    let open = move || prefs.get().open.to_string();
     view! {
-        <div class="pl-root" data-testid="pl-sidebar" data-page-kind=kind data-org=org
-            data-open=move || prefs.get().open.to_string()>
-            <button class="pl-tab" type="button" on:click=toggle.clone()
-                aria-expanded=move || prefs.get().open.to_string()
+        <div class="pl-root" data-testid="pl-sidebar" data-page-kind=kind data-org=org data-open=open
+            on:keydown=on_keydown>
+            <button class="pl-tab" type="button" on:click=toggle.clone() aria-expanded=open
                 aria-controls="pl-panel" title="Pivot Lens (Alt+Shift+Y)">
                 <span class="pl-tab-label">"Pivot Lens"</span>
             </button>
@@ -145,15 +195,41 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
                     <h1>"Pivot Lens"</h1>
                     <button type="button" class="pl-close" on:click=toggle aria-label="Collapse the sidebar">"×"</button>
                 </header>
-                {move || match page.get() {
+                {move || match lens.get() {
                     None => view! { <p class="pl-muted" role="status">"Reading this page…"</p> }.into_any(),
-                    Some(p) => view! {
-                        <section aria-label="Where am I">
-                            <p><strong>{p.kind.clone()}</strong>" page · "{p.facts}" facts"</p>
-                        </section>
+                    Some(lens) => view! {
+                        <label class="pl-filter">
+                            <span class="pl-visually-hidden">"Filter pivots and queries"</span>
+                            <input type="search" placeholder="Filter pivots and queries" data-testid="pl-filter"
+                                prop:value=move || filter.get()
+                                on:input=move |ev| filter.set(event_target_value(&ev))/>
+                        </label>
+                        <Warnings lens=lens.clone()/>
+                        <WhereAmI lens=lens.clone()/>
+                        <Pivots lens=lens.clone() filter=filter/>
+                        <Recipes lens=lens filter=filter typed=typed/>
                     }.into_any(),
                 }}
             </main>
+        </div>
+    }
+}
+
+/// Guardrail messages (contract: `pl-warning` with `data-kind`).
+#[component]
+fn Warnings(lens: Lens) -> impl IntoView {
+    let failed = (!lens.failed_rules.is_empty()).then(|| {
+        format!(
+            "Some of this page could not be read ({}); the rest is shown.",
+            lens.failed_rules.join(", ")
+        )
+    });
+    view! {
+        <div class="pl-warnings" role="status">
+            {lens.warnings.into_iter().map(|w| view! {
+                <p class="pl-warning" data-testid="pl-warning" data-kind=w.kind>{w.message}</p>
+            }).collect_view()}
+            {failed.map(|message| view! { <p class="pl-warning" data-testid="pl-warning" data-kind="unsupported">{message}</p> })}
         </div>
     }
 }

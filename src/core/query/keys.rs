@@ -27,7 +27,11 @@ impl Product {
         match self {
             Product::Logs => &[("trace_id", "trace"), ("level", "severity")],
             Product::Spans | Product::Metrics | Product::IssueStream => &[("trace_id", "trace")],
-            Product::Discover => &[("event_id", "id"), ("trace_id", "trace"), ("exception.message", "error.value")],
+            Product::Discover => &[
+                ("event_id", "id"),
+                ("trace_id", "trace"),
+                ("exception.message", "error.value"),
+            ],
         }
     }
 
@@ -89,7 +93,10 @@ pub(super) struct KeyStyle {
 
 impl KeyStyle {
     pub(super) fn new(product: Product) -> Result<KeyStyle, QueryError> {
-        Ok(KeyStyle { product, types: attribute_types()? })
+        Ok(KeyStyle {
+            product,
+            types: attribute_types()?,
+        })
     }
 
     /// `key` as the product spells it: renamed if built in, `tags[key,type]` if typed.
@@ -109,7 +116,10 @@ impl KeyStyle {
         self.types
             .attributes
             .iter()
-            .find(|a| (a.datasets.is_empty() || a.datasets.contains(&dataset)) && a.key.matches(key).is_some())
+            .find(|a| {
+                (a.datasets.is_empty() || a.datasets.contains(&dataset))
+                    && a.key.matches(key).is_some()
+            })
             .map(|a| a.kind)
     }
 

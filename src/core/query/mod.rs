@@ -33,9 +33,15 @@ pub struct Links {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QueryError {
     /// The recipe itself cannot be translated (its query does not parse, or has no metric, …).
-    Recipe { recipe: String, message: String },
+    Recipe {
+        recipe: String,
+        message: String,
+    },
     /// A page value that cannot be used safely.
-    InvalidValue { placeholder: String, message: String },
+    InvalidValue {
+        placeholder: String,
+        message: String,
+    },
     InvalidScope(String),
     /// A built link failed the final gate (a bug, or an absurdly long value).
     UrlRejected(String),
@@ -47,7 +53,10 @@ impl std::fmt::Display for QueryError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             QueryError::Recipe { recipe, message } => write!(f, "recipe {recipe}: {message}"),
-            QueryError::InvalidValue { placeholder, message } => write!(f, "<{placeholder}>: {message}"),
+            QueryError::InvalidValue {
+                placeholder,
+                message,
+            } => write!(f, "<{placeholder}>: {message}"),
             QueryError::InvalidScope(message) => write!(f, "scope: {message}"),
             QueryError::UrlRejected(message) => write!(f, "link rejected: {message}"),
             QueryError::Config(message) => f.write_str(message),
@@ -56,12 +65,19 @@ impl std::fmt::Display for QueryError {
 }
 
 fn recipe_error(recipe: &Recipe, message: impl Into<String>) -> QueryError {
-    QueryError::Recipe { recipe: recipe.id.clone(), message: message.into() }
+    QueryError::Recipe {
+        recipe: recipe.id.clone(),
+        message: message.into(),
+    }
 }
 
 /// Links for `recipe` with placeholder values from `values` (called with a pivot key such as
 /// `trace_id` or `http.route`, through the recipe's bindings), scoped by `scope`.
-pub fn build_links(recipe: &Recipe, values: &dyn Fn(&str) -> Option<String>, scope: &Scope) -> Result<Links, QueryError> {
+pub fn build_links(
+    recipe: &Recipe,
+    values: &dyn Fn(&str) -> Option<String>,
+    scope: &Scope,
+) -> Result<Links, QueryError> {
     scope.validate()?;
     let query = search::parse(&recipe.query).map_err(|e| recipe_error(recipe, e.to_string()))?;
 
@@ -69,21 +85,48 @@ pub fn build_links(recipe: &Recipe, values: &dyn Fn(&str) -> Option<String>, sco
     let mut resolved: Vec<(String, Option<String>)> = Vec::new();
     for used in query.placeholders() {
         if !resolved.iter().any(|(name, _)| *name == used.name) {
-            let value = values::placeholder_value(recipe, values, &used.name)
-                .map_err(|e| QueryError::InvalidValue { placeholder: e.placeholder, message: e.message })?;
+            let value = values::placeholder_value(recipe, values, &used.name).map_err(|e| {
+                QueryError::InvalidValue {
+                    placeholder: e.placeholder,
+                    message: e.message,
+                }
+            })?;
             resolved.push((used.name, value));
         }
     }
-    let lookup = |name: &str| resolved.iter().find(|(n, _)| n == name).and_then(|(_, value)| value.clone());
+    let lookup = |name: &str| {
+        resolved
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, value)| value.clone())
+    };
     let filled = match query.fill(&lookup) {
         Ok(filled) => filled,
         Err(FillError::Missing(missing)) => {
-            return Ok(Links { ready: false, missing, links: Vec::new(), text: recipe_text(recipe, &query) });
+            return Ok(Links {
+                ready: false,
+                missing,
+                links: Vec::new(),
+                text: recipe_text(recipe, &query),
+            });
         }
-        Err(FillError::Invalid { placeholder, message }) => return Err(QueryError::InvalidValue { placeholder, message }),
+        Err(FillError::Invalid {
+            placeholder,
+            message,
+        }) => {
+            return Err(QueryError::InvalidValue {
+                placeholder,
+                message,
+            })
+        }
     };
     let links = products::links(recipe, &filled, scope)?;
-    Ok(Links { ready: true, missing: Vec::new(), links, text: recipe_text(recipe, &filled) })
+    Ok(Links {
+        ready: true,
+        missing: Vec::new(),
+        links,
+        text: recipe_text(recipe, &filled),
+    })
 }
 
 /// The recipe in the runbook's format, with `query` as given.
@@ -93,13 +136,23 @@ fn recipe_text(recipe: &Recipe, query: &Query) -> String {
         lines.push(format!("fields={}", recipe.fields.join(",")));
     }
     if !recipe.sort.is_empty() {
-        let sort: Vec<String> =
-            recipe.sort.iter().map(|s| format!("{}{}", if s.descending { "-" } else { "" }, s.field)).collect();
+        let sort: Vec<String> = recipe
+            .sort
+            .iter()
+            .map(|s| format!("{}{}", if s.descending { "-" } else { "" }, s.field))
+            .collect();
         lines.push(format!("sort={}", sort.join(",")));
     }
     if let Some(aggregate) = &recipe.aggregate {
-        let by = if aggregate.group_by.is_empty() { String::new() } else { format!(" by {}", aggregate.group_by.join(",")) };
-        lines.push(format!("aggregate={}({}){by}", aggregate.function, aggregate.argument));
+        let by = if aggregate.group_by.is_empty() {
+            String::new()
+        } else {
+            format!(" by {}", aggregate.group_by.join(","))
+        };
+        lines.push(format!(
+            "aggregate={}({}){by}",
+            aggregate.function, aggregate.argument
+        ));
     }
     lines.join("\n")
 }

@@ -8,7 +8,11 @@ use super::{recipe_error, Link, QueryError};
 use crate::core::runbook::{Aggregate, Dataset, Recipe};
 use crate::core::search::{Expr, FilterValue, Operator, Query, Term};
 
-pub(super) fn links(recipe: &Recipe, filled: &Query, scope: &Scope) -> Result<Vec<Link>, QueryError> {
+pub(super) fn links(
+    recipe: &Recipe,
+    filled: &Query,
+    scope: &Scope,
+) -> Result<Vec<Link>, QueryError> {
     match recipe.dataset {
         Dataset::Logs => explore(recipe, filled, scope, &LOGS),
         Dataset::Spans => explore(recipe, filled, scope, &SPANS),
@@ -26,7 +30,11 @@ pub(super) fn links(recipe: &Recipe, filled: &Query, scope: &Scope) -> Result<Ve
 
 /// `field` or `-field`.
 fn signed(field: &str, descending: bool) -> String {
-    if descending { format!("-{field}") } else { field.to_owned() }
+    if descending {
+        format!("-{field}")
+    } else {
+        field.to_owned()
+    }
 }
 
 fn y_axis(style: &KeyStyle, aggregate: &Aggregate) -> String {
@@ -82,14 +90,21 @@ fn json(value: &impl Serialize) -> Result<String, QueryError> {
     serde_json::to_string(value).map_err(|e| QueryError::UrlRejected(e.to_string()))
 }
 
-fn explore(recipe: &Recipe, filled: &Query, scope: &Scope, page: &ExplorePage) -> Result<Vec<Link>, QueryError> {
+fn explore(
+    recipe: &Recipe,
+    filled: &Query,
+    scope: &Scope,
+    page: &ExplorePage,
+) -> Result<Vec<Link>, QueryError> {
     let style = KeyStyle::new(page.product)?;
     let query = style.query(filled).to_string();
     let mut links = Vec::new();
     if recipe.aggregate.is_none() || !recipe.fields.is_empty() {
         let fields = style.keys(&recipe.fields);
         let mut params = Params::default();
-        params.add(page.query, query.as_str()).add_all(page.field, &fields);
+        params
+            .add(page.query, query.as_str())
+            .add_all(page.field, &fields);
         // The page drops the whole sort unless every sort field is a listed column.
         for sort in &recipe.sort {
             let field = style.key(&sort.field);
@@ -98,18 +113,36 @@ fn explore(recipe: &Recipe, filled: &Query, scope: &Scope, page: &ExplorePage) -
             }
         }
         params.add("mode", "samples").add_scope(scope);
-        links.push(Link { label: format!("{} (samples)", page.label), url: link(scope, page.path, &params)? });
+        links.push(Link {
+            label: format!("{} (samples)", page.label),
+            url: link(scope, page.path, &params)?,
+        });
     }
     if let Some(aggregate) = &recipe.aggregate {
         let y_axis = y_axis(&style, aggregate);
         let mut params = Params::default();
-        params.add(page.query, query.as_str()).add("mode", "aggregate");
+        params
+            .add(page.query, query.as_str())
+            .add("mode", "aggregate");
         for group_by in style.keys(&aggregate.group_by) {
-            params.add("aggregateField", json(&AggregateField::GroupBy { group_by })?);
+            params.add(
+                "aggregateField",
+                json(&AggregateField::GroupBy { group_by })?,
+            );
         }
-        params.add("aggregateField", json(&AggregateField::YAxes { y_axes: vec![y_axis.clone()] })?);
-        params.add(page.aggregate_sort, signed(&y_axis, true)).add_scope(scope);
-        links.push(Link { label: format!("{} ({y_axis})", page.label), url: link(scope, page.path, &params)? });
+        params.add(
+            "aggregateField",
+            json(&AggregateField::YAxes {
+                y_axes: vec![y_axis.clone()],
+            })?,
+        );
+        params
+            .add(page.aggregate_sort, signed(&y_axis, true))
+            .add_scope(scope);
+        links.push(Link {
+            label: format!("{} ({y_axis})", page.label),
+            url: link(scope, page.path, &params)?,
+        });
     }
     Ok(links)
 }
@@ -142,7 +175,9 @@ struct MetricQuery<'a> {
 fn metric_name(term: &Term) -> Option<String> {
     match term {
         Term::Filter(filter)
-            if !filter.negated && filter.operator == Operator::Equals && filter.key.as_literal() == Some("metric") =>
+            if !filter.negated
+                && filter.operator == Operator::Equals
+                && filter.key.as_literal() == Some("metric") =>
         {
             match &filter.value {
                 FilterValue::Single(value) => Some(value.unescaped()),
@@ -157,41 +192,78 @@ fn metric_name(term: &Term) -> Option<String> {
 /// is no search key, so each OR clause's `metric:<name>` moves into the JSON object.
 fn metrics(recipe: &Recipe, filled: &Query, scope: &Scope) -> Result<Link, QueryError> {
     let style = KeyStyle::new(Product::Metrics)?;
-    let sum_of_value = Aggregate { function: "sum".into(), argument: "value".into(), group_by: Vec::new() };
+    let sum_of_value = Aggregate {
+        function: "sum".into(),
+        argument: "value".into(),
+        group_by: Vec::new(),
+    };
     let aggregate = recipe.aggregate.as_ref().unwrap_or(&sum_of_value);
     // Grouping by `metric` is what the split per metric already does.
-    let group_by: Vec<String> =
-        aggregate.group_by.iter().filter(|g| *g != "metric").map(|g| style.key(g)).collect();
+    let group_by: Vec<String> = aggregate
+        .group_by
+        .iter()
+        .filter(|g| *g != "metric")
+        .map(|g| style.key(g))
+        .collect();
     let mut params = Params::default();
     let mut names = Vec::new();
     for clause in filled.or_clauses() {
         let (rest, taken) = clause.take_top_level(&|term| metric_name(term).is_some());
         let name = match taken.as_slice() {
             [term] => metric_name(term).unwrap_or_default(),
-            _ => return Err(recipe_error(recipe, "every OR clause needs exactly one metric:<name> outside parentheses")),
+            _ => {
+                return Err(recipe_error(
+                    recipe,
+                    "every OR clause needs exactly one metric:<name> outside parentheses",
+                ))
+            }
         };
         let kind = metric_type(&name)?;
-        let y_axis = format!("{}({},{name},{kind},-)", aggregate.function, aggregate.argument);
-        let mut aggregate_fields = vec![AggregateField::YAxes { y_axes: vec![y_axis.clone()] }];
-        aggregate_fields.extend(group_by.iter().map(|g| AggregateField::GroupBy { group_by: g.clone() }));
+        let y_axis = format!(
+            "{}({},{name},{kind},-)",
+            aggregate.function, aggregate.argument
+        );
+        let mut aggregate_fields = vec![AggregateField::YAxes {
+            y_axes: vec![y_axis.clone()],
+        }];
+        aggregate_fields.extend(group_by.iter().map(|g| AggregateField::GroupBy {
+            group_by: g.clone(),
+        }));
         let metric = MetricQuery {
             metric: MetricId { name: &name, kind },
             query: style.query(&rest).to_string(),
             aggregate_fields,
-            aggregate_sort_bys: vec![SortBy { field: y_axis, kind: "desc" }],
-            mode: if recipe.aggregate.is_some() { "aggregate" } else { "samples" },
+            aggregate_sort_bys: vec![SortBy {
+                field: y_axis,
+                kind: "desc",
+            }],
+            mode: if recipe.aggregate.is_some() {
+                "aggregate"
+            } else {
+                "samples"
+            },
         };
         params.add("metric", json(&metric)?);
         names.push(name);
     }
     params.add_scope(scope);
-    Ok(Link { label: format!("Metrics: {}", names.join(", ")), url: link(scope, "/explore/metrics/", &params)? })
+    Ok(Link {
+        label: format!("Metrics: {}", names.join(", ")),
+        url: link(scope, "/explore/metrics/", &params)?,
+    })
 }
 
 /// Discover's name for an aggregate column in `sort`: `count()` → `count`, `sum(x.y)` → `sum_x_y`.
 fn discover_alias(function: &str, argument: &str) -> String {
-    let argument: String = argument.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
-    if argument.is_empty() { function.to_owned() } else { format!("{function}_{argument}") }
+    let argument: String = argument
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    if argument.is_empty() {
+        function.to_owned()
+    } else {
+        format!("{function}_{argument}")
+    }
 }
 
 /// Event rows in Discover's errors dataset (sentry-urls.md §3.4 (a)).
@@ -227,7 +299,10 @@ fn discover(recipe: &Recipe, filled: &Query, scope: &Scope) -> Result<Link, Quer
         params.add("sort", sort);
     }
     params.add("yAxis", y_axis).add_scope(scope);
-    Ok(Link { label: "Discover (errors)".to_owned(), url: link(scope, "/explore/discover/homepage/", &params)? })
+    Ok(Link {
+        label: "Discover (errors)".to_owned(),
+        url: link(scope, "/explore/discover/homepage/", &params)?,
+    })
 }
 
 fn contains_or(expr: &Expr) -> bool {
@@ -249,8 +324,14 @@ fn issue_stream(filled: &Query, scope: &Scope) -> Result<Vec<Link>, QueryError> 
         }
         let query = style.query(&clause).to_string();
         let mut params = Params::default();
-        params.add("query", query.as_str()).add("sort", "date").add_scope(scope);
-        links.push(Link { label: format!("Issues: {query}"), url: link(scope, "/issues/", &params)? });
+        params
+            .add("query", query.as_str())
+            .add("sort", "date")
+            .add_scope(scope);
+        links.push(Link {
+            label: format!("Issues: {query}"),
+            url: link(scope, "/issues/", &params)?,
+        });
     }
     Ok(links)
 }

@@ -4,7 +4,9 @@ use crate::core::runbook::Runbook;
 const TRACE: &str = "0af7651916cd43dd8448eb211c80319c";
 
 fn bundled_recipes() -> Vec<Recipe> {
-    Runbook::parse(crate::core::runbook::BUNDLED_MARKDOWN).expect("bundled runbook parses").recipes
+    Runbook::parse(crate::core::runbook::BUNDLED_MARKDOWN)
+        .expect("bundled runbook parses")
+        .recipes
 }
 
 fn page_values(pivot: &str) -> Option<String> {
@@ -23,22 +25,38 @@ fn page_values(pivot: &str) -> Option<String> {
 }
 
 fn saas() -> Scope {
-    Scope { deployment: Deployment::SaaS, org: "acme".into(), projects: vec![], period: Period::Relative("24h".into()) }
+    Scope {
+        deployment: Deployment::SaaS,
+        org: "acme".into(),
+        projects: vec![],
+        period: Period::Relative("24h".into()),
+    }
 }
 
 /// `(path, decoded parameters)` of a link.
 fn split(url: &SafeUrl) -> (String, Vec<(String, String)>) {
-    let rest = url.as_str().strip_prefix("https://acme.sentry.io").expect("SaaS base");
+    let rest = url
+        .as_str()
+        .strip_prefix("https://acme.sentry.io")
+        .expect("SaaS base");
     let (path, query) = rest.split_once('?').expect("has a query string");
-    (path.to_owned(), form_urlencoded::parse(query.as_bytes()).into_owned().collect())
+    (
+        path.to_owned(),
+        form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect(),
+    )
 }
 
 /// Every link of every bundled recipe for `page_values`: `(recipe id, [(path, "name=value" lines)])`.
 /// The parameters are compared decoded, one by one and in order; every link then ends with the
 /// scope (`SCOPE_PARAMS`).
 const EXPECTED_LINKS: &[(&str, &[(&str, &str)])] = &[
-    ("trace-log-history-after-opening-a-sentry-event-or-span", &[
-        ("/explore/logs/", r#"
+    (
+        "trace-log-history-after-opening-a-sentry-event-or-span",
+        &[(
+            "/explore/logs/",
+            r#"
 logsQuery=trace:"0af7651916cd43dd8448eb211c80319c"
 logsFields=timestamp
 logsFields=severity
@@ -52,10 +70,15 @@ logsFields=error.type
 logsFields=exception.message
 logsSortBys=timestamp
 mode=samples
-"#),
-    ]),
-    ("captured-errors-for-a-route-tool-or-oauth-symptom", &[
-        ("/explore/discover/homepage/", r#"
+"#,
+        )],
+    ),
+    (
+        "captured-errors-for-a-route-tool-or-oauth-symptom",
+        &[
+            (
+                "/explore/discover/homepage/",
+                r#"
 dataset=errors
 queryDataset=error-events
 query=http.route:"/mcp/:organizationSlug?" OR gen_ai.tool.name:"search_events" OR app.oauth.grant_revoked.reason:"user said \"stop\""
@@ -69,58 +92,100 @@ field=error.type
 field=error.value
 sort=-timestamp
 yAxis=count()
-"#),
-        ("/issues/", r#"
+"#,
+            ),
+            (
+                "/issues/",
+                r#"
 query=http.route:"/mcp/:organizationSlug?"
 sort=date
-"#),
-        ("/issues/", r#"
+"#,
+            ),
+            (
+                "/issues/",
+                r#"
 query=gen_ai.tool.name:"search_events"
 sort=date
-"#),
-        ("/issues/", r#"
+"#,
+            ),
+            (
+                "/issues/",
+                r#"
 query=app.oauth.grant_revoked.reason:"user said \"stop\""
 sort=date
-"#),
-    ]),
-    ("http-response-rates-by-route-and-status", &[
-        ("/explore/metrics/", r#"
+"#,
+            ),
+        ],
+    ),
+    (
+        "http-response-rates-by-route-and-status",
+        &[(
+            "/explore/metrics/",
+            r#"
 metric={"metric":{"name":"app.server.response","type":"counter"},"query":"http.route:\"/mcp/:organizationSlug?\"","aggregateFields":[{"yAxes":["sum(value,app.server.response,counter,-)"]},{"groupBy":"http.route"},{"groupBy":"tags[http.response.status_code,number]"}],"aggregateSortBys":[{"field":"sum(value,app.server.response,counter,-)","kind":"desc"}],"mode":"aggregate"}
-"#),
-    ]),
-    ("mcp-mode-adoption-by-client-family", &[
-        ("/explore/metrics/", r#"
+"#,
+        )],
+    ),
+    (
+        "mcp-mode-adoption-by-client-family",
+        &[(
+            "/explore/metrics/",
+            r#"
 metric={"metric":{"name":"app.server.response","type":"counter"},"query":"http.route:\"/mcp/:organizationSlug?/:projectSlug?\"","aggregateFields":[{"yAxes":["sum(value,app.server.response,counter,-)"]},{"groupBy":"app.client.family"},{"groupBy":"app.server.mode.agent"},{"groupBy":"app.server.mode.experimental"}],"aggregateSortBys":[{"field":"sum(value,app.server.response,counter,-)","kind":"desc"}],"mode":"aggregate"}
-"#),
-    ]),
-    ("local-rate-limit-volume-and-scope", &[
-        ("/explore/metrics/", r#"
+"#,
+        )],
+    ),
+    (
+        "local-rate-limit-volume-and-scope",
+        &[(
+            "/explore/metrics/",
+            r#"
 metric={"metric":{"name":"app.server.response","type":"counter"},"query":"app.response.reason:local_rate_limit","aggregateFields":[{"yAxes":["sum(value,app.server.response,counter,-)"]},{"groupBy":"http.route"},{"groupBy":"app.rate_limit.scope"}],"aggregateSortBys":[{"field":"sum(value,app.server.response,counter,-)","kind":"desc"}],"mode":"aggregate"}
-"#),
-    ]),
-    ("oauth-refresh-outcomes-by-client-family", &[
-        ("/explore/metrics/", r#"
+"#,
+        )],
+    ),
+    (
+        "oauth-refresh-outcomes-by-client-family",
+        &[(
+            "/explore/metrics/",
+            r#"
 metric={"metric":{"name":"app.oauth.token_exchange","type":"counter"},"query":"","aggregateFields":[{"yAxes":["sum(value,app.oauth.token_exchange,counter,-)"]},{"groupBy":"app.oauth.token_exchange.outcome"},{"groupBy":"app.client.family"}],"aggregateSortBys":[{"field":"sum(value,app.oauth.token_exchange,counter,-)","kind":"desc"}],"mode":"aggregate"}
-"#),
-    ]),
-    ("grant-revocations-for-sign-out-reports", &[
-        ("/explore/metrics/", r#"
+"#,
+        )],
+    ),
+    (
+        "grant-revocations-for-sign-out-reports",
+        &[(
+            "/explore/metrics/",
+            r#"
 metric={"metric":{"name":"app.oauth.grant_revoked","type":"counter"},"query":"user.id:\"42\"","aggregateFields":[{"yAxes":["sum(value,app.oauth.grant_revoked,counter,-)"]},{"groupBy":"app.oauth.grant_revoked.reason"},{"groupBy":"app.client.family"}],"aggregateSortBys":[{"field":"sum(value,app.oauth.grant_revoked,counter,-)","kind":"desc"}],"mode":"aggregate"}
-"#),
-    ]),
-    ("register-and-callback-volume-by-client-family", &[
-        ("/explore/metrics/", r#"
+"#,
+        )],
+    ),
+    (
+        "register-and-callback-volume-by-client-family",
+        &[(
+            "/explore/metrics/",
+            r#"
 metric={"metric":{"name":"app.oauth.register","type":"counter"},"query":"","aggregateFields":[{"yAxes":["sum(value,app.oauth.register,counter,-)"]},{"groupBy":"app.client.family"}],"aggregateSortBys":[{"field":"sum(value,app.oauth.register,counter,-)","kind":"desc"}],"mode":"aggregate"}
 metric={"metric":{"name":"app.oauth.callback_completed","type":"counter"},"query":"","aggregateFields":[{"yAxes":["sum(value,app.oauth.callback_completed,counter,-)"]},{"groupBy":"app.client.family"}],"aggregateSortBys":[{"field":"sum(value,app.oauth.callback_completed,counter,-)","kind":"desc"}],"mode":"aggregate"}
-"#),
-    ]),
-    ("oauth-skill-adoption-by-client-family", &[
-        ("/explore/metrics/", r#"
+"#,
+        )],
+    ),
+    (
+        "oauth-skill-adoption-by-client-family",
+        &[(
+            "/explore/metrics/",
+            r#"
 metric={"metric":{"name":"app.consent.skill_granted","type":"counter"},"query":"","aggregateFields":[{"yAxes":["sum(value,app.consent.skill_granted,counter,-)"]},{"groupBy":"app.consent.skill"},{"groupBy":"app.client.family"}],"aggregateSortBys":[{"field":"sum(value,app.consent.skill_granted,counter,-)","kind":"desc"}],"mode":"aggregate"}
-"#),
-    ]),
-    ("zero-result-search-sentry-tools-catalog-discovery-queries", &[
-        ("/explore/traces/", r#"
+"#,
+        )],
+    ),
+    (
+        "zero-result-search-sentry-tools-catalog-discovery-queries",
+        &[(
+            "/explore/traces/",
+            r#"
 query=(mcp.tool.name:search_tools OR mcp.tool.name:search_sentry_tools) tags[gen_ai.tool.call.result.count,number]:0
 field=timestamp
 field=trace
@@ -133,10 +198,14 @@ field=app.client.family
 field=user.id
 sort=-timestamp
 mode=samples
-"#),
-    ]),
-    ("tool-execution-timeline-for-a-slow-or-failing-tool", &[
-        ("/explore/traces/", r#"
+"#,
+        )],
+    ),
+    (
+        "tool-execution-timeline-for-a-slow-or-failing-tool",
+        &[(
+            "/explore/traces/",
+            r#"
 query=gen_ai.tool.name:"search_events" tags[app.consent.skill.project_management.granted,boolean]:true
 field=timestamp
 field=trace
@@ -155,10 +224,14 @@ field=gen_ai.tool.call.arguments.projectSlugOrId
 field=error.type
 sort=-timestamp
 mode=samples
-"#),
-    ]),
-    ("resource-dispatch-behavior-for-get-sentry-resource", &[
-        ("/explore/traces/", r#"
+"#,
+        )],
+    ),
+    (
+        "resource-dispatch-behavior-for-get-sentry-resource",
+        &[(
+            "/explore/traces/",
+            r#"
 query=app.resource.type:"issue"
 field=timestamp
 field=trace
@@ -169,10 +242,14 @@ field=gen_ai.tool.name
 field=error.type
 sort=-timestamp
 mode=samples
-"#),
-    ]),
-    ("agent-model-calls-for-provider-token-or-cost-symptoms", &[
-        ("/explore/traces/", r#"
+"#,
+        )],
+    ),
+    (
+        "agent-model-calls-for-provider-token-or-cost-symptoms",
+        &[(
+            "/explore/traces/",
+            r#"
 query=has:gen_ai.provider.name OR has:gen_ai.request.model
 field=timestamp
 field=trace
@@ -186,10 +263,14 @@ field=tags[gen_ai.usage.output_tokens,number]
 field=error.type
 sort=-timestamp
 mode=samples
-"#),
-    ]),
-    ("stdio-sessions-by-configured-host-or-mode", &[
-        ("/explore/traces/", r#"
+"#,
+        )],
+    ),
+    (
+        "stdio-sessions-by-configured-host-or-mode",
+        &[(
+            "/explore/traces/",
+            r#"
 query=app.transport:stdio app.upstream.host:"sentry.example.com"
 field=timestamp
 field=trace
@@ -201,8 +282,9 @@ field=app.url.full
 field=error.type
 sort=-timestamp
 mode=samples
-"#),
-    ]),
+"#,
+        )],
+    ),
 ];
 
 const SCOPE_PARAMS: [(&str, &str); 2] = [("project", "-1"), ("statsPeriod", "24h")];
@@ -214,30 +296,48 @@ fn every_bundled_recipe_translates_parameter_by_parameter() {
     assert_eq!(recipes.len(), EXPECTED_LINKS.len());
     for (recipe, (id, expected_links)) in recipes.iter().zip(EXPECTED_LINKS) {
         assert_eq!(recipe.id, *id);
-        let links = build_links(recipe, &page_values, &saas()).unwrap_or_else(|e| panic!("{id}: {e}"));
+        let links =
+            build_links(recipe, &page_values, &saas()).unwrap_or_else(|e| panic!("{id}: {e}"));
         assert!(links.ready && links.missing.is_empty(), "{id}");
         assert_eq!(links.links.len(), expected_links.len(), "{id}");
-        for (link, (expected_path, expected_params)) in links.links.iter().zip(expected_links.iter()) {
+        for (link, (expected_path, expected_params)) in
+            links.links.iter().zip(expected_links.iter())
+        {
             let (path, params) = split(&link.url);
             assert_eq!(path, *expected_path, "{id}");
             let expected: Vec<(String, String)> = expected_params
                 .lines()
                 .filter(|line| !line.is_empty())
-                .map(|line| line.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())).expect("name=value"))
+                .map(|line| {
+                    line.split_once('=')
+                        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                        .expect("name=value")
+                })
                 .collect();
             let (own, scope) = params.split_at(params.len().saturating_sub(SCOPE_PARAMS.len()));
-            let scope: Vec<(&str, &str)> = scope.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let scope: Vec<(&str, &str)> = scope
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
             assert_eq!(scope, SCOPE_PARAMS, "{id}: scope of {}", link.label);
             for (index, (actual, wanted)) in own.iter().zip(&expected).enumerate() {
                 assert_eq!(actual, wanted, "{id}: parameter {index} of {}", link.label);
             }
-            assert_eq!(own.len(), expected.len(), "{id}: parameter count of {}", link.label);
+            assert_eq!(
+                own.len(),
+                expected.len(),
+                "{id}: parameter count of {}",
+                link.label
+            );
         }
     }
 }
 
 fn recipe(id: &str) -> Recipe {
-    bundled_recipes().into_iter().find(|r| r.id == id).expect("recipe exists")
+    bundled_recipes()
+        .into_iter()
+        .find(|r| r.id == id)
+        .expect("recipe exists")
 }
 
 #[test]
@@ -248,12 +348,23 @@ fn missing_placeholders_are_named_and_no_link_is_made() {
     assert!(!links.ready);
     assert_eq!(links.missing, ["tool_name", "reason"]);
     assert!(links.links.is_empty());
-    assert!(links.text.contains(r#"query='http.route:"<route>" OR gen_ai.tool.name:"<tool_name>""#), "{}", links.text);
+    assert!(
+        links
+            .text
+            .contains(r#"query='http.route:"<route>" OR gen_ai.tool.name:"<tool_name>""#),
+        "{}",
+        links.text
+    );
 
     // A scrubbed value is no value (security.md SEC-2).
     let scrubbed = |pivot: &str| (pivot == "trace_id").then(|| "[Filtered]".to_owned());
     let history = recipe("trace-log-history-after-opening-a-sentry-event-or-span");
-    assert_eq!(build_links(&history, &scrubbed, &saas()).expect("builds").missing, ["trace_id"]);
+    assert_eq!(
+        build_links(&history, &scrubbed, &saas())
+            .expect("builds")
+            .missing,
+        ["trace_id"]
+    );
 }
 
 #[test]
@@ -265,35 +376,73 @@ fn unusable_values_are_refused() {
         Err(QueryError::InvalidValue { placeholder, .. }) if placeholder == "trace_id"
     ));
     let tool = recipe("tool-execution-timeline-for-a-slow-or-failing-tool");
-    let bad_skill = |pivot: &str| Some(if pivot == "app.consent.skill" { "x) OR (a".into() } else { "t".into() });
+    let bad_skill = |pivot: &str| {
+        Some(if pivot == "app.consent.skill" {
+            "x) OR (a".into()
+        } else {
+            "t".into()
+        })
+    };
     assert!(matches!(
         build_links(&tool, &bad_skill, &saas()),
         Err(QueryError::InvalidValue { placeholder, .. }) if placeholder == "skill"
     ));
-    let newline = |pivot: &str| Some(if pivot == "gen_ai.tool.name" { "a\nb".into() } else { "skill".into() });
-    assert!(matches!(build_links(&tool, &newline, &saas()), Err(QueryError::InvalidValue { .. })));
+    let newline = |pivot: &str| {
+        Some(if pivot == "gen_ai.tool.name" {
+            "a\nb".into()
+        } else {
+            "skill".into()
+        })
+    };
+    assert!(matches!(
+        build_links(&tool, &newline, &saas()),
+        Err(QueryError::InvalidValue { .. })
+    ));
 }
 
 #[test]
 fn scope_sets_base_projects_and_period() {
     let history = recipe("trace-log-history-after-opening-a-sentry-event-or-span");
     let scope = Scope {
-        deployment: Deployment::SelfHosted { host: "sentry.example.com".into() },
+        deployment: Deployment::SelfHosted {
+            host: "sentry.example.com".into(),
+        },
         org: "acme".into(),
         projects: vec![4, 17],
-        period: Period::Absolute { start: "2026-01-01T00:00:00".into(), end: "2026-01-02T00:00:00".into() },
+        period: Period::Absolute {
+            start: "2026-01-01T00:00:00".into(),
+            end: "2026-01-02T00:00:00".into(),
+        },
     };
     let links = build_links(&history, &page_values, &scope).expect("builds");
     let url = links.links[0].url.as_str();
-    let rest = url.strip_prefix("https://sentry.example.com/organizations/acme/explore/logs/?").expect("self-hosted base");
-    let params: Vec<(String, String)> = form_urlencoded::parse(rest.as_bytes()).into_owned().collect();
-    let tail: Vec<(&str, &str)> = params[params.len() - 4..].iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let rest = url
+        .strip_prefix("https://sentry.example.com/organizations/acme/explore/logs/?")
+        .expect("self-hosted base");
+    let params: Vec<(String, String)> = form_urlencoded::parse(rest.as_bytes())
+        .into_owned()
+        .collect();
+    let tail: Vec<(&str, &str)> = params[params.len() - 4..]
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     assert_eq!(
         tail,
-        [("project", "4"), ("project", "17"), ("start", "2026-01-01T00:00:00"), ("end", "2026-01-02T00:00:00")]
+        [
+            ("project", "4"),
+            ("project", "17"),
+            ("start", "2026-01-01T00:00:00"),
+            ("end", "2026-01-02T00:00:00")
+        ]
     );
-    let bad_org = Scope { org: "acme/../evil".into(), ..saas() };
-    assert!(matches!(build_links(&history, &page_values, &bad_org), Err(QueryError::InvalidScope(_))));
+    let bad_org = Scope {
+        org: "acme/../evil".into(),
+        ..saas()
+    };
+    assert!(matches!(
+        build_links(&history, &page_values, &bad_org),
+        Err(QueryError::InvalidScope(_))
+    ));
 }
 
 #[test]
@@ -307,10 +456,18 @@ fn text_is_the_filled_recipe_in_runbook_format() {
     );
     assert!(links.text.ends_with("\nsort=-timestamp"), "{}", links.text);
     let rates = recipe("http-response-rates-by-route-and-status");
-    let text = build_links(&rates, &page_values, &saas()).expect("builds").text;
-    assert!(text.ends_with("\naggregate=sum(value) by http.route,http.response.status_code"), "{text}");
+    let text = build_links(&rates, &page_values, &saas())
+        .expect("builds")
+        .text;
+    assert!(
+        text.ends_with("\naggregate=sum(value) by http.route,http.response.status_code"),
+        "{text}"
+    );
     // The text parses back as a recipe query.
-    let query = first_line.split_once(" query='").map(|(_, q)| q.trim_end_matches('\'')).expect("query");
+    let query = first_line
+        .split_once(" query='")
+        .map(|(_, q)| q.trim_end_matches('\''))
+        .expect("query");
     assert!(search::parse(query).is_ok());
 }
 
@@ -318,7 +475,10 @@ fn text_is_the_filled_recipe_in_runbook_format() {
 fn metric_recipes_need_a_metric_in_every_clause() {
     let mut rates = recipe("http-response-rates-by-route-and-status");
     rates.query = "metric:a OR http.route:x".into();
-    assert!(matches!(build_links(&rates, &page_values, &saas()), Err(QueryError::Recipe { .. })));
+    assert!(matches!(
+        build_links(&rates, &page_values, &saas()),
+        Err(QueryError::Recipe { .. })
+    ));
 }
 
 #[test]
@@ -326,11 +486,26 @@ fn attribute_table_parses_and_types_keys_per_dataset() {
     let spans = keys::KeyStyle::new(keys::Product::Spans).expect("table parses");
     let metrics = keys::KeyStyle::new(keys::Product::Metrics).expect("table parses");
     let discover = keys::KeyStyle::new(keys::Product::Discover).expect("table parses");
-    assert_eq!(spans.key("app.server.mode.experimental"), "tags[app.server.mode.experimental,boolean]");
-    assert_eq!(metrics.key("app.server.mode.experimental"), "app.server.mode.experimental");
-    assert_eq!(metrics.key("http.response.status_code"), "tags[http.response.status_code,number]");
-    assert_eq!(spans.key("app.consent.skill.a_b.granted"), "tags[app.consent.skill.a_b.granted,boolean]");
-    assert_eq!(discover.key("http.response.status_code"), "http.response.status_code");
+    assert_eq!(
+        spans.key("app.server.mode.experimental"),
+        "tags[app.server.mode.experimental,boolean]"
+    );
+    assert_eq!(
+        metrics.key("app.server.mode.experimental"),
+        "app.server.mode.experimental"
+    );
+    assert_eq!(
+        metrics.key("http.response.status_code"),
+        "tags[http.response.status_code,number]"
+    );
+    assert_eq!(
+        spans.key("app.consent.skill.a_b.granted"),
+        "tags[app.consent.skill.a_b.granted,boolean]"
+    );
+    assert_eq!(
+        discover.key("http.response.status_code"),
+        "http.response.status_code"
+    );
     assert_eq!(discover.key("event_id"), "id");
     assert_eq!(keys::metric_type("app.server.response"), Ok("counter"));
 }
@@ -345,7 +520,11 @@ mod round_trip {
     }
 
     fn all<'a>(params: &'a [(String, String)], name: &str) -> Vec<&'a str> {
-        params.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
+        params
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     /// `(key, unescaped value)` of every filter of a search.
@@ -375,7 +554,9 @@ mod round_trip {
     /// What the builder must do with `raw`: `None` when the value is refused or absent.
     fn usable(raw: &str) -> bool {
         let scrubbed = raw.trim().is_empty() || raw.trim().bytes().all(|b| b == b'*');
-        !scrubbed && !raw.trim().eq_ignore_ascii_case("[filtered]") && !raw.trim().eq_ignore_ascii_case("[redacted]")
+        !scrubbed
+            && !raw.trim().eq_ignore_ascii_case("[filtered]")
+            && !raw.trim().eq_ignore_ascii_case("[redacted]")
             && search::quote_value(raw).is_ok()
     }
 

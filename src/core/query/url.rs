@@ -59,7 +59,9 @@ fn invalid_scope(message: &str) -> QueryError {
 fn is_org_slug(org: &str) -> bool {
     let bytes = org.as_bytes();
     !bytes.is_empty()
-        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
         && bytes[0] != b'-'
         && !org.ends_with('-')
         && !bytes.iter().all(u8::is_ascii_digit)
@@ -71,25 +73,32 @@ fn is_host(host: &str) -> bool {
         Some((name, port)) => (name, Some(port)),
         None => (host, None),
     };
-    let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
     let labels_ok = name.split('.').all(|label| {
         !label.is_empty()
             && !label.starts_with('-')
             && !label.ends_with('-')
-            && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     });
     port_ok && labels_ok && name.len() <= 253
 }
 
 fn is_stats_period(period: &str) -> bool {
     let digits = period.trim_end_matches(['s', 'm', 'h', 'd', 'w']);
-    !digits.is_empty() && period.len() - digits.len() <= 1 && digits.bytes().all(|b| b.is_ascii_digit())
+    !digits.is_empty()
+        && period.len() - digits.len() <= 1
+        && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn is_timestamp(value: &str) -> bool {
     !value.is_empty()
         && value.len() <= 40
-        && value.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'-' | b':' | b'.' | b'T' | b'Z' | b'+'))
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b':' | b'.' | b'T' | b'Z' | b'+'))
 }
 
 impl Scope {
@@ -98,9 +107,12 @@ impl Scope {
             return Err(invalid_scope("organization slug is not valid"));
         }
         // Region and www hosts serve the API only, never the web UI (sentry-urls.md §1).
-        let region_host = ["us", "de", "eu", "www"].contains(&self.org.to_ascii_lowercase().as_str());
+        let region_host =
+            ["us", "de", "eu", "www"].contains(&self.org.to_ascii_lowercase().as_str());
         if self.deployment == Deployment::SaaS && region_host {
-            return Err(invalid_scope("organization slug names a Sentry region host"));
+            return Err(invalid_scope(
+                "organization slug names a Sentry region host",
+            ));
         }
         if let Deployment::SelfHosted { host } = &self.deployment {
             if !is_host(host) {
@@ -108,7 +120,9 @@ impl Scope {
             }
         }
         match &self.period {
-            Period::Relative(period) if !is_stats_period(period) => Err(invalid_scope("time period is not like 24h")),
+            Period::Relative(period) if !is_stats_period(period) => {
+                Err(invalid_scope("time period is not like 24h"))
+            }
             Period::Absolute { start, end } if !is_timestamp(start) || !is_timestamp(end) => {
                 Err(invalid_scope("start and end must be ISO 8601 timestamps"))
             }
@@ -142,7 +156,11 @@ impl Params {
         self
     }
 
-    pub(super) fn add_all<'a>(&mut self, name: &str, values: impl IntoIterator<Item = &'a String>) -> &mut Self {
+    pub(super) fn add_all<'a>(
+        &mut self,
+        name: &str,
+        values: impl IntoIterator<Item = &'a String>,
+    ) -> &mut Self {
         for value in values {
             self.add(name, value.as_str());
         }
@@ -159,7 +177,9 @@ impl Params {
         }
         match &scope.period {
             Period::Relative(period) => self.add("statsPeriod", period.as_str()),
-            Period::Absolute { start, end } => self.add("start", start.as_str()).add("end", end.as_str()),
+            Period::Absolute { start, end } => {
+                self.add("start", start.as_str()).add("end", end.as_str())
+            }
         }
     }
 }
@@ -170,7 +190,13 @@ pub(super) fn link(scope: &Scope, path: &str, params: &Params) -> Result<SafeUrl
     for (name, value) in &params.0 {
         serializer.append_pair(name, value);
     }
-    let url = [scope.base().as_str(), path, "?", serializer.finish().as_str()].concat();
+    let url = [
+        scope.base().as_str(),
+        path,
+        "?",
+        serializer.finish().as_str(),
+    ]
+    .concat();
     gate(scope, url)
 }
 
@@ -195,7 +221,12 @@ mod tests {
     use super::*;
 
     fn saas() -> Scope {
-        Scope { deployment: Deployment::SaaS, org: "acme".into(), projects: vec![], period: Period::Relative("24h".into()) }
+        Scope {
+            deployment: Deployment::SaaS,
+            org: "acme".into(),
+            projects: vec![],
+            period: Period::Relative("24h".into()),
+        }
     }
 
     #[test]
@@ -216,10 +247,23 @@ mod tests {
         ] {
             assert!(gate(&saas, bad.into()).is_err(), "{bad}");
         }
-        let hosted = Scope { deployment: Deployment::SelfHosted { host: "sentry.example.com".into() }, ..saas.clone() };
-        assert!(gate(&hosted, "https://sentry.example.com/organizations/acme/".into()).is_ok());
+        let hosted = Scope {
+            deployment: Deployment::SelfHosted {
+                host: "sentry.example.com".into(),
+            },
+            ..saas.clone()
+        };
+        assert!(gate(
+            &hosted,
+            "https://sentry.example.com/organizations/acme/".into()
+        )
+        .is_ok());
         assert!(gate(&hosted, "https://acme.sentry.io/".into()).is_err());
-        assert!(gate(&saas, format!("https://acme.sentry.io/?q={}", "x".repeat(MAX_URL_BYTES))).is_err());
+        assert!(gate(
+            &saas,
+            format!("https://acme.sentry.io/?q={}", "x".repeat(MAX_URL_BYTES))
+        )
+        .is_err());
     }
 
     #[test]
@@ -237,17 +281,37 @@ mod tests {
         assert!(!with(&|s| s.org = "us".into()));
         assert!(with(&|s| {
             s.org = "us".into();
-            s.deployment = Deployment::SelfHosted { host: "sentry.example.com".into() };
+            s.deployment = Deployment::SelfHosted {
+                host: "sentry.example.com".into(),
+            };
         }));
         assert!(with(&|s| s.period = Period::Relative("7d".into())));
         assert!(with(&|s| s.period = Period::Relative("3600".into())));
         assert!(!with(&|s| s.period = Period::Relative("7dd".into())));
         assert!(!with(&|s| s.period = Period::Relative("".into())));
-        assert!(with(&|s| s.period = Period::Absolute { start: "2026-01-01T00:00:00".into(), end: "2026-01-02T00:00:00Z".into() }));
-        assert!(!with(&|s| s.period = Period::Absolute { start: "now&x=1".into(), end: "2026".into() }));
-        assert!(with(&|s| s.deployment = Deployment::SelfHosted { host: "sentry.example.com:8443".into() }));
-        for host in ["evil.test/x", "a@b", "", "Sentry.example.com", "a..b", ":80"] {
-            assert!(!with(&|s| s.deployment = Deployment::SelfHosted { host: host.into() }), "{host}");
+        assert!(with(&|s| s.period = Period::Absolute {
+            start: "2026-01-01T00:00:00".into(),
+            end: "2026-01-02T00:00:00Z".into()
+        }));
+        assert!(!with(&|s| s.period = Period::Absolute {
+            start: "now&x=1".into(),
+            end: "2026".into()
+        }));
+        assert!(with(&|s| s.deployment = Deployment::SelfHosted {
+            host: "sentry.example.com:8443".into()
+        }));
+        for host in [
+            "evil.test/x",
+            "a@b",
+            "",
+            "Sentry.example.com",
+            "a..b",
+            ":80",
+        ] {
+            assert!(
+                !with(&|s| s.deployment = Deployment::SelfHosted { host: host.into() }),
+                "{host}"
+            );
         }
     }
 }

@@ -12,7 +12,10 @@ pub(super) struct InvalidValue {
 
 /// The pivot a placeholder reads (its binding, else a pivot of the same name).
 fn binding<'a>(recipe: &'a Recipe, placeholder: &str) -> Option<&'a Binding> {
-    recipe.bindings.iter().find(|b| b.placeholder == placeholder)
+    recipe
+        .bindings
+        .iter()
+        .find(|b| b.placeholder == placeholder)
 }
 
 /// Sentry's substitutes for scrubbed data, and empty text, mean "no value".
@@ -26,11 +29,15 @@ fn is_scrubbed(value: &str) -> bool {
 
 /// `len` hex digits, normalized to lowercase, not all zero (W3C trace context).
 fn hex_id(value: &str, len: usize, what: &str) -> Result<String, String> {
-    let valid = value.len() == len && value.bytes().all(|b| b.is_ascii_hexdigit()) && value.bytes().any(|b| b != b'0');
+    let valid = value.len() == len
+        && value.bytes().all(|b| b.is_ascii_hexdigit())
+        && value.bytes().any(|b| b != b'0');
     if valid {
         Ok(value.to_ascii_lowercase())
     } else {
-        Err(format!("{what} must be {len} hexadecimal digits, not all zero"))
+        Err(format!(
+            "{what} must be {len} hexadecimal digits, not all zero"
+        ))
     }
 }
 
@@ -63,8 +70,10 @@ pub(super) fn placeholder_value(
         Some(replace) => raw.replace(&replace.from, &replace.to),
         None => raw,
     };
-    typed_value(pivot, &transformed)
-        .map_err(|message| InvalidValue { placeholder: placeholder.to_owned(), message })
+    typed_value(pivot, &transformed).map_err(|message| InvalidValue {
+        placeholder: placeholder.to_owned(),
+        message,
+    })
 }
 
 #[cfg(test)]
@@ -75,11 +84,24 @@ mod tests {
     fn ids_are_checked_and_normalized() {
         let trace = "0af7651916cd43dd8448eb211c80319c";
         assert_eq!(typed_value("trace_id", trace), Ok(Some(trace.to_owned())));
-        assert_eq!(typed_value("trace_id", &trace.to_uppercase()), Ok(Some(trace.to_owned())));
-        for bad in ["0".repeat(32), trace[1..].to_owned(), format!("{trace}0"), format!(" {trace}"), trace.replace('a', "ａ"), trace.replace('1', "٣")] {
+        assert_eq!(
+            typed_value("trace_id", &trace.to_uppercase()),
+            Ok(Some(trace.to_owned()))
+        );
+        for bad in [
+            "0".repeat(32),
+            trace[1..].to_owned(),
+            format!("{trace}0"),
+            format!(" {trace}"),
+            trace.replace('a', "ａ"),
+            trace.replace('1', "٣"),
+        ] {
             assert!(typed_value("trace_id", &bad).is_err(), "{bad}");
         }
-        assert_eq!(typed_value("span_id", "B7AD6B7169203331"), Ok(Some("b7ad6b7169203331".to_owned())));
+        assert_eq!(
+            typed_value("span_id", "B7AD6B7169203331"),
+            Ok(Some("b7ad6b7169203331".to_owned()))
+        );
         assert!(typed_value("span_id", "0000000000000000").is_err());
         assert_eq!(
             typed_value("event_id", "9F2E1A6C-0B3D-4E5F-8A7B-1C2D3E4F5A6B"),
@@ -93,6 +115,9 @@ mod tests {
             assert_eq!(typed_value("http.route", marker), Ok(None), "{marker}");
             assert_eq!(typed_value("trace_id", marker), Ok(None), "{marker}");
         }
-        assert_eq!(typed_value("http.route", "/mcp"), Ok(Some("/mcp".to_owned())));
+        assert_eq!(
+            typed_value("http.route", "/mcp"),
+            Ok(Some("/mcp".to_owned()))
+        );
     }
 }

@@ -28,14 +28,22 @@ impl Runbook {
     pub fn known_attribute_domains(&self, key: &str) -> Vec<&Domain> {
         self.domains
             .iter()
-            .filter(|domain| domain.attributes.iter().any(|attribute| attribute.matches(key).is_some()))
+            .filter(|domain| {
+                domain
+                    .attributes
+                    .iter()
+                    .any(|attribute| attribute.matches(key).is_some())
+            })
             .collect()
     }
 
     /// Known attributes are those named by a domain or requested by a recipe's `fields=`.
     pub fn is_known_attribute(&self, key: &str) -> bool {
         !self.known_attribute_domains(key).is_empty()
-            || self.recipes.iter().any(|recipe| recipe.fields.iter().any(|field| field == key))
+            || self
+                .recipes
+                .iter()
+                .any(|recipe| recipe.fields.iter().any(|field| field == key))
     }
 
     /// Recipes that group by an attribute the Attribute Notes call high-cardinality or unsuitable
@@ -56,16 +64,24 @@ impl Runbook {
                 (!rules.is_empty()).then(|| (note, rules.iter().all(|&metrics_only| metrics_only)))
             })
             .flat_map(|(note, metrics_only)| {
-                note.keys
-                    .iter()
-                    .map(move |key| (KeyPattern::new(key.clone()), metrics_only, note.text.as_str()))
+                note.keys.iter().map(move |key| {
+                    (
+                        KeyPattern::new(key.clone()),
+                        metrics_only,
+                        note.text.as_str(),
+                    )
+                })
             })
             .collect();
         let mut warnings = Vec::new();
         for recipe in &self.recipes {
             let is_metric = recipe.dataset == Dataset::Tracemetrics;
             let grouped = if is_metric { "a metric" } else { "its results" };
-            for key in recipe.aggregate.iter().flat_map(|aggregate| &aggregate.group_by) {
+            for key in recipe
+                .aggregate
+                .iter()
+                .flat_map(|aggregate| &aggregate.group_by)
+            {
                 let rule = ruled_out.iter().find(|(pattern, metrics_only, _)| {
                     (is_metric || !metrics_only) && pattern.matches(key).is_some()
                 });

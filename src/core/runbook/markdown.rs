@@ -27,12 +27,19 @@ pub(super) struct Inline {
     text: String,
 }
 
-pub(super) static EMPTY_INLINE: Inline =
-    Inline { pieces: Vec::new(), links: Vec::new(), offset: 0, text: String::new() };
+pub(super) static EMPTY_INLINE: Inline = Inline {
+    pieces: Vec::new(),
+    links: Vec::new(),
+    offset: 0,
+    text: String::new(),
+};
 
 impl Inline {
     fn at(offset: usize) -> Self {
-        Self { offset, ..Self::default() }
+        Self {
+            offset,
+            ..Self::default()
+        }
     }
 
     fn push_text(&mut self, text: &str) {
@@ -101,7 +108,9 @@ pub(super) struct CodeBlock {
 impl CodeBlock {
     /// The source offset of byte `at` of `text`.
     pub fn source_offset(&self, at: usize) -> usize {
-        let index = self.segments.partition_point(|&(text_start, _)| text_start <= at);
+        let index = self
+            .segments
+            .partition_point(|&(text_start, _)| text_start <= at);
         match index.checked_sub(1).and_then(|i| self.segments.get(i)) {
             Some(&(text_start, source_start)) => source_start + (at - text_start),
             None => self.offset,
@@ -173,17 +182,31 @@ impl BlockReader {
 
     fn start(&mut self, tag: Tag<'_>, offset: usize) {
         match tag {
-            Tag::Heading { .. } | Tag::TableCell | Tag::Item => self.inlines.push(Inline::at(offset)),
+            Tag::Heading { .. } | Tag::TableCell | Tag::Item => {
+                self.inlines.push(Inline::at(offset))
+            }
             // Paragraphs inside a list item belong to the item.
             Tag::Paragraph if self.list_depth == 0 => self.inlines.push(Inline::at(offset)),
             Tag::Paragraph => self.text(" ", offset),
             Tag::List(_) => self.list_depth += 1,
-            Tag::TableHead | Tag::TableRow => self.row = Some(TableRow { cells: Vec::new(), offset }),
+            Tag::TableHead | Tag::TableRow => {
+                self.row = Some(TableRow {
+                    cells: Vec::new(),
+                    offset,
+                })
+            }
             Tag::CodeBlock(_) => {
-                self.code = Some(CodeBlock { text: String::new(), offset, segments: Vec::new() })
+                self.code = Some(CodeBlock {
+                    text: String::new(),
+                    offset,
+                    segments: Vec::new(),
+                })
             }
             Tag::Link { dest_url, .. } => {
-                self.link = Some(Link { title: String::new(), url: dest_url.into_string() })
+                self.link = Some(Link {
+                    title: String::new(),
+                    url: dest_url.into_string(),
+                })
             }
             _ => {}
         }
@@ -209,16 +232,21 @@ impl BlockReader {
             TagEnd::List(_) => {
                 self.list_depth = self.list_depth.saturating_sub(1);
                 if self.list_depth == 0 {
-                    self.blocks.push(Block::List(std::mem::take(&mut self.list_items)));
+                    self.blocks
+                        .push(Block::List(std::mem::take(&mut self.list_items)));
                 }
             }
             TagEnd::TableCell => {
-                if let (Some(inline), Some(row)) = (self.inlines.pop().map(Inline::finish), &mut self.row) {
+                if let (Some(inline), Some(row)) =
+                    (self.inlines.pop().map(Inline::finish), &mut self.row)
+                {
                     row.cells.push(inline);
                 }
             }
             TagEnd::TableHead | TagEnd::TableRow => self.table.extend(self.row.take()),
-            TagEnd::Table => self.blocks.push(Block::Table(std::mem::take(&mut self.table))),
+            TagEnd::Table => self
+                .blocks
+                .push(Block::Table(std::mem::take(&mut self.table))),
             TagEnd::CodeBlock => self.blocks.extend(self.code.take().map(Block::Code)),
             TagEnd::Link => {
                 if let (Some(link), Some(inline)) = (self.link.take(), self.inlines.last_mut()) {
@@ -252,13 +280,19 @@ pub(super) struct LineIndex<'a> {
 
 impl<'a> LineIndex<'a> {
     pub fn new(source: &'a str) -> Self {
-        let line_starts =
-            std::iter::once(0).chain(source.match_indices('\n').map(|(at, _)| at + 1)).collect();
-        Self { source, line_starts }
+        let line_starts = std::iter::once(0)
+            .chain(source.match_indices('\n').map(|(at, _)| at + 1))
+            .collect();
+        Self {
+            source,
+            line_starts,
+        }
     }
 
     pub fn line(&self, offset: usize) -> usize {
-        self.line_starts.partition_point(|&start| start <= offset).max(1)
+        self.line_starts
+            .partition_point(|&start| start <= offset)
+            .max(1)
     }
 
     pub fn position(&self, offset: usize) -> (usize, usize) {
@@ -267,7 +301,9 @@ impl<'a> LineIndex<'a> {
         let column = self
             .source
             .get(line_start..offset)
-            .map_or(offset.saturating_sub(line_start), |before| before.chars().count());
+            .map_or(offset.saturating_sub(line_start), |before| {
+                before.chars().count()
+            });
         (line, column + 1)
     }
 }
@@ -287,7 +323,9 @@ mod tests {
     #[test]
     fn cells_keep_backticks_unless_they_hold_one_value() {
         let blocks = read_blocks("| A | B |\n|---|---|\n| `x.y` | a `b` c |\n");
-        let [Block::Table(rows)] = blocks.as_slice() else { panic!("{blocks:?}") };
+        let [Block::Table(rows)] = blocks.as_slice() else {
+            panic!("{blocks:?}")
+        };
         assert_eq!(rows[1].cells[0].value(), "x.y");
         assert_eq!(rows[1].cells[1].value(), "a `b` c");
         assert_eq!(rows[1].cells[1].code_spans(), ["b"]);
@@ -297,8 +335,13 @@ mod tests {
     fn code_block_offsets_map_back_to_the_source() {
         let source = "text\n\n```text\nab\ncd\n```\n";
         let blocks = read_blocks(source);
-        let [_, Block::Code(code)] = blocks.as_slice() else { panic!("{blocks:?}") };
+        let [_, Block::Code(code)] = blocks.as_slice() else {
+            panic!("{blocks:?}")
+        };
         assert_eq!(code.text, "ab\ncd\n");
-        assert_eq!(&source[code.source_offset(3)..code.source_offset(3) + 2], "cd");
+        assert_eq!(
+            &source[code.source_offset(3)..code.source_offset(3) + 2],
+            "cd"
+        );
     }
 }

@@ -89,8 +89,13 @@ pub enum Dataset {
 }
 
 impl Dataset {
-    pub const ALL: [Dataset; 5] =
-        [Dataset::Logs, Dataset::Spans, Dataset::Tracemetrics, Dataset::Issues, Dataset::Errors];
+    pub const ALL: [Dataset; 5] = [
+        Dataset::Logs,
+        Dataset::Spans,
+        Dataset::Tracemetrics,
+        Dataset::Issues,
+        Dataset::Errors,
+    ];
 
     /// The name as written after `dataset=`.
     pub fn name(self) -> &'static str {

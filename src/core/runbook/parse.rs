@@ -47,18 +47,33 @@ pub(super) fn parse(markdown: &str) -> Result<Runbook, Vec<RunbookError>> {
     let mut errors = Errors::new(markdown);
     let mut section = |name, required| find_section(&sections, name, required, &mut errors);
     let [where_to_query, investigation_pivots, query_recipes, domains] =
-        [WHERE_TO_QUERY, INVESTIGATION_PIVOTS, QUERY_RECIPES, DOMAINS].map(|name| section(name, true));
+        [WHERE_TO_QUERY, INVESTIGATION_PIVOTS, QUERY_RECIPES, DOMAINS]
+            .map(|name| section(name, true));
     let [configuration, attribute_notes, references] =
         [CONFIGURATION, ATTRIBUTE_NOTES, REFERENCES].map(|name| section(name, false));
 
-    let pivots = investigation_pivots.map(|s| parse_pivots(s, &mut errors)).unwrap_or_default();
+    let pivots = investigation_pivots
+        .map(|s| parse_pivots(s, &mut errors))
+        .unwrap_or_default();
     let runbook = Runbook {
-        starting_points: where_to_query.map(|s| parse_starting_points(s, &mut errors)).unwrap_or_default(),
-        recipes: query_recipes.map(|s| parse_recipes(s, &pivots, &mut errors)).unwrap_or_default(),
-        domains: domains.map(|s| parse_domains(s, &mut errors)).unwrap_or_default(),
-        settings: configuration.map(|s| parse_settings(s, &mut errors)).unwrap_or_default(),
-        notes: attribute_notes.map(|s| parse_notes(s, &mut errors)).unwrap_or_default(),
-        references: references.map(|s| parse_references(s, &mut errors)).unwrap_or_default(),
+        starting_points: where_to_query
+            .map(|s| parse_starting_points(s, &mut errors))
+            .unwrap_or_default(),
+        recipes: query_recipes
+            .map(|s| parse_recipes(s, &pivots, &mut errors))
+            .unwrap_or_default(),
+        domains: domains
+            .map(|s| parse_domains(s, &mut errors))
+            .unwrap_or_default(),
+        settings: configuration
+            .map(|s| parse_settings(s, &mut errors))
+            .unwrap_or_default(),
+        notes: attribute_notes
+            .map(|s| parse_notes(s, &mut errors))
+            .unwrap_or_default(),
+        references: references
+            .map(|s| parse_references(s, &mut errors))
+            .unwrap_or_default(),
         pivots,
     };
     if errors.found.is_empty() {
@@ -81,7 +96,11 @@ struct Errors<'a> {
 
 impl<'a> Errors<'a> {
     fn new(markdown: &'a str) -> Self {
-        Self { lines: LineIndex::new(markdown), found: Vec::new(), unlisted: None }
+        Self {
+            lines: LineIndex::new(markdown),
+            found: Vec::new(),
+            unlisted: None,
+        }
     }
 
     fn at(&mut self, offset: usize, message: impl Into<String>) {
@@ -91,7 +110,11 @@ impl<'a> Errors<'a> {
             return;
         }
         let (line, column) = self.lines.position(offset);
-        self.found.push(RunbookError { line, column, message: message.into() });
+        self.found.push(RunbookError {
+            line,
+            column,
+            message: message.into(),
+        });
     }
 
     /// All errors by position, the count of unlisted ones last.
@@ -99,7 +122,11 @@ impl<'a> Errors<'a> {
         self.found.sort_by_key(|error| (error.line, error.column));
         if let Some((offset, count)) = self.unlisted {
             let (line, column) = self.lines.position(offset);
-            self.found.push(RunbookError { line, column, message: format!("and {count} more errors") });
+            self.found.push(RunbookError {
+                line,
+                column,
+                message: format!("and {count} more errors"),
+            });
         }
         self.found
     }
@@ -112,7 +139,10 @@ impl<'a> Errors<'a> {
     fn unique(&mut self, seen: &mut HashMap<String, usize>, kind: &str, id: &str, offset: usize) {
         let line = self.line(offset);
         if let Some(first) = seen.insert(id.to_owned(), line) {
-            self.at(offset, format!("duplicated {kind} `{id}` (first on line {first})"));
+            self.at(
+                offset,
+                format!("duplicated {kind} `{id}` (first on line {first})"),
+            );
             seen.insert(id.to_owned(), first);
         }
     }
@@ -128,7 +158,9 @@ fn split_sections(blocks: &[Block], level: HeadingLevel) -> Vec<Section<'_>> {
     let starts: Vec<usize> = blocks
         .iter()
         .enumerate()
-        .filter(|(_, block)| matches!(block, Block::Heading { level: found, .. } if *found <= level))
+        .filter(
+            |(_, block)| matches!(block, Block::Heading { level: found, .. } if *found <= level),
+        )
         .map(|(index, _)| index)
         .collect();
     starts
@@ -137,9 +169,13 @@ fn split_sections(blocks: &[Block], level: HeadingLevel) -> Vec<Section<'_>> {
         .filter_map(|(n, &start)| {
             let end = starts.get(n + 1).copied().unwrap_or(blocks.len());
             match &blocks[start] {
-                Block::Heading { level: found, inline } if *found == level => {
-                    Some(Section { heading: inline, blocks: &blocks[start + 1..end] })
-                }
+                Block::Heading {
+                    level: found,
+                    inline,
+                } if *found == level => Some(Section {
+                    heading: inline,
+                    blocks: &blocks[start + 1..end],
+                }),
                 _ => None,
             }
         })
@@ -152,10 +188,15 @@ fn find_section<'s, 'b>(
     required: bool,
     errors: &mut Errors<'_>,
 ) -> Option<&'s Section<'b>> {
-    let mut matching = sections.iter().filter(|section| section.heading.text().eq_ignore_ascii_case(name));
+    let mut matching = sections
+        .iter()
+        .filter(|section| section.heading.text().eq_ignore_ascii_case(name));
     let first = matching.next();
     for duplicate in matching {
-        errors.at(duplicate.heading.offset, format!("section `## {name}` appears more than once"));
+        errors.at(
+            duplicate.heading.offset,
+            format!("section `## {name}` appears more than once"),
+        );
     }
     if first.is_none() && required {
         errors.at(0, format!("missing required section `## {name}`"));
@@ -175,11 +216,18 @@ fn read_table<'b, const N: usize>(
         Block::Table(rows) => rows.split_first(),
         _ => None,
     }) else {
-        errors.at(section.heading.offset, format!("section `## {section_name}` has no table"));
+        errors.at(
+            section.heading.offset,
+            format!("section `## {section_name}` has no table"),
+        );
         return Vec::new();
     };
-    let indices = columns
-        .map(|column| header.cells.iter().position(|cell| cell.text().eq_ignore_ascii_case(column)));
+    let indices = columns.map(|column| {
+        header
+            .cells
+            .iter()
+            .position(|cell| cell.text().eq_ignore_ascii_case(column))
+    });
     let missing: Vec<String> = columns
         .iter()
         .zip(&indices)
@@ -189,19 +237,32 @@ fn read_table<'b, const N: usize>(
     if !missing.is_empty() {
         errors.at(
             header.offset,
-            format!("table in `## {section_name}` is missing column(s) {}", missing.join(", ")),
+            format!(
+                "table in `## {section_name}` is missing column(s) {}",
+                missing.join(", ")
+            ),
         );
         return Vec::new();
     }
     if let Some(extra) = rows.get(MAX_TABLE_ROWS) {
-        errors.at(extra.offset, format!("table in `## {section_name}` has more than {MAX_TABLE_ROWS} rows"));
+        errors.at(
+            extra.offset,
+            format!("table in `## {section_name}` has more than {MAX_TABLE_ROWS} rows"),
+        );
     }
     rows.iter()
         .take(MAX_TABLE_ROWS)
         .map(|row| {
-            let cells = indices.map(|index| index.and_then(|i| row.cells.get(i)).unwrap_or(&EMPTY_INLINE));
+            let cells = indices.map(|index| {
+                index
+                    .and_then(|i| row.cells.get(i))
+                    .unwrap_or(&EMPTY_INLINE)
+            });
             for cell in cells.iter().filter(|cell| cell.text().len() > MAX_TEXT_LEN) {
-                errors.at(cell.offset, format!("table cell is longer than {MAX_TEXT_LEN} bytes"));
+                errors.at(
+                    cell.offset,
+                    format!("table cell is longer than {MAX_TEXT_LEN} bytes"),
+                );
             }
             (cells, row.offset)
         })
@@ -213,7 +274,10 @@ fn cell_keys(cell: &Inline, errors: &mut Errors<'_>) -> Vec<KeyPattern> {
     let spans = cell.code_spans();
     let text = cell.text();
     let words: Vec<&str> = if spans.is_empty() {
-        text.split(',').map(str::trim).filter(|w| !w.is_empty()).collect()
+        text.split(',')
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .collect()
     } else {
         spans
     };
@@ -229,25 +293,35 @@ fn cell_keys(cell: &Inline, errors: &mut Errors<'_>) -> Vec<KeyPattern> {
 }
 
 fn parse_starting_points(section: &Section<'_>, errors: &mut Errors<'_>) -> Vec<StartingPoint> {
-    let columns = ["Starting Point", "Query Surface", "Pivot", "Answers", "Next Step"];
+    let columns = [
+        "Starting Point",
+        "Query Surface",
+        "Pivot",
+        "Answers",
+        "Next Step",
+    ];
     read_table(section, columns, errors)
         .into_iter()
-        .map(|([symptom, surface, pivots, answers, next_step], _)| StartingPoint {
-            symptom: symptom.text().to_owned(),
-            surface: surface.text().to_owned(),
-            pivots: cell_keys(pivots, errors),
-            answers: answers.text().to_owned(),
-            next_step: next_step.text().to_owned(),
-        })
+        .map(
+            |([symptom, surface, pivots, answers, next_step], _)| StartingPoint {
+                symptom: symptom.text().to_owned(),
+                surface: surface.text().to_owned(),
+                pivots: cell_keys(pivots, errors),
+                answers: answers.text().to_owned(),
+                next_step: next_step.text().to_owned(),
+            },
+        )
         .collect()
 }
 
 fn parse_pivots(section: &Section<'_>, errors: &mut Errors<'_>) -> Vec<Pivot> {
     let mut seen = HashMap::new();
     let mut pivots = Vec::new();
-    for ([key, meaning, found_in, first_query], offset) in
-        read_table(section, ["Pivot", "Meaning", "Found In", "First Query"], errors)
-    {
+    for ([key, meaning, found_in, first_query], offset) in read_table(
+        section,
+        ["Pivot", "Meaning", "Found In", "First Query"],
+        errors,
+    ) {
         let key_text = key.value();
         if !is_key(&key_text) {
             errors.at(key.offset, format!("`{key_text}` is not an attribute key"));
@@ -291,7 +365,11 @@ fn parse_recipes(section: &Section<'_>, pivots: &[Pivot], errors: &mut Errors<'_
                     previous.notes.append(&mut paragraphs);
                 }
                 paragraphs.clear();
-                sources.push(RecipeSource { title, block: code, notes: Vec::new() });
+                sources.push(RecipeSource {
+                    title,
+                    block: code,
+                    notes: Vec::new(),
+                });
             }
             _ => {}
         }
@@ -300,11 +378,17 @@ fn parse_recipes(section: &Section<'_>, pivots: &[Pivot], errors: &mut Errors<'_
         last.notes.append(&mut paragraphs);
     }
     if let Some(extra) = sources.get(MAX_RECIPES) {
-        errors.at(extra.block.offset, format!("more than {MAX_RECIPES} recipes"));
+        errors.at(
+            extra.block.offset,
+            format!("more than {MAX_RECIPES} recipes"),
+        );
         sources.truncate(MAX_RECIPES);
     }
     let mut seen = HashMap::new();
-    sources.iter().filter_map(|source| parse_recipe(source, pivots, &mut seen, errors)).collect()
+    sources
+        .iter()
+        .filter_map(|source| parse_recipe(source, pivots, &mut seen, errors))
+        .collect()
 }
 
 fn parse_recipe(
@@ -329,7 +413,10 @@ fn parse_recipe(
         Ok(bindings) => bindings,
         Err(unbound) => {
             for placeholder in unbound {
-                let at = code.text.find(&format!("<{}>", placeholder.name)).unwrap_or(0);
+                let at = code
+                    .text
+                    .find(&format!("<{}>", placeholder.name))
+                    .unwrap_or(0);
                 let place = match placeholder.key.as_str() {
                     "" => "free text".to_owned(),
                     key => format!("`{key}`"),
@@ -355,7 +442,11 @@ fn parse_recipe(
         sort: block.sort,
         aggregate: block.aggregate,
         bindings,
-        notes: source.notes.iter().map(|note| note.text().to_owned()).collect(),
+        notes: source
+            .notes
+            .iter()
+            .map(|note| note.text().to_owned())
+            .collect(),
         line: errors.line(code.offset),
     })
 }
@@ -368,16 +459,25 @@ fn recipe_title(
 ) -> Option<(String, String)> {
     let offset = source.block.offset;
     let Some(title) = source.title.map(Inline::text) else {
-        errors.at(offset, "recipe block has no title: put its description in a paragraph just before it");
+        errors.at(
+            offset,
+            "recipe block has no title: put its description in a paragraph just before it",
+        );
         return None;
     };
     if title.len() > MAX_TEXT_LEN {
-        errors.at(offset, format!("recipe title is longer than {MAX_TEXT_LEN} bytes"));
+        errors.at(
+            offset,
+            format!("recipe title is longer than {MAX_TEXT_LEN} bytes"),
+        );
         return None;
     }
     let id = slug(title);
     if id.is_empty() {
-        errors.at(offset, "recipe title has no letters or digits to make an id from");
+        errors.at(
+            offset,
+            "recipe title has no letters or digits to make an id from",
+        );
         return None;
     }
     errors.unique(seen, "recipe id", &id, offset);
@@ -391,7 +491,10 @@ fn parse_domains(section: &Section<'_>, errors: &mut Errors<'_>) -> Vec<Domain> 
         let title = scenario.heading.text().to_owned();
         let id = slug(&title);
         if id.is_empty() {
-            errors.at(scenario.heading.offset, "domain heading has no letters or digits to make an id from");
+            errors.at(
+                scenario.heading.offset,
+                "domain heading has no letters or digits to make an id from",
+            );
             continue;
         }
         errors.unique(&mut seen, "domain", &id, scenario.heading.offset);
@@ -412,9 +515,13 @@ fn parse_domains(section: &Section<'_>, errors: &mut Errors<'_>) -> Vec<Domain> 
             if let Some(spans) = strip_label(text, "Spans:") {
                 domain.spans = Some(spans.to_owned());
             } else if strip_label(text, "Metrics:").is_some() {
-                domain.metrics.extend(paragraph.code_spans().into_iter().map(String::from));
+                domain
+                    .metrics
+                    .extend(paragraph.code_spans().into_iter().map(String::from));
             } else if strip_label(text, "Attributes:").is_some() {
-                domain.attributes.extend(paragraph.code_spans().into_iter().map(KeyPattern::new));
+                domain
+                    .attributes
+                    .extend(paragraph.code_spans().into_iter().map(KeyPattern::new));
             } else if domain.symptom.is_empty() {
                 domain.symptom = text.to_owned();
             } else {
@@ -422,7 +529,10 @@ fn parse_domains(section: &Section<'_>, errors: &mut Errors<'_>) -> Vec<Domain> 
             }
         }
         if domain.symptom.is_empty() {
-            errors.at(scenario.heading.offset, format!("domain `{}` has no symptom paragraph", domain.title));
+            errors.at(
+                scenario.heading.offset,
+                format!("domain `{}` has no symptom paragraph", domain.title),
+            );
         }
         domains.push(domain);
     }
@@ -431,7 +541,8 @@ fn parse_domains(section: &Section<'_>, errors: &mut Errors<'_>) -> Vec<Domain> 
 
 fn strip_label<'t>(text: &'t str, label: &str) -> Option<&'t str> {
     let head = text.get(..label.len())?;
-    head.eq_ignore_ascii_case(label).then(|| text[label.len()..].trim())
+    head.eq_ignore_ascii_case(label)
+        .then(|| text[label.len()..].trim())
 }
 
 fn parse_settings(section: &Section<'_>, errors: &mut Errors<'_>) -> Vec<Setting> {
@@ -458,7 +569,10 @@ fn list_items<'b>(section: &Section<'b>, errors: &mut Errors<'_>) -> &'b [Inline
     if let Some(extra) = items.get(MAX_LIST_LEN) {
         errors.at(
             extra.offset,
-            format!("list in `## {}` has more than {MAX_LIST_LEN} items", section.heading.text()),
+            format!(
+                "list in `## {}` has more than {MAX_LIST_LEN} items",
+                section.heading.text()
+            ),
         );
     }
     &items[..items.len().min(MAX_LIST_LEN)]
@@ -476,9 +590,15 @@ fn parse_notes(section: &Section<'_>, errors: &mut Errors<'_>) -> Vec<AttributeN
             .map(String::from)
             .collect();
         if keys.len() > MAX_LIST_LEN {
-            errors.at(item.offset, format!("note names more than {MAX_LIST_LEN} keys"));
+            errors.at(
+                item.offset,
+                format!("note names more than {MAX_LIST_LEN} keys"),
+            );
         }
-        notes.push(AttributeNote { text: item.text().to_owned(), keys });
+        notes.push(AttributeNote {
+            text: item.text().to_owned(),
+            keys,
+        });
     }
     notes
 }
@@ -489,7 +609,10 @@ fn parse_references(section: &Section<'_>, errors: &mut Errors<'_>) -> Vec<Refer
         let targets: Vec<(String, String)> = if item.links.is_empty() {
             vec![(item.value(), item.value())]
         } else {
-            item.links.iter().map(|link| (link.title.clone(), link.url.clone())).collect()
+            item.links
+                .iter()
+                .map(|link| (link.title.clone(), link.url.clone()))
+                .collect()
         };
         for (title, target) in targets {
             match resolve_reference(&target) {
@@ -513,6 +636,13 @@ fn resolve_reference(target: &str) -> Option<String> {
     let is_path = !target.is_empty()
         && !target.contains(':')
         && !target.contains("..")
-        && target.chars().all(|c| c.is_ascii_alphanumeric() || "_-./".contains(c));
-    is_path.then(|| format!("{REFERENCE_BASE}{}", target.trim_start_matches("./").trim_start_matches('/')))
+        && target
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./".contains(c));
+    is_path.then(|| {
+        format!(
+            "{REFERENCE_BASE}{}",
+            target.trim_start_matches("./").trim_start_matches('/')
+        )
+    })
 }

@@ -27,7 +27,10 @@ pub(super) struct BlockError {
 
 impl BlockError {
     fn new(at: usize, message: impl Into<String>) -> Self {
-        Self { at, message: message.into() }
+        Self {
+            at,
+            message: message.into(),
+        }
     }
 }
 
@@ -65,7 +68,10 @@ pub(super) fn parse_block(text: &str) -> Result<RecipeBlock, Vec<BlockError>> {
             break;
         }
         if seen.contains(&parameter.name) {
-            errors.push(BlockError::new(parameter.name_at, format!("`{}=` is given twice", parameter.name)));
+            errors.push(BlockError::new(
+                parameter.name_at,
+                format!("`{}=` is given twice", parameter.name),
+            ));
             continue;
         }
         seen.push(parameter.name);
@@ -104,13 +110,21 @@ pub(super) fn parse_block(text: &str) -> Result<RecipeBlock, Vec<BlockError>> {
     // A block that could not be read has already said why; "no `query=`" would only echo it.
     for required in ["dataset", "query"] {
         if errors.is_empty() && !seen.contains(&required) {
-            errors.push(BlockError::new(0, format!("recipe block has no `{required}=`")));
+            errors.push(BlockError::new(
+                0,
+                format!("recipe block has no `{required}=`"),
+            ));
         }
     }
     match (dataset, query, errors.is_empty()) {
-        (Some(dataset), Some((query, placeholders)), true) => {
-            Ok(RecipeBlock { dataset, query, placeholders, fields, sort, aggregate })
-        }
+        (Some(dataset), Some((query, placeholders)), true) => Ok(RecipeBlock {
+            dataset,
+            query,
+            placeholders,
+            fields,
+            sort,
+            aggregate,
+        }),
         _ => Err(errors),
     }
 }
@@ -130,16 +144,26 @@ fn split_parameters<'a>(text: &'a str, errors: &mut Vec<BlockError>) -> Vec<Para
         if !starts_parameter(rest) {
             let word = rest.split_whitespace().next().unwrap_or(rest);
             // Whatever follows cannot be told apart from the value of a misspelt parameter.
-            errors.push(BlockError::new(name_at, format!("expected `name=value`, found `{word}`")));
+            errors.push(BlockError::new(
+                name_at,
+                format!("expected `name=value`, found `{word}`"),
+            ));
             return parameters;
         }
         let name = rest.split('=').next().unwrap_or(rest);
         let value_at = at + name.len() + 1;
         let (value, value_at, next) = if text[value_at..].starts_with('\'') {
             match closing_quote(&text[value_at + 1..]) {
-                Some(len) => (&text[value_at + 1..value_at + 1 + len], value_at + 1, value_at + len + 2),
+                Some(len) => (
+                    &text[value_at + 1..value_at + 1 + len],
+                    value_at + 1,
+                    value_at + len + 2,
+                ),
                 None => {
-                    errors.push(BlockError::new(value_at, "unterminated quote: `'` is never closed"));
+                    errors.push(BlockError::new(
+                        value_at,
+                        "unterminated quote: `'` is never closed",
+                    ));
                     return parameters;
                 }
             }
@@ -147,7 +171,12 @@ fn split_parameters<'a>(text: &'a str, errors: &mut Vec<BlockError>) -> Vec<Para
             let len = unquoted_value_len(&text[value_at..]);
             (&text[value_at..value_at + len], value_at, value_at + len)
         };
-        parameters.push(Parameter { name, value, name_at, value_at });
+        parameters.push(Parameter {
+            name,
+            value,
+            name_at,
+            value_at,
+        });
         at = next;
     }
 }
@@ -158,7 +187,12 @@ fn closing_quote(after_open: &str) -> Option<usize> {
     after_open
         .match_indices('\'')
         .map(|(at, _)| at)
-        .find(|&at| after_open[at + 1..].chars().next().is_none_or(char::is_whitespace))
+        .find(|&at| {
+            after_open[at + 1..]
+                .chars()
+                .next()
+                .is_none_or(char::is_whitespace)
+        })
 }
 
 fn unquoted_value_len(rest: &str) -> usize {
@@ -177,7 +211,9 @@ fn unquoted_value_len(rest: &str) -> usize {
 
 /// `name=…` where the name is letters, digits and `_`.
 fn starts_parameter(text: &str) -> bool {
-    let name_len = text.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(text.len());
+    let name_len = text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(text.len());
     name_len > 0 && text[name_len..].starts_with('=')
 }
 
@@ -186,8 +222,10 @@ fn parse_query(
     errors: &mut Vec<BlockError>,
 ) -> Option<(String, Vec<PlaceholderUse>)> {
     if parameter.value.len() > MAX_QUERY_LEN {
-        errors
-            .push(BlockError::new(parameter.value_at, format!("query is longer than {MAX_QUERY_LEN} bytes")));
+        errors.push(BlockError::new(
+            parameter.value_at,
+            format!("query is longer than {MAX_QUERY_LEN} bytes"),
+        ));
         return None;
     }
     match search::parse(parameter.value) {
@@ -215,14 +253,20 @@ fn key_list(value: &str, value_at: usize, errors: &mut Vec<BlockError>) -> Vec<S
     let mut at = value_at;
     for (index, item) in value.split(',').enumerate() {
         if index == MAX_LIST_LEN {
-            errors.push(BlockError::new(at, format!("more than {MAX_LIST_LEN} keys")));
+            errors.push(BlockError::new(
+                at,
+                format!("more than {MAX_LIST_LEN} keys"),
+            ));
             break;
         }
         let key = item.trim();
         if is_key(key) {
             keys.push(key.to_owned());
         } else {
-            errors.push(BlockError::new(at, format!("`{key}` is not an attribute key")));
+            errors.push(BlockError::new(
+                at,
+                format!("`{key}` is not an attribute key"),
+            ));
         }
         at += item.len() + 1;
     }
@@ -234,7 +278,9 @@ fn key_list(value: &str, value_at: usize, errors: &mut Vec<BlockError>) -> Vec<S
 pub(super) fn is_key(text: &str) -> bool {
     !text.is_empty()
         && text.len() <= MAX_KEY_LEN
-        && text.chars().all(|c| c.is_ascii_alphanumeric() || "_.-*<>".contains(c))
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-*<>".contains(c))
 }
 
 /// `fn(arg)` or `fn(arg) by a,b`.
@@ -244,10 +290,14 @@ fn parse_aggregate(parameter: &Parameter<'_>, errors: &mut Vec<BlockError>) -> O
         Some((call, group)) => (call.trim(), Some(group)),
         None => (value.trim(), None),
     };
-    let parsed =
-        call.strip_suffix(')').and_then(|call| call.split_once('(')).filter(|(function, argument)| {
+    let parsed = call
+        .strip_suffix(')')
+        .and_then(|call| call.split_once('('))
+        .filter(|(function, argument)| {
             !function.is_empty()
-                && function.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && function
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
                 && (argument.is_empty() || is_key(argument))
         });
     let Some((function, argument)) = parsed else {
@@ -258,8 +308,14 @@ fn parse_aggregate(parameter: &Parameter<'_>, errors: &mut Vec<BlockError>) -> O
         return None;
     };
     let group_at = parameter.value_at + value.len() - group_by.map_or(0, str::len);
-    let group_by = group_by.map(|group| key_list(group, group_at, errors)).unwrap_or_default();
-    Some(Aggregate { function: function.to_owned(), argument: argument.to_owned(), group_by })
+    let group_by = group_by
+        .map(|group| key_list(group, group_at, errors))
+        .unwrap_or_default();
+    Some(Aggregate {
+        function: function.to_owned(),
+        argument: argument.to_owned(),
+        group_by,
+    })
 }
 
 /// Binds each placeholder of a query to the pivot that supplies it; returns the bindings, or the
@@ -281,9 +337,15 @@ pub(super) fn bind<'u>(
             unbound.push(placeholder);
             continue;
         };
-        let transform = notes.iter().find_map(|note| note_transform(note, placeholder));
-        let binding =
-            Binding { placeholder: placeholder.name.clone(), pivot, in_key: placeholder.in_key, transform };
+        let transform = notes
+            .iter()
+            .find_map(|note| note_transform(note, placeholder));
+        let binding = Binding {
+            placeholder: placeholder.name.clone(),
+            pivot,
+            in_key: placeholder.in_key,
+            transform,
+        };
         if !bindings.contains(&binding) {
             bindings.push(binding);
         }
@@ -300,7 +362,10 @@ pub(super) fn bind<'u>(
 fn pattern_pivot(placeholder: &PlaceholderUse, pivots: &[Pivot]) -> Option<String> {
     let open = placeholder.key.find(&format!("<{}>", placeholder.name))?;
     let prefix = placeholder.key[..open].trim_end_matches('.');
-    pivots.iter().any(|pivot| pivot.key.as_str() == prefix).then(|| prefix.to_owned())
+    pivots
+        .iter()
+        .any(|pivot| pivot.key.as_str() == prefix)
+        .then(|| prefix.to_owned())
 }
 
 /// A note such as "the skill id with `-` replaced by `_` in span attribute keys, such as
@@ -311,14 +376,26 @@ fn note_transform(note: &Inline, placeholder: &PlaceholderUse) -> Option<Replace
         return None;
     }
     let replace = note.pieces.windows(3).find_map(|window| match window {
-        [Piece::Code(from), Piece::Text(between), Piece::Code(to)] if between.trim() == "replaced by" => {
-            Some(Replace { from: from.clone(), to: to.clone() })
+        [Piece::Code(from), Piece::Text(between), Piece::Code(to)]
+            if between.trim() == "replaced by" =>
+        {
+            Some(Replace {
+                from: from.clone(),
+                to: to.clone(),
+            })
         }
         _ => None,
     })?;
     let pattern = KeyPattern::new(placeholder.key.clone());
-    let examples: Vec<&str> = note.code_spans().into_iter().filter(|span| span.contains('.')).collect();
-    let applies = examples.is_empty() || examples.iter().any(|example| pattern.matches(example).is_some());
+    let examples: Vec<&str> = note
+        .code_spans()
+        .into_iter()
+        .filter(|span| span.contains('.'))
+        .collect();
+    let applies = examples.is_empty()
+        || examples
+            .iter()
+            .any(|example| pattern.matches(example).is_some());
     applies.then_some(replace)
 }
 
@@ -338,8 +415,14 @@ mod tests {
         assert_eq!(
             block.sort,
             [
-                SortKey { field: "timestamp".into(), descending: true },
-                SortKey { field: "b".into(), descending: false }
+                SortKey {
+                    field: "timestamp".into(),
+                    descending: true
+                },
+                SortKey {
+                    field: "b".into(),
+                    descending: false
+                }
             ]
         );
         assert_eq!(

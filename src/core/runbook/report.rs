@@ -26,10 +26,19 @@ fn summary(runbook: &Runbook) -> String {
     out.push_str("recipes:\n");
     for recipe in &runbook.recipes {
         let bindings: Vec<String> = recipe.bindings.iter().map(describe_binding).collect();
-        let bindings = if bindings.is_empty() { "no placeholders".to_owned() } else { bindings.join(", ") };
+        let bindings = if bindings.is_empty() {
+            "no placeholders".to_owned()
+        } else {
+            bindings.join(", ")
+        };
         // Writing to a String cannot fail.
-        let _ =
-            writeln!(out, "  {} [{}, line {}]: {bindings}", recipe.id, recipe.dataset.name(), recipe.line);
+        let _ = writeln!(
+            out,
+            "  {} [{}, line {}]: {bindings}",
+            recipe.id,
+            recipe.dataset.name(),
+            recipe.line
+        );
     }
     let warnings = runbook.warnings();
     if warnings.is_empty() {
@@ -50,5 +59,8 @@ fn describe_binding(binding: &Binding) -> String {
         .as_ref()
         .map(|replace| format!(" with `{}` replaced by `{}`", replace.from, replace.to))
         .unwrap_or_default();
-    format!("<{}> <- {}{position}{transform}", binding.placeholder, binding.pivot)
+    format!(
+        "<{}> <- {}{position}{transform}",
+        binding.placeholder, binding.pivot
+    )
 }

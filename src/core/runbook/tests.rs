@@ -7,8 +7,10 @@ use crate::core::search;
 const RENAMED: &str = include_str!("../../../tests/fixtures/runbooks/renamed.md");
 const SKILL_PIVOT_REMOVED: &str =
     include_str!("../../../tests/fixtures/runbooks/invalid-skill-pivot-removed.md");
-const SEVERAL_ERRORS: &str = include_str!("../../../tests/fixtures/runbooks/invalid-several-errors.md");
-const SEED_AS_RECEIVED: &str = include_str!("../../../tests/fixtures/runbooks/seed-as-received.txt");
+const SEVERAL_ERRORS: &str =
+    include_str!("../../../tests/fixtures/runbooks/invalid-several-errors.md");
+const SEED_AS_RECEIVED: &str =
+    include_str!("../../../tests/fixtures/runbooks/seed-as-received.txt");
 
 /// The smallest runbook with every required section; malformed cases are edits of it.
 const MINIMAL: &str = r#"## Where To Query
@@ -49,11 +51,20 @@ fn edited(from: &str, to: &str) -> String {
 }
 
 fn error(line: usize, column: usize, message: &str) -> RunbookError {
-    RunbookError { line, column, message: message.to_owned() }
+    RunbookError {
+        line,
+        column,
+        message: message.to_owned(),
+    }
 }
 
 fn binding(placeholder: &str, pivot: &str) -> Binding {
-    Binding { placeholder: placeholder.into(), pivot: pivot.into(), in_key: false, transform: None }
+    Binding {
+        placeholder: placeholder.into(),
+        pivot: pivot.into(),
+        in_key: false,
+        transform: None,
+    }
 }
 
 fn keys(patterns: &[KeyPattern]) -> Vec<&str> {
@@ -76,7 +87,10 @@ fn bundled_runbook_parses() {
 
 #[test]
 fn windows_line_endings_parse_the_same() {
-    assert_eq!(Runbook::parse(&BUNDLED_MARKDOWN.replace('\n', "\r\n")), Ok(Runbook::bundled()));
+    assert_eq!(
+        Runbook::parse(&BUNDLED_MARKDOWN.replace('\n', "\r\n")),
+        Ok(Runbook::bundled())
+    );
 }
 
 #[test]
@@ -88,28 +102,56 @@ fn bundled_starting_points_and_pivots() {
     assert_eq!(keys(&oauth.pivots), ["app.client.family", "app.oauth.*"]);
     assert!(oauth.pivots[1].is_family());
     assert_eq!(oauth.next_step, "inspect user trace or request logs");
-    assert_eq!(runbook.starting_points[5].answers, "`get_sentry_resource` dispatch behavior");
+    assert_eq!(
+        runbook.starting_points[5].answers,
+        "`get_sentry_resource` dispatch behavior"
+    );
 
     let user = &runbook.pivots[3];
     assert_eq!(user.key.as_str(), "user.id");
     assert_eq!(user.found_in, ["events", "logs", "metrics"]);
     assert_eq!(user.first_query, "user request or OAuth history");
-    let patterns: Vec<&str> =
-        runbook.pivots.iter().filter(|p| p.key.placeholder().is_some()).map(|p| p.key.as_str()).collect();
-    assert_eq!(patterns, ["gen_ai.tool.call.arguments.<key>", "app.consent.skill.<skill>.granted"]);
-    assert_eq!(runbook.pivots[8].first_query, "`mcp`, `oauth`, `chat`, `search`");
+    let patterns: Vec<&str> = runbook
+        .pivots
+        .iter()
+        .filter(|p| p.key.placeholder().is_some())
+        .map(|p| p.key.as_str())
+        .collect();
+    assert_eq!(
+        patterns,
+        [
+            "gen_ai.tool.call.arguments.<key>",
+            "app.consent.skill.<skill>.granted"
+        ]
+    );
+    assert_eq!(
+        runbook.pivots[8].first_query,
+        "`mcp`, `oauth`, `chat`, `search`"
+    );
 }
 
 #[test]
 fn bundled_recipes_are_structured_queries_with_bindings() {
     let runbook = Runbook::bundled();
     let first = &runbook.recipes[0];
-    assert_eq!(first.id, "trace-log-history-after-opening-a-sentry-event-or-span");
-    assert_eq!(first.title, "Trace log history after opening a Sentry event or span.");
+    assert_eq!(
+        first.id,
+        "trace-log-history-after-opening-a-sentry-event-or-span"
+    );
+    assert_eq!(
+        first.title,
+        "Trace log history after opening a Sentry event or span."
+    );
     assert_eq!(first.dataset, Dataset::Logs);
     assert_eq!(first.query, r#"trace_id:"<trace_id>""#);
     assert_eq!(first.fields.len(), 10);
-    assert_eq!(first.sort, [SortKey { field: "timestamp".into(), descending: false }]);
+    assert_eq!(
+        first.sort,
+        [SortKey {
+            field: "timestamp".into(),
+            descending: false
+        }]
+    );
     assert_eq!(first.line, 71);
     assert_eq!(first.bindings, [binding("trace_id", "trace_id")]);
 
@@ -122,19 +164,35 @@ fn bundled_recipes_are_structured_queries_with_bindings() {
                 ("reason", "app.oauth.grant_revoked.reason"),
             ],
         ),
-        ("http-response-rates-by-route-and-status", &[("route", "http.route")]),
-        ("grant-revocations-for-sign-out-reports", &[("user_id", "user.id")]),
-        ("resource-dispatch-behavior-for-get-sentry-resource", &[("resource_type", "app.resource.type")]),
-        ("stdio-sessions-by-configured-host-or-mode", &[("host", "app.upstream.host")]),
+        (
+            "http-response-rates-by-route-and-status",
+            &[("route", "http.route")],
+        ),
+        (
+            "grant-revocations-for-sign-out-reports",
+            &[("user_id", "user.id")],
+        ),
+        (
+            "resource-dispatch-behavior-for-get-sentry-resource",
+            &[("resource_type", "app.resource.type")],
+        ),
+        (
+            "stdio-sessions-by-configured-host-or-mode",
+            &[("host", "app.upstream.host")],
+        ),
         ("mcp-mode-adoption-by-client-family", &[]),
     ];
     for (id, expected) in expected_bindings {
-        let recipe = runbook.recipe(id).unwrap_or_else(|| panic!("no recipe {id}"));
+        let recipe = runbook
+            .recipe(id)
+            .unwrap_or_else(|| panic!("no recipe {id}"));
         let expected: Vec<Binding> = expected.iter().map(|(p, k)| binding(p, k)).collect();
         assert_eq!(recipe.bindings, expected, "{id}");
     }
 
-    let tool = runbook.recipe("tool-execution-timeline-for-a-slow-or-failing-tool").unwrap();
+    let tool = runbook
+        .recipe("tool-execution-timeline-for-a-slow-or-failing-tool")
+        .unwrap();
     assert_eq!(
         tool.bindings,
         [
@@ -143,14 +201,19 @@ fn bundled_recipes_are_structured_queries_with_bindings() {
                 placeholder: "skill".into(),
                 pivot: "app.consent.skill".into(),
                 in_key: true,
-                transform: Some(Replace { from: "-".into(), to: "_".into() }),
+                transform: Some(Replace {
+                    from: "-".into(),
+                    to: "_".into()
+                }),
             },
         ]
     );
     assert_eq!(tool.notes.len(), 1);
     assert!(tool.notes[0].starts_with("Use the skill id with `-` replaced by `_`"));
 
-    let rates = runbook.recipe("http-response-rates-by-route-and-status").unwrap();
+    let rates = runbook
+        .recipe("http-response-rates-by-route-and-status")
+        .unwrap();
     assert_eq!(
         rates.aggregate,
         Some(Aggregate {
@@ -159,14 +222,30 @@ fn bundled_recipes_are_structured_queries_with_bindings() {
             group_by: vec!["http.route".into(), "http.response.status_code".into()],
         })
     );
-    let zero = runbook.recipe("zero-result-search-sentry-tools-catalog-discovery-queries").unwrap();
-    assert_eq!(zero.title, "Zero-result `search_sentry_tools` catalog discovery queries.");
-    assert_eq!(zero.sort, [SortKey { field: "timestamp".into(), descending: true }]);
+    let zero = runbook
+        .recipe("zero-result-search-sentry-tools-catalog-discovery-queries")
+        .unwrap();
+    assert_eq!(
+        zero.title,
+        "Zero-result `search_sentry_tools` catalog discovery queries."
+    );
+    assert_eq!(
+        zero.sort,
+        [SortKey {
+            field: "timestamp".into(),
+            descending: true
+        }]
+    );
 
     // Every recipe's query is a structured query, and only the tool timeline has a note.
     for recipe in &runbook.recipes {
         assert!(search::parse(&recipe.query).is_ok(), "{}", recipe.id);
-        assert_eq!(recipe.notes.is_empty(), recipe.id != tool.id, "{}", recipe.id);
+        assert_eq!(
+            recipe.notes.is_empty(),
+            recipe.id != tool.id,
+            "{}",
+            recipe.id
+        );
     }
 }
 
@@ -184,13 +263,26 @@ fn bundled_domains_settings_notes_references() {
     assert_eq!(oauth.spans, None);
 
     let tools = runbook.domain("mcp-tool-execution").unwrap();
-    assert_eq!(tools.spans.as_deref(), Some("tool call spans and downstream Sentry API spans"));
-    assert_eq!(tools.notes.len(), 1);
-    assert!(tools.attributes.contains(&KeyPattern::new("app.consent.skill.<skill>.granted")));
-    let cloudflare = runbook.domain("cloudflare-http-server").unwrap();
-    assert_eq!(cloudflare.attributes.len(), 11, "prose inside Attributes: keeps its keys");
     assert_eq!(
-        runbook.domain("resource-resolution").unwrap().spans.as_deref(),
+        tools.spans.as_deref(),
+        Some("tool call spans and downstream Sentry API spans")
+    );
+    assert_eq!(tools.notes.len(), 1);
+    assert!(tools
+        .attributes
+        .contains(&KeyPattern::new("app.consent.skill.<skill>.granted")));
+    let cloudflare = runbook.domain("cloudflare-http-server").unwrap();
+    assert_eq!(
+        cloudflare.attributes.len(),
+        11,
+        "prose inside Attributes: keeps its keys"
+    );
+    assert_eq!(
+        runbook
+            .domain("resource-resolution")
+            .unwrap()
+            .spans
+            .as_deref(),
         Some("`get_sentry_resource` tool span and downstream resource tool span")
     );
 
@@ -205,9 +297,19 @@ fn bundled_domains_settings_notes_references() {
 
     assert_eq!(
         runbook.notes[1].keys,
-        ["mcp.*", "mcp.method.name", "mcp.protocol.version", "mcp.resource.uri", "mcp.session.id"]
+        [
+            "mcp.*",
+            "mcp.method.name",
+            "mcp.protocol.version",
+            "mcp.resource.uri",
+            "mcp.session.id"
+        ]
     );
-    assert_eq!(runbook.notes[4].keys, ["mcp.tool.name"], "tool names and paths are not keys");
+    assert_eq!(
+        runbook.notes[4].keys,
+        ["mcp.tool.name"],
+        "tool names and paths are not keys"
+    );
     assert_eq!(runbook.notes[9].keys, Vec::<String>::new());
 
     assert_eq!(
@@ -229,20 +331,45 @@ fn bundled_domains_settings_notes_references() {
 #[test]
 fn lookups_for_the_ui() {
     let runbook = Runbook::bundled();
-    let (pivot, found) = runbook.pivot_for_key("app.consent.skill.project_management.granted").unwrap();
+    let (pivot, found) = runbook
+        .pivot_for_key("app.consent.skill.project_management.granted")
+        .unwrap();
     assert_eq!(pivot.key.as_str(), "app.consent.skill.<skill>.granted");
-    assert_eq!(found, KeyMatch::Placeholder { name: "skill".into(), value: "project_management".into() });
+    assert_eq!(
+        found,
+        KeyMatch::Placeholder {
+            name: "skill".into(),
+            value: "project_management".into()
+        }
+    );
     // `gen_ai.tool.call.result` is a pivot of its own, and no pattern swallows it.
     let (pivot, found) = runbook.pivot_for_key("gen_ai.tool.call.result").unwrap();
-    assert_eq!((pivot.key.as_str(), found), ("gen_ai.tool.call.result", KeyMatch::Exact));
+    assert_eq!(
+        (pivot.key.as_str(), found),
+        ("gen_ai.tool.call.result", KeyMatch::Exact)
+    );
     assert!(runbook.pivot_for_key("span.duration").is_none());
 
-    let ids =
-        |key| runbook.known_attribute_domains(key).into_iter().map(|d| d.id.as_str()).collect::<Vec<_>>();
-    assert_eq!(ids("user.id"), ["oauth-and-client-registration", "mcp-tool-execution"]);
-    assert_eq!(ids("gen_ai.tool.call.arguments.query"), ["mcp-tool-execution"]);
+    let ids = |key| {
+        runbook
+            .known_attribute_domains(key)
+            .into_iter()
+            .map(|d| d.id.as_str())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids("user.id"),
+        ["oauth-and-client-registration", "mcp-tool-execution"]
+    );
+    assert_eq!(
+        ids("gen_ai.tool.call.arguments.query"),
+        ["mcp-tool-execution"]
+    );
     assert_eq!(ids("span.duration"), Vec::<&str>::new());
-    assert!(runbook.is_known_attribute("span.duration"), "named by recipe fields");
+    assert!(
+        runbook.is_known_attribute("span.duration"),
+        "named by recipe fields"
+    );
     assert!(!runbook.is_known_attribute("not.a.key"));
 }
 
@@ -397,7 +524,10 @@ fn minimal_runbook_parses_and_tables_are_read_by_header_name() {
     let reordered_sections = format!("{}\n{}", &MINIMAL[domains_at..], &MINIMAL[..domains_at]);
     for variant in [reordered_columns, reordered_sections] {
         let mut parsed = Runbook::parse(&variant).unwrap();
-        parsed.recipes.iter_mut().for_each(|recipe| recipe.line = minimal.recipes[0].line);
+        parsed
+            .recipes
+            .iter_mut()
+            .for_each(|recipe| recipe.line = minimal.recipes[0].line);
         assert_eq!(parsed, minimal);
     }
 }
@@ -430,35 +560,68 @@ fn every_error_of_a_full_runbook_is_reported() {
 #[test]
 fn bounds_of_security_rb1() {
     let huge = format!("{MINIMAL}{}", " ".repeat(MAX_MARKDOWN_BYTES));
-    assert_eq!(Runbook::parse(&huge), Err(vec![error(1, 1, "runbook is larger than 1000000 bytes")]));
+    assert_eq!(
+        Runbook::parse(&huge),
+        Err(vec![error(1, 1, "runbook is larger than 1000000 bytes")])
+    );
 
     let recipe = "\nTrace logs.\n\n```text\ndataset=logs query='trace_id:\"<trace_id>\"'\n```\n";
-    let recipes: String =
-        (0..=MAX_RECIPES).map(|n| recipe.replace("Trace logs.", &format!("Trace logs {n}."))).collect();
+    let recipes: String = (0..=MAX_RECIPES)
+        .map(|n| recipe.replace("Trace logs.", &format!("Trace logs {n}.")))
+        .collect();
     let too_many = MINIMAL.replacen("## Domains", &format!("{recipes}\n## Domains"), 1);
     let errors = Runbook::parse(&too_many).unwrap_err();
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].message, "more than 500 recipes");
 
     let many_fields = vec!["a"; 101].join(",");
-    let errors =
-        Runbook::parse(&edited("fields=timestamp,trace_id", &format!("fields={many_fields}"))).unwrap_err();
+    let errors = Runbook::parse(&edited(
+        "fields=timestamp,trace_id",
+        &format!("fields={many_fields}"),
+    ))
+    .unwrap_err();
     assert_eq!(errors, [error(20, 208, "more than 100 keys")]);
 
     let many_placeholders: String = (0..21).map(|n| format!("trace_id:\"<t{n}>\" ")).collect();
     let query = format!("dataset=logs query='{}'", many_placeholders.trim_end());
-    let errors =
-        Runbook::parse(&edited(r#"dataset=logs query='trace_id:"<trace_id>"'"#, &query)).unwrap_err();
-    assert_eq!(errors, [error(19, 21, "query has more than 20 placeholders")]);
+    let errors = Runbook::parse(&edited(
+        r#"dataset=logs query='trace_id:"<trace_id>"'"#,
+        &query,
+    ))
+    .unwrap_err();
+    assert_eq!(
+        errors,
+        [error(19, 21, "query has more than 20 placeholders")]
+    );
 
-    let rows: String = (0..1_001).map(|n| format!("| `k{n}` | a | b | c |\n")).collect();
-    let errors =
-        Runbook::parse(&edited("| route health |\n", &format!("| route health |\n{rows}"))).unwrap_err();
-    assert_eq!(errors[0], error(1011, 1, "table in `## Investigation Pivots` has more than 1000 rows"));
+    let rows: String = (0..1_001)
+        .map(|n| format!("| `k{n}` | a | b | c |\n"))
+        .collect();
+    let errors = Runbook::parse(&edited(
+        "| route health |\n",
+        &format!("| route health |\n{rows}"),
+    ))
+    .unwrap_err();
+    assert_eq!(
+        errors[0],
+        error(
+            1011,
+            1,
+            "table in `## Investigation Pivots` has more than 1000 rows"
+        )
+    );
 
     let long_field = "f".repeat(201);
-    let errors = Runbook::parse(&edited("fields=timestamp", &format!("fields={long_field}"))).unwrap_err();
-    assert_eq!(errors, [error(20, 8, &format!("`{long_field}` is not an attribute key"))]);
+    let errors =
+        Runbook::parse(&edited("fields=timestamp", &format!("fields={long_field}"))).unwrap_err();
+    assert_eq!(
+        errors,
+        [error(
+            20,
+            8,
+            &format!("`{long_field}` is not an attribute key")
+        )]
+    );
 }
 
 /// Inputs near the 1 MB limit on which quadratic work takes many seconds (one did, before the
@@ -471,12 +634,21 @@ fn pathological_inputs_stay_bounded() {
     let in_recipes = |filler: String| edited("## Domains", &format!("{filler}\n## Domains"));
     let at_end = |filler: String| format!("{MINIMAL}\n{filler}");
     let cases = [
-        ("one long line of spaces in a block", in_block(format!("sort=-timestamp{}x", fill(" ")))),
+        (
+            "one long line of spaces in a block",
+            in_block(format!("sort=-timestamp{}x", fill(" "))),
+        ),
         ("a word on every line of a block", in_block(fill("x\n"))),
         ("endless unknown parameters", in_block(fill("a= "))),
         ("endless untitled blocks", in_recipes(fill("```\n```\n"))),
-        ("endless titled blocks", in_recipes(fill("t\n```\ndataset=logs query='a'\n```\n"))),
-        ("endless duplicated pivots", edited("| route health |\n", &fill("| `trace_id` | a | b | c |\n"))),
+        (
+            "endless titled blocks",
+            in_recipes(fill("t\n```\ndataset=logs query='a'\n```\n")),
+        ),
+        (
+            "endless duplicated pivots",
+            edited("| route health |\n", &fill("| `trace_id` | a | b | c |\n")),
+        ),
         ("deep block quotes", at_end(fill("> "))),
         ("unclosed links", at_end(fill("[a]("))),
         ("unbalanced emphasis", at_end(fill("*a **"))),
@@ -486,9 +658,17 @@ fn pathological_inputs_stay_bounded() {
         assert!(markdown.len() <= MAX_MARKDOWN_BYTES, "{name}");
         let started = std::time::Instant::now();
         let result = Runbook::parse(&markdown);
-        assert!(started.elapsed() < std::time::Duration::from_secs(5), "{name}: {:?}", started.elapsed());
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{name}: {:?}",
+            started.elapsed()
+        );
         if let Err(errors) = result {
-            assert!(errors.len() <= MAX_LISTED_ERRORS + 1, "{name}: {} errors", errors.len());
+            assert!(
+                errors.len() <= MAX_LISTED_ERRORS + 1,
+                "{name}: {} errors",
+                errors.len()
+            );
         }
     }
 }
@@ -508,7 +688,9 @@ fn warnings_come_from_the_attribute_notes() {
     assert!(warnings[0].message.starts_with(
         "recipe `oauth-skill-adoption-by-client-family` groups a metric by `gen_ai.tool.call.result.count`; the Attribute Notes say: `gen_ai.tool.call.result.count` is a span-level"
     ));
-    assert!(warnings[1].message.contains("by `gen_ai.tool.call.result`;"));
+    assert!(warnings[1]
+        .message
+        .contains("by `gen_ai.tool.call.result`;"));
 
     // Another team's notes, another key; high-cardinality keys are bad group-bys in any dataset.
     let notes = "\n## Attribute Notes\n\n- `http.route` is high-cardinality here.\n";
@@ -517,7 +699,9 @@ fn warnings_come_from_the_attribute_notes() {
         "aggregate=count() by http.route",
         1,
     );
-    let warnings = Runbook::parse(&format!("{metric}{notes}")).unwrap().warnings();
+    let warnings = Runbook::parse(&format!("{metric}{notes}"))
+        .unwrap()
+        .warnings();
     assert_eq!(
         warnings,
         [RunbookWarning {
@@ -526,28 +710,65 @@ fn warnings_come_from_the_attribute_notes() {
         }]
     );
     let spans = metric.replacen("dataset=tracemetrics", "dataset=spans", 1);
-    let warnings = Runbook::parse(&format!("{spans}{notes}")).unwrap().warnings();
+    let warnings = Runbook::parse(&format!("{spans}{notes}"))
+        .unwrap()
+        .warnings();
     assert_eq!(warnings.len(), 1);
-    assert!(warnings[0].message.starts_with("recipe `trace-logs` groups its results by `http.route`;"));
+    assert!(warnings[0]
+        .message
+        .starts_with("recipe `trace-logs` groups its results by `http.route`;"));
 
     // "Do not use in metrics dimensions" is about metrics only.
     let notes = "\n## Attribute Notes\n\n- `http.route`: do not use in metrics dimensions.\n";
-    assert_eq!(Runbook::parse(&format!("{spans}{notes}")).unwrap().warnings(), []);
-    assert_eq!(Runbook::parse(&format!("{metric}{notes}")).unwrap().warnings().len(), 1);
+    assert_eq!(
+        Runbook::parse(&format!("{spans}{notes}"))
+            .unwrap()
+            .warnings(),
+        []
+    );
+    assert_eq!(
+        Runbook::parse(&format!("{metric}{notes}"))
+            .unwrap()
+            .warnings()
+            .len(),
+        1
+    );
 }
 
 #[test]
 fn renamed_fixture_follows_the_data() {
     let runbook = Runbook::parse(RENAMED).unwrap();
     assert_eq!(runbook.recipes.len(), 14);
-    assert!(runbook.recipe("local-rate-limit-volume-and-scope").is_none(), "dropped recipe");
-    let added = runbook.recipe("indeterminate-access-probes-by-reason").unwrap();
-    assert_eq!(added.bindings, [binding("probe_reason", "app.access.probe.reason")]);
-    assert_eq!(keys(&runbook.starting_points[3].pivots), ["app.client.family", "app.access.*"]);
-    assert!(runbook.pivot_for_key("app.access.token_exchange.outcome").is_some());
-    assert!(runbook.pivot_for_key("app.oauth.token_exchange.outcome").is_none());
-    let captured = runbook.recipe("captured-errors-for-a-route-tool-or-oauth-symptom").unwrap();
-    assert_eq!(captured.bindings[2], binding("reason", "app.access.grant_revoked.reason"));
+    assert!(
+        runbook
+            .recipe("local-rate-limit-volume-and-scope")
+            .is_none(),
+        "dropped recipe"
+    );
+    let added = runbook
+        .recipe("indeterminate-access-probes-by-reason")
+        .unwrap();
+    assert_eq!(
+        added.bindings,
+        [binding("probe_reason", "app.access.probe.reason")]
+    );
+    assert_eq!(
+        keys(&runbook.starting_points[3].pivots),
+        ["app.client.family", "app.access.*"]
+    );
+    assert!(runbook
+        .pivot_for_key("app.access.token_exchange.outcome")
+        .is_some());
+    assert!(runbook
+        .pivot_for_key("app.oauth.token_exchange.outcome")
+        .is_none());
+    let captured = runbook
+        .recipe("captured-errors-for-a-route-tool-or-oauth-symptom")
+        .unwrap();
+    assert_eq!(
+        captured.bindings[2],
+        binding("reason", "app.access.grant_revoked.reason")
+    );
     assert!(!RENAMED.contains("app.oauth."));
 }
 
@@ -578,11 +799,12 @@ fn check_report_summarises_or_lists_errors() {
     assert!(summary.contains(
         "  tool-execution-timeline-for-a-slow-or-failing-tool [spans, line 151]: <tool_name> <- gen_ai.tool.name, <skill> <- app.consent.skill (in key) with `-` replaced by `_`\n"
     ));
-    assert!(
-        summary.contains("  mcp-mode-adoption-by-client-family [tracemetrics, line 95]: no placeholders\n")
-    );
+    assert!(summary.contains(
+        "  mcp-mode-adoption-by-client-family [tracemetrics, line 95]: no placeholders\n"
+    ));
     assert!(summary.ends_with("no warnings\n"));
-    let grouped = BUNDLED_MARKDOWN.replacen("by app.consent.skill,", "by gen_ai.tool.call.result,", 1);
+    let grouped =
+        BUNDLED_MARKDOWN.replacen("by app.consent.skill,", "by gen_ai.tool.call.result,", 1);
     assert!(check_report(&grouped).unwrap().ends_with(
         "warnings:\n  line 135: recipe `oauth-skill-adoption-by-client-family` groups a metric by `gen_ai.tool.call.result`; the Attribute Notes say: `gen_ai.tool.call.result` is the full JSON tool result payload on spans. Use for targeted inspection only; it is high-cardinality and unsuitable for group-bys or metrics.\n"
     ));
@@ -612,7 +834,11 @@ mod never_panics {
         prop_oneof![
             any::<Index>().prop_map(Mutation::DeleteLine),
             any::<Index>().prop_map(Mutation::DuplicateLine),
-            (any::<Index>(), any::<Index>(), prop_oneof![interesting, any::<char>()])
+            (
+                any::<Index>(),
+                any::<Index>(),
+                prop_oneof![interesting, any::<char>()]
+            )
                 .prop_map(|(line, at, c)| Mutation::InsertChar(line, at, c)),
         ]
     }
@@ -634,8 +860,11 @@ mod never_panics {
                 Mutation::InsertChar(line, at, c) => {
                     let count = lines.len();
                     let line = &mut lines[line.index(count)];
-                    let boundaries: Vec<usize> =
-                        line.char_indices().map(|(i, _)| i).chain([line.len()]).collect();
+                    let boundaries: Vec<usize> = line
+                        .char_indices()
+                        .map(|(i, _)| i)
+                        .chain([line.len()])
+                        .collect();
                     line.insert(boundaries[at.index(boundaries.len())], *c);
                 }
             }
@@ -647,7 +876,12 @@ mod never_panics {
         if let Err(errors) = Runbook::parse(markdown) {
             assert!(!errors.is_empty());
             let lines = markdown.split('\n').count();
-            assert!(errors.iter().all(|e| e.line >= 1 && e.line <= lines && e.column >= 1), "{errors:?}");
+            assert!(
+                errors
+                    .iter()
+                    .all(|e| e.line >= 1 && e.line <= lines && e.column >= 1),
+                "{errors:?}"
+            );
         }
     }
 

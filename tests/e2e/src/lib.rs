@@ -8,10 +8,11 @@
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, ensure, Context, Result};
 use serde_json::Value;
 use thirtyfour::common::capabilities::firefox::FirefoxPreferences;
 use thirtyfour::common::command::FormatRequestData;
@@ -134,20 +135,41 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-/// The fixture HTTPS server (tests/fixtures/serve.py), one per session so tests run in parallel.
+/// The fixture HTTPS server (tests/fixtures/serve.py) on port 443, so page URLs look exactly like
+/// Sentry's (no port). Each session gets its own loopback address (127.0.0.N) and maps the
+/// sentry.io names to it, so tests run in parallel. Binding 443 needs root (as in CI) or
+/// `net.ipv4.ip_unprivileged_port_start=443`.
 struct FixtureServer {
     _child: Child,
-    port: u16,
+    address: String,
 }
 
 impl FixtureServer {
     async fn start() -> Result<Self> {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let first = std::process::id() % 200;
+        let mut last_error = None;
+        for _ in 0..32 {
+            let address = format!(
+                "127.0.0.{}",
+                2 + (first + NEXT.fetch_add(1, Ordering::Relaxed)) % 250
+            );
+            match Self::start_on(&address).await {
+                Ok(server) => return Ok(server),
+                Err(error) => last_error = Some(error),
+            }
+        }
+        Err(last_error.unwrap_or_else(|| anyhow::anyhow!("no loopback address was free")))
+    }
+
+    async fn start_on(address: &str) -> Result<Self> {
         let (cert, key) = certificate();
         let mut child = Command::new("python3")
             .arg(workspace_root().join("tests/fixtures/serve.py"))
             .args([cert, key])
-            .arg("0")
+            .args([address, "443"])
             .stdout(Stdio::piped())
+            .stderr(Stdio::null())
             .kill_on_drop(true)
             .spawn()
             .context("start tests/fixtures/serve.py")?;
@@ -158,14 +180,13 @@ impl FixtureServer {
             BufReader::new(stdout).read_line(&mut line),
         )
         .await??;
-        let port = line
-            .trim()
-            .strip_prefix("PORT ")
-            .context("fixture server did not print its port")?
-            .parse()?;
+        ensure!(
+            line.starts_with("LISTENING "),
+            "the fixture server could not listen on {address}:443"
+        );
         Ok(Self {
             _child: child,
-            port,
+            address: address.to_owned(),
         })
     }
 }
@@ -188,7 +209,7 @@ impl FormatRequestData for MozContext {
 pub struct Session {
     pub browser: Browser,
     pub driver: WebDriver,
-    server: FixtureServer,
+    _server: FixtureServer,
     _driver_process: Child,
     _profile: Option<tempfile::TempDir>,
 }
@@ -226,10 +247,13 @@ impl Session {
                     "--disable-sync",
                     "--ignore-certificate-errors",
                     "--window-size=1400,900",
-                    "--host-resolver-rules=MAP *.sentry.io 127.0.0.1, MAP sentry.io 127.0.0.1",
                 ] {
                     caps.add_arg(arg)?;
                 }
+                let ip = &server.address;
+                caps.add_arg(&format!(
+                    "--host-resolver-rules=MAP *.sentry.io {ip}, MAP sentry.io {ip}"
+                ))?;
                 caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))?;
                 caps.add_arg(&format!("--load-extension={}", extension.display()))?;
                 caps.add_arg(&format!(
@@ -242,7 +266,7 @@ impl Session {
                 Ok(Self {
                     browser,
                     driver,
-                    server,
+                    _server: server,
                     _driver_process: process,
                     _profile: Some(profile),
                 })
@@ -259,7 +283,7 @@ impl Session {
                 caps.add_arg("--height=900")?;
                 caps.accept_insecure_certs(true)?;
                 let mut prefs = FirefoxPreferences::new();
-                prefs.set("network.dns.forceResolve", "127.0.0.1")?;
+                prefs.set("network.dns.forceResolve", server.address.as_str())?;
                 prefs.set("extensions.originControls.grantByDefault", true)?;
                 prefs.set(
                     "extensions.webextensions.uuids",
@@ -275,7 +299,7 @@ impl Session {
                 Ok(Self {
                     browser,
                     driver,
-                    server,
+                    _server: server,
                     _driver_process: process,
                     _profile: None,
                 })
@@ -287,10 +311,9 @@ impl Session {
         let _ = self.driver.quit().await;
     }
 
-    /// `https://<host_and_path>` with the fixture server's port, e.g. `acme.sentry.io/issues/1/`.
+    /// `https://<host_and_path>`, e.g. `acme.sentry.io/issues/1/` (served by this session's fixtures).
     pub fn url(&self, host_and_path: &str) -> String {
-        let (host, path) = host_and_path.split_once('/').unwrap_or((host_and_path, ""));
-        format!("https://{host}:{}/{path}", self.server.port)
+        format!("https://{host_and_path}")
     }
 
     pub async fn open(&self, host_and_path: &str) -> Result<()> {

@@ -21,7 +21,10 @@ async fn event_page_reaches_ready(s: &Session) -> Result<()> {
              return r && { kind: r.getAttribute('data-page-kind'), org: r.getAttribute('data-org') };",
         )
         .await?;
-    ensure!(!root.is_null(), "no [data-testid=pl-sidebar] in the frame");
+    ensure!(
+        root["kind"] == "event" && root["org"] == "acme",
+        "sidebar root says {root}"
+    );
     Ok(())
 }
 

@@ -1,0 +1,601 @@
+//! What the sidebar shows for one page, decided in one place: the page, the runbook's starting
+//! points that fit it, its pivots with their meaning, and every recipe filled with the page's values.
+//! The UI only renders this.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::core::facts::{recognise, RawFacts, RecognisedPivot};
+use crate::core::page::{classify_url_with_hosts, PageContext, PageKind, TimeWindow};
+use crate::core::query::{build_links, Deployment, Period, Scope};
+use crate::core::runbook::{KeyMatch, Recipe, Runbook, StartingPoint};
+use crate::core::settings::Settings;
+
+/// The time window used when the page carries none.
+pub const DEFAULT_PERIOD: &str = "24h";
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Lens {
+    pub url: String,
+    pub kind: PageKind,
+    pub org: String,
+    pub starting_points: Vec<StartingPointView>,
+    pub pivots: Vec<PivotView>,
+    /// Recipes that the page's values fill come first, then those it partly fills, then the rest.
+    pub recipes: Vec<RecipeView>,
+    pub warnings: Vec<Warning>,
+    /// Probe rules that failed on this page (the others still ran).
+    pub failed_rules: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StartingPointView {
+    pub symptom: String,
+    pub surface: String,
+    pub pivots: Vec<String>,
+    pub answers: String,
+    pub next_step: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PivotView {
+    pub key: String,
+    /// The full value; masked when `secret`.
+    pub value: String,
+    pub secret: bool,
+    pub truncated: bool,
+    /// The runbook's entry: its meaning, where it is found and its first query (empty for
+    /// attributes the runbook names only in domains or recipe fields).
+    pub meaning: String,
+    pub found_in: Vec<String>,
+    pub first_query: String,
+    /// The attribute notes that apply: the namespace rule first, then notes naming the key.
+    pub notes: Vec<String>,
+    pub domains: Vec<String>,
+}
+
+impl PivotView {
+    /// Whether the value may be copied or put in a query.
+    pub fn is_usable(&self) -> bool {
+        !self.secret && !self.truncated
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecipeView {
+    pub id: String,
+    pub title: String,
+    pub dataset: &'static str,
+    pub ready: bool,
+    pub links: Vec<LinkView>,
+    /// Pivot keys the recipe still needs a value for (the UI asks for them).
+    pub missing: Vec<String>,
+    /// The filled abstract recipe, for an MCP client or a ticket.
+    pub text: String,
+    /// Why no link could be built (an invalid typed value, a scope problem).
+    pub error: Option<String>,
+    /// How many of its placeholders the page filled.
+    pub filled_from_page: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LinkView {
+    pub label: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Warning {
+    /// The contract's `data-kind`: `secret`, `cardinality` or `unsupported`.
+    pub kind: &'static str,
+    pub message: String,
+}
+
+/// Everything the lens needs, none of it from the DOM.
+pub struct LensInput<'a> {
+    pub runbook: &'a Runbook,
+    pub settings: &'a Settings,
+    pub raw: &'a RawFacts,
+    /// Values the engineer typed for missing placeholders, by pivot key.
+    pub typed: &'a BTreeMap<String, String>,
+}
+
+pub fn lens(input: &LensInput) -> Lens {
+    let self_hosted = self_hosted_authority(input.settings);
+    let hosts: Vec<&str> = self_hosted.iter().map(String::as_str).collect();
+    let Some(page) = classify_url_with_hosts(&input.raw.url, &hosts) else {
+        return unsupported(input.raw);
+    };
+    let recognition = recognise(input.runbook, &page, input.raw);
+    let org = page
+        .org
+        .clone()
+        .unwrap_or_else(|| input.settings.org.clone());
+    let pivots: Vec<PivotView> = recognition
+        .pivots
+        .iter()
+        .map(|p| pivot_view(input.runbook, p))
+        .collect();
+    let mut warnings: Vec<Warning> = recognition
+        .pivots
+        .iter()
+        .filter(|p| p.secret)
+        .map(|p| Warning {
+            kind: "secret",
+            message: format!(
+                "{} holds what looks like a secret; it is masked and never used in a query.",
+                p.key
+            ),
+        })
+        .collect();
+    let scope = scope(&page, &org, input.settings);
+    if scope.is_none() {
+        warnings.push(Warning {
+            kind: "unsupported",
+            message: "No Sentry organisation is known for this page: set a default organisation in the options to get links."
+                .into(),
+        });
+    }
+    let recipes = recipes(input, &recognition.pivots, scope.as_ref());
+    Lens {
+        url: input.raw.url.clone(),
+        kind: page.kind,
+        org,
+        starting_points: starting_points(input.runbook, &pivots),
+        pivots,
+        recipes,
+        warnings,
+        failed_rules: input.raw.failed_rules.clone(),
+    }
+}
+
+/// A page Pivot Lens cannot read as Sentry (it should not be injected there at all).
+fn unsupported(raw: &RawFacts) -> Lens {
+    Lens {
+        url: raw.url.clone(),
+        kind: PageKind::Other,
+        org: String::new(),
+        starting_points: Vec::new(),
+        pivots: Vec::new(),
+        recipes: Vec::new(),
+        warnings: vec![Warning {
+            kind: "unsupported",
+            message: "This page is not a Sentry page Pivot Lens knows.".into(),
+        }],
+        failed_rules: raw.failed_rules.clone(),
+    }
+}
+
+/// `sentry.example.com[:port]` from the configured `https://` origin.
+fn self_hosted_authority(settings: &Settings) -> Option<String> {
+    settings
+        .host
+        .strip_prefix("https://")
+        .filter(|h| !h.is_empty())
+        .map(str::to_owned)
+}
+
+fn scope(page: &PageContext, org: &str, settings: &Settings) -> Option<Scope> {
+    if org.is_empty() {
+        return None;
+    }
+    let deployment = if page.self_hosted {
+        Deployment::SelfHosted {
+            host: page.host.clone(),
+        }
+    } else {
+        match self_hosted_authority(settings) {
+            // On sentry.io itself links stay on sentry.io, whatever the default host is.
+            Some(host) if !page.host.ends_with("sentry.io") => Deployment::SelfHosted { host },
+            _ => Deployment::SaaS,
+        }
+    };
+    let period = match &page.window {
+        TimeWindow::StatsPeriod(period) => Period::Relative(period.clone()),
+        TimeWindow::Range { start, end } => Period::Absolute {
+            start: start.clone(),
+            end: end.clone(),
+        },
+        TimeWindow::Unset => Period::Relative(DEFAULT_PERIOD.into()),
+    };
+    let projects = page
+        .projects
+        .iter()
+        .filter_map(|&p| u64::try_from(p).ok())
+        .collect();
+    Some(Scope {
+        deployment,
+        org: org.to_owned(),
+        projects,
+        period,
+    })
+}
+
+fn pivot_view(runbook: &Runbook, pivot: &RecognisedPivot) -> PivotView {
+    let entry = runbook.pivot_for_key(&pivot.key).map(|(entry, _)| entry);
+    PivotView {
+        key: pivot.key.clone(),
+        value: pivot.value.clone(),
+        secret: pivot.secret,
+        truncated: pivot.truncated,
+        meaning: entry.map(|e| e.meaning.clone()).unwrap_or_default(),
+        found_in: entry.map(|e| e.found_in.clone()).unwrap_or_default(),
+        first_query: entry.map(|e| e.first_query.clone()).unwrap_or_default(),
+        notes: notes_for(runbook, &pivot.key),
+        domains: pivot.runbook.domains.clone(),
+    }
+}
+
+/// The namespace rule (`http.*`, `gen_ai.*`, `mcp.*`, `app.*`) first, then notes naming the key.
+fn notes_for(runbook: &Runbook, key: &str) -> Vec<String> {
+    let in_namespace = |pattern: &str| {
+        pattern
+            .strip_suffix('*')
+            .is_some_and(|prefix| key.starts_with(prefix))
+    };
+    let namespace = runbook
+        .notes
+        .iter()
+        .filter(|n| n.keys.iter().any(|k| in_namespace(k)));
+    let named = runbook
+        .notes
+        .iter()
+        .filter(|n| n.keys.iter().any(|k| k == key));
+    let mut notes: Vec<String> = Vec::new();
+    for note in namespace.chain(named) {
+        if !notes.contains(&note.text) {
+            notes.push(note.text.clone());
+        }
+    }
+    notes
+}
+
+/// The runbook's starting points whose keys are on this page.
+fn starting_points(runbook: &Runbook, pivots: &[PivotView]) -> Vec<StartingPointView> {
+    runbook
+        .starting_points
+        .iter()
+        .filter(|point| pivots.iter().any(|p| starts_here(point, &p.key)))
+        .map(|point| StartingPointView {
+            symptom: point.symptom.clone(),
+            surface: point.surface.clone(),
+            pivots: point.pivots.iter().map(|k| k.as_str().to_owned()).collect(),
+            answers: point.answers.clone(),
+            next_step: point.next_step.clone(),
+        })
+        .collect()
+}
+
+fn starts_here(point: &StartingPoint, key: &str) -> bool {
+    point
+        .pivots
+        .iter()
+        .any(|pattern| pattern.matches(key).is_some())
+        || point
+            .symptom
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .any(|word| word == key)
+}
+
+/// The value for a recipe binding's pivot key: typed by the engineer, else from the page. A key
+/// pattern's placeholder counts too: `app.consent.skill.<skill>.granted` on the page gives
+/// `app.consent.skill` its value.
+fn value_for(key: &str, runbook: &Runbook, page: &[RecognisedPivot]) -> Option<String> {
+    let usable = page.iter().filter(|p| p.is_usable());
+    let exact = usable
+        .clone()
+        .find(|p| p.key == key)
+        .map(|p| p.value.clone());
+    exact.or_else(|| {
+        usable
+            .filter_map(|p| runbook.pivot_for_key(&p.key))
+            .find_map(|(entry, matched)| match matched {
+                KeyMatch::Placeholder { value, .. } => {
+                    let (prefix, _, _) = entry.key.placeholder()?;
+                    (prefix.trim_end_matches('.') == key).then_some(value)
+                }
+                _ => None,
+            })
+    })
+}
+
+fn recipes(input: &LensInput, page: &[RecognisedPivot], scope: Option<&Scope>) -> Vec<RecipeView> {
+    let mut views: Vec<RecipeView> = input
+        .runbook
+        .recipes
+        .iter()
+        .map(|recipe| recipe_view(recipe, input, page, scope))
+        .collect();
+    // Stable: within each group the runbook's order stays.
+    views.sort_by_key(|v| {
+        (
+            !v.ready || v.filled_from_page == 0,
+            v.filled_from_page == 0,
+            !v.ready,
+        )
+    });
+    views
+}
+
+fn recipe_view(
+    recipe: &Recipe,
+    input: &LensInput,
+    page: &[RecognisedPivot],
+    scope: Option<&Scope>,
+) -> RecipeView {
+    let from_page = |key: &str| value_for(key, input.runbook, page);
+    let value = |key: &str| {
+        input
+            .typed
+            .get(key)
+            .filter(|v| !v.trim().is_empty())
+            .cloned()
+            .or_else(|| from_page(key))
+    };
+    let filled_from_page = recipe
+        .bindings
+        .iter()
+        .filter(|b| from_page(&b.pivot).is_some())
+        .count();
+    let base = RecipeView {
+        id: recipe.id.clone(),
+        title: recipe.title.clone(),
+        dataset: recipe.dataset.name(),
+        ready: false,
+        links: Vec::new(),
+        missing: Vec::new(),
+        text: String::new(),
+        error: None,
+        filled_from_page,
+    };
+    let Some(scope) = scope else {
+        return RecipeView {
+            error: Some("Set a default organisation to build links.".into()),
+            ..base
+        };
+    };
+    match build_links(recipe, &value, scope) {
+        Ok(links) => RecipeView {
+            ready: links.ready,
+            links: links
+                .links
+                .iter()
+                .map(|l| LinkView {
+                    label: l.label.clone(),
+                    url: l.url.as_str().to_owned(),
+                })
+                .collect(),
+            missing: links
+                .missing
+                .iter()
+                .map(|placeholder| pivot_of(recipe, placeholder))
+                .collect(),
+            text: links.text,
+            ..base
+        },
+        Err(error) => RecipeView {
+            error: Some(error.to_string()),
+            ..base
+        },
+    }
+}
+
+/// The pivot key a placeholder binds to (what the engineer is asked for).
+fn pivot_of(recipe: &Recipe, placeholder: &str) -> String {
+    recipe
+        .bindings
+        .iter()
+        .find(|b| b.placeholder == placeholder)
+        .map_or_else(|| placeholder.to_owned(), |b| b.pivot.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::facts::{FactSource, RawFact};
+
+    fn fact(source: FactSource, key: &str, value: &str) -> RawFact {
+        RawFact {
+            source,
+            key: key.into(),
+            value: value.into(),
+            section: String::new(),
+        }
+    }
+
+    fn raw(url: &str, facts: Vec<RawFact>) -> RawFacts {
+        RawFacts {
+            url: url.into(),
+            facts,
+            failed_rules: Vec::new(),
+        }
+    }
+
+    fn run(raw: &RawFacts, settings: &Settings, typed: &BTreeMap<String, String>) -> Lens {
+        lens(&LensInput {
+            runbook: &Runbook::bundled(),
+            settings,
+            raw,
+            typed,
+        })
+    }
+
+    const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+    #[test]
+    fn event_page_fills_the_trace_log_recipe_first() {
+        let page = raw(
+            "https://acme.sentry.io/issues/6123456789/events/7b4c2f9a0c1d4e5f8a9b0c1d2e3f4a5b/?project=42&statsPeriod=7d",
+            vec![
+                fact(FactSource::Context, "Trace Details/Trace ID", TRACE),
+                fact(FactSource::Tag, "http.route", "/mcp/:organizationSlug?/:projectSlug?"),
+                fact(FactSource::Tag, "gen_ai.tool.name", "search_events"),
+            ],
+        );
+        let lens = run(&page, &Settings::default(), &BTreeMap::new());
+        assert_eq!(lens.kind, PageKind::Event);
+        assert_eq!(lens.org, "acme");
+        let keys: Vec<&str> = lens.pivots.iter().map(|p| p.key.as_str()).collect();
+        for key in ["event_id", "trace_id", "http.route", "gen_ai.tool.name"] {
+            assert!(keys.contains(&key), "{key} missing from {keys:?}");
+        }
+        let trace = lens.pivots.iter().find(|p| p.key == "trace_id").unwrap();
+        assert_eq!(trace.meaning, "one request, tool call, or agent run trace");
+        assert_eq!(trace.first_query, "open trace");
+
+        let first = &lens.recipes[0];
+        assert!(first.ready && first.filled_from_page > 0, "{first:?}");
+        let logs = lens
+            .recipes
+            .iter()
+            .find(|r| r.id == "trace-log-history-after-opening-a-sentry-event-or-span")
+            .unwrap();
+        assert!(logs.ready);
+        let url = &logs.links[0].url;
+        assert!(
+            url.starts_with("https://acme.sentry.io/explore/logs/?"),
+            "{url}"
+        );
+        assert!(
+            url.contains("project=42") && url.contains("statsPeriod=7d"),
+            "the page's scope is kept: {url}"
+        );
+        assert!(logs.text.contains(TRACE));
+
+        // The event page's own pivots point at the runbook's first two starting points.
+        assert!(
+            lens.starting_points.iter().any(|s| s.pivots == ["span_id"]),
+            "{:?}",
+            lens.starting_points
+        );
+        // Recipes still needing a value say which.
+        let revocations = lens
+            .recipes
+            .iter()
+            .find(|r| r.id == "grant-revocations-for-sign-out-reports")
+            .unwrap();
+        assert!(!revocations.ready && revocations.links.is_empty());
+        assert_eq!(revocations.missing, ["user.id"]);
+    }
+
+    #[test]
+    fn typed_values_complete_a_recipe_and_invalid_ones_are_refused() {
+        let page = raw("https://acme.sentry.io/explore/logs/", vec![]);
+        let mut typed = BTreeMap::new();
+        typed.insert("user.id".to_owned(), "4242".to_owned());
+        let lens = run(&page, &Settings::default(), &typed);
+        let revocations = lens
+            .recipes
+            .iter()
+            .find(|r| r.id == "grant-revocations-for-sign-out-reports")
+            .unwrap();
+        assert!(revocations.ready, "{revocations:?}");
+        assert!(revocations.links[0].url.contains("4242"));
+
+        typed.insert("user.id".to_owned(), "x\" OR is:unresolved \\".to_owned());
+        let lens = run(&page, &Settings::default(), &typed);
+        let revocations = lens
+            .recipes
+            .iter()
+            .find(|r| r.id == "grant-revocations-for-sign-out-reports")
+            .unwrap();
+        assert!(
+            !revocations.ready && revocations.links.is_empty() && revocations.error.is_some(),
+            "{revocations:?}"
+        );
+    }
+
+    #[test]
+    fn namespace_notes_and_skill_patterns() {
+        let page = raw(
+            "https://acme.sentry.io/explore/traces/trace/4bf92f3577b34da6a3ce929d0e0e4736/?node=span-00f067aa0ba902b7",
+            vec![
+                fact(FactSource::TestId, "gen_ai.tool.name", "search_events"),
+                fact(FactSource::TestId, "app.consent.skill.project_management.granted", "true"),
+            ],
+        );
+        let lens = run(&page, &Settings::default(), &BTreeMap::new());
+        assert_eq!(lens.kind, PageKind::Span);
+        let tool = lens
+            .pivots
+            .iter()
+            .find(|p| p.key == "gen_ai.tool.name")
+            .unwrap();
+        assert!(
+            tool.notes[0].contains("OpenTelemetry semantic"),
+            "{:?}",
+            tool.notes
+        );
+        let timeline = lens
+            .recipes
+            .iter()
+            .find(|r| r.id == "tool-execution-timeline-for-a-slow-or-failing-tool")
+            .unwrap();
+        assert!(
+            timeline.ready,
+            "the skill comes from the pattern key: {timeline:?}"
+        );
+        assert!(
+            timeline.links[0].url.contains("project_management.granted"),
+            "{}",
+            timeline.links[0].url
+        );
+    }
+
+    #[test]
+    fn no_org_means_a_warning_not_broken_links() {
+        let page = raw("https://sentry.io/issues/", vec![]);
+        let lens = run(&page, &Settings::default(), &BTreeMap::new());
+        assert!(lens.warnings.iter().any(|w| w.kind == "unsupported"));
+        assert!(lens.recipes.iter().all(|r| r.links.is_empty()));
+        let with_default = Settings {
+            org: "acme".into(),
+            ..Settings::default()
+        };
+        let lens = run(&page, &with_default, &BTreeMap::new());
+        assert_eq!(lens.org, "acme");
+        assert!(lens.recipes.iter().any(|r| r.ready));
+    }
+
+    #[test]
+    fn secrets_on_the_page_are_masked_and_warned_about() {
+        let token = format!("sntryu_{}", "ab12".repeat(16));
+        let page = raw(
+            "https://acme.sentry.io/explore/logs/",
+            vec![fact(FactSource::TestId, "user.id", &token)],
+        );
+        let lens = run(&page, &Settings::default(), &BTreeMap::new());
+        assert!(lens.warnings.iter().any(|w| w.kind == "secret"));
+        let serialized = serde_json::to_string(&lens).unwrap();
+        assert!(
+            !serialized.contains(&token),
+            "the token leaked into the lens"
+        );
+    }
+
+    #[test]
+    fn self_hosted_pages_link_to_their_own_host() {
+        let settings = Settings {
+            org: String::new(),
+            host: "https://sentry.example.com".into(),
+        };
+        let page = raw(
+            &format!("https://sentry.example.com/organizations/acme/explore/traces/trace/{TRACE}/"),
+            vec![],
+        );
+        let lens = run(&page, &settings, &BTreeMap::new());
+        assert_eq!(lens.kind, PageKind::Trace);
+        let logs = lens
+            .recipes
+            .iter()
+            .find(|r| r.id == "trace-log-history-after-opening-a-sentry-event-or-span")
+            .unwrap();
+        assert!(
+            logs.links[0]
+                .url
+                .starts_with("https://sentry.example.com/organizations/acme/explore/logs/"),
+            "{logs:?}"
+        );
+    }
+}

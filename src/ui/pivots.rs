@@ -1,0 +1,81 @@
+//! "Pivots on this page": each recognised key and value, with the runbook's meaning, where it is
+//! found, its first query and the namespace rule that applies.
+
+use leptos::prelude::*;
+
+use super::clipboard::copy;
+use crate::core::lens::{Lens, PivotView};
+
+/// Values longer than this are elided on screen; `data-value` always holds the full value.
+const SHOWN_CHARS: usize = 80;
+
+#[component]
+pub fn Pivots(lens: Lens, filter: RwSignal<String>) -> impl IntoView {
+    let empty = lens.pivots.is_empty();
+    let looked_for = lens.kind.shows_pivots().then_some(lens.kind.as_str());
+    let pivots = lens.pivots;
+    let shown = move || {
+        let needle = filter.get().to_lowercase();
+        pivots
+            .iter()
+            .filter(|p| matches(p, &needle))
+            .cloned()
+            .map(|p| view! { <PivotRow pivot=p/> })
+            .collect_view()
+    };
+    view! {
+        <section class="pl-section" aria-labelledby="pl-pivots">
+            <h2 id="pl-pivots">"Pivots on this page"</h2>
+            {empty.then(|| view! {
+                <p class="pl-muted" data-testid="pl-nothing" role="status">
+                    "Nothing recognised here yet. "
+                    {looked_for.map(|kind| format!(
+                        "On a{} {kind} page Pivot Lens reads attribute and tag rows, context cards, the span drawer and id links; \
+                         open a span, expand a row or a section and it will pick them up.",
+                        if kind.starts_with(['a', 'e', 'i', 'o', 'u']) { "n" } else { "" }))}
+                </p>
+            })}
+            <ul class="pl-pivots">{shown}</ul>
+        </section>
+    }
+}
+
+fn matches(pivot: &PivotView, needle: &str) -> bool {
+    needle.is_empty()
+        || [&pivot.key, &pivot.value, &pivot.meaning]
+            .iter()
+            .any(|field| field.to_lowercase().contains(needle))
+}
+
+#[component]
+fn PivotRow(pivot: PivotView) -> impl IntoView {
+    let status = RwSignal::new("");
+    let shown: String = if pivot.value.chars().count() > SHOWN_CHARS {
+        pivot.value.chars().take(SHOWN_CHARS).chain(['…']).collect()
+    } else {
+        pivot.value.clone()
+    };
+    let usable = pivot.is_usable();
+    let value = pivot.value.clone();
+    let found_in = pivot.found_in.join(", ");
+    view! {
+        <li class="pl-pivot" data-testid="pl-pivot" data-key=pivot.key.clone() data-value=pivot.value.clone()
+            data-secret=pivot.secret.to_string()>
+            <div class="pl-pivot-head">
+                <code class="pl-key">{pivot.key.clone()}</code>
+                <span class="pl-value" title=value.clone()>{shown}</span>
+                <button type="button" class="pl-copy" disabled=!usable
+                    aria-label=format!("Copy the value of {}", pivot.key)
+                    on:click=move |_| status.set(copy(&value))>"Copy"</button>
+                <span class="pl-status" role="status">{move || status.get()}</span>
+            </div>
+            {(!pivot.meaning.is_empty()).then(|| view! {
+                <p class="pl-meaning">{pivot.meaning.clone()}
+                    {(!found_in.is_empty()).then(|| view! { <span class="pl-muted">" · found in "{found_in.clone()}</span> })}
+                    {(!pivot.first_query.is_empty()).then(|| view! { <span class="pl-muted">" · first: "{pivot.first_query.clone()}</span> })}
+                </p>
+            })}
+            {pivot.notes.first().map(|note| view! { <p class="pl-note">{note.clone()}</p> })}
+        </li>
+    }
+}

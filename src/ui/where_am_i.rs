@@ -1,0 +1,30 @@
+//! "Where am I": page kind, organisation, and the runbook's starting points that fit this page.
+
+use leptos::prelude::*;
+
+use crate::core::lens::Lens;
+
+#[component]
+pub fn WhereAmI(lens: Lens) -> impl IntoView {
+    let org = if lens.org.is_empty() {
+        "no organisation".to_owned()
+    } else {
+        lens.org.clone()
+    };
+    view! {
+        <section class="pl-section" aria-labelledby="pl-where">
+            <h2 id="pl-where">"Where am I"</h2>
+            <p><span class="pl-chip">{lens.kind.as_str()}</span>" page · "{org}</p>
+            <ul class="pl-starting-points">
+                {lens.starting_points.into_iter().map(|point| view! {
+                    <li>
+                        <strong>{point.symptom}</strong>" → "{point.surface}
+                        {(!point.pivots.is_empty()).then(|| view! { " → pivot on " <code>{point.pivots.join(", ")}</code> })}
+                        " → "{point.next_step}
+                        <div class="pl-muted">{point.answers}</div>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
