@@ -6,6 +6,7 @@ mod options;
 mod pivots;
 mod recipes;
 mod sidebar;
+mod text;
 mod where_am_i;
 
 use leptos::prelude::*;

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use super::clipboard::copy;
+use super::text::prose;
 use crate::core::lens::{Lens, PivotView};
 
 /// Values longer than this are elided on screen; `data-value` always holds the full value.
@@ -70,12 +71,12 @@ fn PivotRow(pivot: PivotView) -> impl IntoView {
                 <span class="pl-status" role="status">{move || status.get()}</span>
             </div>
             {(!pivot.meaning.is_empty()).then(|| view! {
-                <p class="pl-meaning">{pivot.meaning.clone()}
+                <p class="pl-meaning">{prose(&pivot.meaning)}
                     {(!found_in.is_empty()).then(|| view! { <span class="pl-muted">" · found in "{found_in.clone()}</span> })}
                     {(!pivot.first_query.is_empty()).then(|| view! { <span class="pl-muted">" · first: "{pivot.first_query.clone()}</span> })}
                 </p>
             })}
-            {pivot.notes.first().map(|note| view! { <p class="pl-note">{note.clone()}</p> })}
+            {pivot.notes.first().map(|note| view! { <p class="pl-note">{prose(note)}</p> })}
         </li>
     }
 }

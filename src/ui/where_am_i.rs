@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use super::text::prose;
 use crate::core::lens::Lens;
 
 #[component]
@@ -18,10 +19,10 @@ pub fn WhereAmI(lens: Lens) -> impl IntoView {
             <ul class="pl-starting-points">
                 {lens.starting_points.into_iter().map(|point| view! {
                     <li>
-                        <strong>{point.symptom}</strong>" → "{point.surface}
+                        <strong>{prose(&point.symptom)}</strong>" → "{prose(&point.surface)}
                         {(!point.pivots.is_empty()).then(|| view! { " → pivot on " <code>{point.pivots.join(", ")}</code> })}
-                        " → "{point.next_step}
-                        <div class="pl-muted">{point.answers}</div>
+                        " → "{prose(&point.next_step)}
+                        <div class="pl-muted">{prose(&point.answers)}</div>
                     </li>
                 }).collect_view()}
             </ul>

@@ -24,7 +24,7 @@ use tokio::process::{Child, Command};
 
 /// The fixed moz-extension host of the add-on in test profiles, so tests can open its pages.
 const FIREFOX_UUID: &str = "5f1c0e7a-3c1b-4d8e-9a60-7e57ab1e0001";
-const FIREFOX_ADDON_ID: &str = "pivot-lens@pivot-lens.dev";
+pub const FIREFOX_ADDON_ID: &str = "pivot-lens@pivot-lens.dev";
 const READY_TIMEOUT: Duration = Duration::from_secs(20);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,12 +52,20 @@ macro_rules! both_browsers {
 
 type TestFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send + 'a>>;
 
-/// Starts a browser with the extension and the fixture server, runs the test, always tears down.
+/// Starts a browser with the built extension and the fixture server, runs the test, always tears down.
 pub async fn run<F>(browser: Browser, test: F)
 where
     F: for<'a> FnOnce(&'a Session) -> TestFuture<'a>,
 {
-    let session = Session::start(browser, &dist_dir(browser))
+    run_with_extension(browser, &dist_dir(browser), test).await
+}
+
+/// Like `run`, with the extension loaded from `extension` (e.g. a deliberately damaged copy).
+pub async fn run_with_extension<F>(browser: Browser, extension: &Path, test: F)
+where
+    F: for<'a> FnOnce(&'a Session) -> TestFuture<'a>,
+{
+    let session = Session::start(browser, extension)
         .await
         .expect("start the browser session");
     let outcome = test(&session).await;
@@ -77,7 +85,7 @@ pub fn dist_root() -> PathBuf {
         .unwrap_or_else(|| workspace_root().join("dist"))
 }
 
-fn dist_dir(browser: Browser) -> PathBuf {
+pub fn dist_dir(browser: Browser) -> PathBuf {
     dist_root().join(match browser {
         Browser::Chromium => "chrome",
         Browser::Firefox => "firefox",
@@ -126,6 +134,33 @@ fn certificate() -> &'static (PathBuf, PathBuf) {
         }
         (cert, key)
     })
+}
+
+/// The bundled sample pages: `(file stem, host and path)` from each fixture's `<!-- URL: … -->`.
+pub fn fixture_pages() -> Result<Vec<(String, String)>> {
+    let dir = workspace_root().join("tests/fixtures/pages");
+    let mut pages = Vec::new();
+    for entry in std::fs::read_dir(&dir)? {
+        let path = entry?.path();
+        if path.extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path)?;
+        let Some(url) = text
+            .split("<!-- URL: https://")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+        else {
+            continue;
+        };
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        pages.push((stem, url.replace("&amp;", "&")));
+    }
+    pages.sort();
+    Ok(pages)
 }
 
 fn free_port() -> u16 {
@@ -194,7 +229,7 @@ impl FixtureServer {
 /// Firefox's chrome/content context switch (geckodriver's `moz/context`), needed to open
 /// moz-extension pages, which WebDriver navigation refuses.
 #[derive(Debug)]
-struct MozContext(&'static str);
+pub struct MozContext(pub &'static str);
 
 impl FormatRequestData for MozContext {
     fn format_request(&self, session_id: &SessionId) -> RequestData {
@@ -225,6 +260,10 @@ pub struct HostState {
 
 impl Session {
     pub async fn start(browser: Browser, extension: &Path) -> Result<Self> {
+        Self::start_with(browser, extension, true).await
+    }
+
+    pub async fn start_with(browser: Browser, extension: &Path, headless: bool) -> Result<Self> {
         let extension = extension
             .canonicalize()
             .with_context(|| format!("{} is missing: run ./build.sh first", extension.display()))?;
@@ -236,8 +275,10 @@ impl Session {
                 let profile = tempfile::Builder::new().prefix("pl-chromium").tempdir()?;
                 let mut caps = DesiredCapabilities::chrome();
                 caps.set_binary("/usr/bin/chromium")?;
+                if headless {
+                    caps.add_arg("--headless=new")?;
+                }
                 for arg in [
-                    "--headless=new",
                     "--no-sandbox",
                     "--disable-gpu",
                     "--disable-quic",
@@ -278,7 +319,9 @@ impl Session {
                 )?;
                 let mut caps = DesiredCapabilities::firefox();
                 caps.set_firefox_binary("/usr/bin/firefox-esr")?;
-                caps.add_arg("-headless")?;
+                if headless {
+                    caps.add_arg("-headless")?;
+                }
                 caps.add_arg("--width=1400")?;
                 caps.add_arg("--height=900")?;
                 caps.accept_insecure_certs(true)?;
