@@ -434,7 +434,7 @@ mod tests {
             expect(hostile, &[]);
         }
         expect(&"a".repeat(MAX_SELECTION_CHARS + 1), &[]);
-        let started = std::time::Instant::now();
+        // Their cost is measured by the benchmark (`./build.sh bench`), not asserted here.
         for huge in [
             format!("{TRACE} ").repeat(200_000),
             "é".repeat(1_000_000),
@@ -445,11 +445,6 @@ mod tests {
                 Classification::default()
             );
         }
-        assert!(
-            started.elapsed().as_millis() < 50,
-            "took {:?}",
-            started.elapsed()
-        );
     }
 
     #[test]

@@ -636,13 +636,7 @@ mod tests {
                 _ => fact(FactSource::Json, "unknown.key", &"v".repeat(100)),
             })
             .collect();
-        let started = std::time::Instant::now();
         let pivots = recognise_on(ISSUE_URL, facts);
-        assert!(
-            started.elapsed().as_secs() < 2,
-            "took {:?}",
-            started.elapsed()
-        );
         // 2,500 user ids + 2,500 span ids + one trace id + one tool name.
         assert_eq!(pivots.len(), 5_002);
 

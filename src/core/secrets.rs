@@ -621,17 +621,13 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn huge_input_is_linear() {
-        let started = std::time::Instant::now();
+    fn huge_inputs_of_near_misses_do_not_panic() {
+        // Their cost is measured by the benchmark (`./build.sh bench`), not asserted here.
         for chunk in ["a:", "=", "://", "eyJ", "bearer ", "a", "sntryu_"] {
             let huge = chunk.repeat(1_000_000 / chunk.len());
             let _ = detect_secret(&huge);
+            let _ = mask(&huge);
         }
-        assert!(
-            started.elapsed().as_secs() < 5,
-            "took {:?}",
-            started.elapsed()
-        );
     }
 
     fn hex_id(len: usize) -> impl Strategy<Value = String> {

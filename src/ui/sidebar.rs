@@ -111,6 +111,13 @@ impl SidebarState {
         self.theme.set(theme);
     }
 
+    /// Resizes by `delta` pixels (the frame grows leftwards on the right side).
+    fn resize(&self, delta: i32) {
+        self.prefs
+            .update(|p| p.width = clamp_width(i32::from(p.width) + delta));
+        self.remember();
+    }
+
     pub fn toggle(&self) {
         self.prefs.update(|p| p.open = !p.open);
         self.remember();
@@ -145,6 +152,14 @@ impl SidebarState {
             .post
             .call1(&JsValue::NULL, &message.to_string().into());
     }
+}
+
+const MIN_WIDTH: u16 = 280;
+const MAX_WIDTH: u16 = 720;
+const WIDTH_STEP: i32 = 20;
+
+fn clamp_width(width: i32) -> u16 {
+    u16::try_from(width.clamp(i32::from(MIN_WIDTH), i32::from(MAX_WIDTH))).unwrap_or(MIN_WIDTH)
 }
 
 #[component]
@@ -191,6 +206,7 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
                 <span class="pl-tab-label">"Pivot Lens"</span>
             </button>
             <main id="pl-panel" class="pl-panel" aria-label="Pivot Lens">
+                <ResizeHandle state=state.clone()/>
                 <header class="pl-header">
                     <h1>"Pivot Lens"</h1>
                     <button type="button" class="pl-close" on:click=toggle aria-label="Collapse the sidebar">"×"</button>
@@ -231,5 +247,46 @@ fn Warnings(lens: Lens) -> impl IntoView {
             }).collect_view()}
             {failed.map(|message| view! { <p class="pl-warning" data-testid="pl-warning" data-kind="unsupported">{message}</p> })}
         </div>
+    }
+}
+
+/// The panel's edge: drag it, or focus it and use the arrow keys, to change the width.
+#[component]
+fn ResizeHandle(state: SidebarState) -> impl IntoView {
+    let prefs = state.prefs;
+    let drag_from = RwSignal::new(None::<i32>);
+    let keys = state.clone();
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        let grow_left = !prefs.get_untracked().left;
+        let delta = match ev.key().as_str() {
+            "ArrowLeft" => WIDTH_STEP,
+            "ArrowRight" => -WIDTH_STEP,
+            _ => return,
+        };
+        ev.prevent_default();
+        keys.resize(if grow_left { delta } else { -delta });
+    };
+    let moved = state.clone();
+    view! {
+        <div class="pl-resize" role="separator" aria-orientation="vertical" tabindex="0"
+            aria-label="Sidebar width" aria-valuemin=MIN_WIDTH aria-valuemax=MAX_WIDTH
+            aria-valuenow=move || prefs.get().width data-testid="pl-resize"
+            on:keydown=on_keydown
+            on:pointerdown=move |ev| {
+                if let Some(target) = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok()) {
+                    let _ = target.set_pointer_capture(ev.pointer_id());
+                }
+                drag_from.set(Some(ev.screen_x()));
+            }
+            on:pointermove=move |ev| {
+                if let Some(from) = drag_from.get_untracked() {
+                    let delta = from - ev.screen_x();
+                    if delta.abs() >= 4 {
+                        drag_from.set(Some(ev.screen_x()));
+                        moved.resize(if prefs.get_untracked().left { -delta } else { delta });
+                    }
+                }
+            }
+            on:pointerup=move |_| drag_from.set(None)></div>
     }
 }
