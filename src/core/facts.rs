@@ -627,7 +627,12 @@ mod tests {
             fact(FactSource::Json, "user.id", "\"\""),
             fact(FactSource::Json, "a", "1"),
         ];
-        let pivots = recognise_on(ISSUE_URL, facts);
+        let raw = RawFacts {
+            url: ISSUE_URL.to_owned(),
+            facts,
+            failed_rules: Vec::new(),
+        };
+        let pivots = recognise(&Runbook::bundled(), &page(ISSUE_URL), &raw).pivots;
         assert_eq!(
             pairs(&pivots),
             [

@@ -121,7 +121,9 @@ async fn every_page_kind_in_both_url_styles(s: &Session) -> Result<()> {
             ],
         ),
         (
-            format!("/explore/traces/trace/{TRACE}/?node=span-{SPAN}&source=traces&statsPeriod=24h"),
+            format!(
+                "/explore/traces/trace/{TRACE}/?node=span-{SPAN}&source=traces&statsPeriod=24h"
+            ),
             "span",
             vec![
                 ("trace_id", TRACE),
@@ -147,7 +149,8 @@ async fn every_page_kind_in_both_url_styles(s: &Session) -> Result<()> {
             vec![("trace_id", "3d6e9f2a5b8c1e4f7a0b3c6d9e2f5a8b")],
         ),
         (
-            "/explore/logs/?logsQuery=app.client.family%3Acursor&logsFields=timestamp&mode=samples".into(),
+            "/explore/logs/?logsQuery=app.client.family%3Acursor&logsFields=timestamp&mode=samples"
+                .into(),
             "logs",
             vec![
                 ("trace_id", TRACE),
@@ -160,8 +163,16 @@ async fn every_page_kind_in_both_url_styles(s: &Session) -> Result<()> {
             "spans",
             vec![("trace_id", TRACE), ("span_id", SPAN)],
         ),
-        ("/traces/?query=gen_ai.tool.name%3Anothing_matches".into(), "spans", vec![]),
-        ("/explore/metrics/?project=-1&statsPeriod=24h".into(), "metrics", vec![]),
+        (
+            "/traces/?query=gen_ai.tool.name%3Anothing_matches".into(),
+            "spans",
+            vec![],
+        ),
+        (
+            "/explore/metrics/?project=-1&statsPeriod=24h".into(),
+            "metrics",
+            vec![],
+        ),
         (
             "/explore/discover/homepage/?dataset=errors".into(),
             "discover",
@@ -209,8 +220,10 @@ async fn collapsed_section_read_once_opened(s: &Session) -> Result<()> {
 
 async fn span_drawer_fetched_after_selecting_a_row(s: &Session) -> Result<()> {
     let trace = "3d6e9f2a5b8c1e4f7a0b3c6d9e2f5a8b";
-    s.open(&format!("acme.sentry.io/explore/traces/trace/{trace}/?source=traces"))
-        .await?;
+    s.open(&format!(
+        "acme.sentry.io/explore/traces/trace/{trace}/?source=traces"
+    ))
+    .await?;
     s.wait_ready().await?;
     expect_page(s, "trace", &[("trace_id", trace)]).await?;
     click(s, "[data-fixture='select-span']").await?;
@@ -243,6 +256,8 @@ async fn navigation_never_shows_the_previous_page(s: &Session) -> Result<()> {
         "event",
         &[
             ("event_id", event),
+            // The "Open trace" link is a trace link on the event page.
+            ("trace_id", trace),
             ("gen_ai.tool.name", "get_sentry_resource"),
             ("user.id", "old-user"),
         ],
@@ -259,12 +274,20 @@ async fn navigation_never_shows_the_previous_page(s: &Session) -> Result<()> {
             if host.url == new_url && host.state == "ready" {
                 seen_ready = true;
                 let (kind, _, pivots) = shown(s).await?;
-                ensure!(kind == "trace", "the sidebar shows kind {kind} for {new_url}");
+                ensure!(
+                    kind == "trace",
+                    "the sidebar shows kind {kind} for {new_url}"
+                );
                 let stale: Vec<_> = pivots
                     .iter()
-                    .filter(|(_, v)| [event, "get_sentry_resource", "old-user"].contains(&v.as_str()))
+                    .filter(|(_, v)| {
+                        [event, "get_sentry_resource", "old-user"].contains(&v.as_str())
+                    })
                     .collect();
-                ensure!(stale.is_empty(), "pivots of the previous page after navigation: {stale:?}");
+                ensure!(
+                    stale.is_empty(),
+                    "pivots of the previous page after navigation: {stale:?}"
+                );
             } else {
                 ensure!(
                     host.url != new_url || host.state == "loading",
@@ -293,8 +316,10 @@ async fn navigation_never_shows_the_previous_page(s: &Session) -> Result<()> {
 async fn heavy_trace_page(s: &Session) -> Result<()> {
     let trace = "7f7f7f7f0e0e0e0e1d1d1d1d2c2c2c2c";
     let span = "a0b1c2d3e4f50617";
-    s.open(&format!("acme.sentry.io/explore/traces/trace/{trace}/?node=span-{span}"))
-        .await?;
+    s.open(&format!(
+        "acme.sentry.io/explore/traces/trace/{trace}/?node=span-{span}"
+    ))
+    .await?;
     s.wait_ready().await?;
     // The known keys come after 3,000 unknown attribute rows, one of them 1.5 s after load, while
     // 5,000 waterfall rows are re-rendered every 100 ms.
