@@ -16,8 +16,9 @@ const WAIT: Duration = Duration::from_secs(20);
 const STYLES: [&str; 2] = ["acme.sentry.io", "sentry.io/organizations/acme"];
 
 type Pivots = BTreeSet<(String, String)>;
+type Pair<'a> = (&'a str, &'a str);
 
-fn set(pairs: &[(&str, &str)]) -> Pivots {
+fn set(pairs: &[Pair]) -> Pivots {
     pairs
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -51,7 +52,7 @@ async fn shown(s: &Session) -> Result<(String, String, Pivots)> {
 }
 
 /// Waits until the sidebar shows exactly `expected` on a page of `kind` for org `acme`.
-async fn expect_page(s: &Session, kind: &str, expected: &[(&str, &str)]) -> Result<()> {
+async fn expect_page(s: &Session, kind: &str, expected: &[Pair<'_>]) -> Result<()> {
     let expected = set(expected);
     let start = Instant::now();
     loop {
@@ -86,6 +87,30 @@ async fn click(s: &Session, selector: &str) -> Result<()> {
     Ok(())
 }
 
+/// Clicks what selects a span (the page sets `?node=span-<span>` by replaceState and renders the
+/// span's details later) and expects the span page with `attribute` read from those details.
+async fn select_span(
+    s: &Session,
+    selector: &str,
+    trace: &str,
+    span: &str,
+    attribute: Pair<'_>,
+) -> Result<()> {
+    click(s, selector).await?;
+    let host = s.wait_ready().await?;
+    ensure!(
+        host.url.contains(&format!("node=span-{span}")),
+        "the replaceState was not followed: {}",
+        host.url
+    );
+    expect_page(
+        s,
+        "span",
+        &[("trace_id", trace), ("span_id", span), attribute],
+    )
+    .await
+}
+
 const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 const SPAN: &str = "00f067aa0ba902b7";
 
@@ -93,7 +118,7 @@ async fn every_page_kind_in_both_url_styles(s: &Session) -> Result<()> {
     let event = "7b4c2f9a0c1d4e5f8a9b0c1d2e3f4a5b";
     let route = "/mcp/:organizationSlug?/:projectSlug?";
     let older_trace = "9e3f7d1c2b4a59687a6b5c4d3e2f1a0b";
-    let table: Vec<(String, &str, Vec<(&str, &str)>)> = vec![
+    let table: Vec<(String, &str, Vec<Pair>)> = vec![
         (
             format!("/issues/6123456789/events/{event}/"),
             "event",
@@ -226,21 +251,12 @@ async fn span_drawer_fetched_after_selecting_a_row(s: &Session) -> Result<()> {
     .await?;
     s.wait_ready().await?;
     expect_page(s, "trace", &[("trace_id", trace)]).await?;
-    click(s, "[data-fixture='select-span']").await?;
-    let host = s.wait_ready().await?;
-    ensure!(
-        host.url.contains("node=span-c4d5e6f708192a3b"),
-        "the replaceState was not followed: {}",
-        host.url
-    );
-    expect_page(
+    select_span(
         s,
-        "span",
-        &[
-            ("trace_id", trace),
-            ("span_id", "c4d5e6f708192a3b"),
-            ("mcp.tool.name", "search_events"),
-        ],
+        "[data-fixture='select-span']",
+        trace,
+        "c4d5e6f708192a3b",
+        ("mcp.tool.name", "search_events"),
     )
     .await
 }
@@ -299,16 +315,12 @@ async fn navigation_never_shows_the_previous_page(s: &Session) -> Result<()> {
     }
     ensure!(seen_ready, "the sidebar never became ready for {new_url}");
     expect_page(s, "trace", &[("trace_id", trace)]).await?;
-    click(s, "[data-fixture='select']").await?;
-    s.wait_ready().await?;
-    expect_page(
+    select_span(
         s,
-        "span",
-        &[
-            ("trace_id", trace),
-            ("span_id", "d1d2d3d4e5e6e7e8"),
-            ("app.client.family", "claude-code"),
-        ],
+        "[data-fixture='select']",
+        trace,
+        "d1d2d3d4e5e6e7e8",
+        ("app.client.family", "claude-code"),
     )
     .await
 }
