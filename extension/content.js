@@ -8,9 +8,10 @@
   "use strict";
   const api = globalThis.browser ?? globalThis.chrome;
   const SIDEBAR_PAGE = api.runtime.getURL("sidebar.html");
-  const MAX_FACTS = 2000;
+  const MAX_FACTS = 5000; // a span with thousands of attributes still reports the last of them
   const MAX_VALUE = 4096;
   const RESCAN_DEBOUNCE_MS = 120;
+  const RESCAN_MAX_WAIT_MS = 600; // a page that never stops changing (live logs, scrolling) still gets read
   const URL_POLL_MS = 500;
   const CONNECT_TIMEOUT_MS = 15000;
 
@@ -42,7 +43,9 @@
 
   // ---- Raw fact collection: one registry of rules, each isolated so one failure never stops the rest.
 
-  const IGNORED = "button, [aria-hidden='true'], [role='tooltip'], svg, style, script";
+  // Tooltips and menus are portals that exist only while hovered or open: never page facts.
+  const IGNORED = "button, [aria-hidden='true'], [role='tooltip'], [role='menu'], svg, style, script";
+  const PORTALS = "[role='tooltip'], [role='menu'], [role='listbox']";
 
   /** Visible text of an element, leaving out icon buttons, hidden full keys and tooltips. */
   function textOf(el) {
@@ -56,24 +59,44 @@
     return out.trim().slice(0, MAX_VALUE);
   }
 
+  /**
+   * The parts of Sentry's pages that hold facts (sentry-dom.md §8 step 2). Rescans are per container:
+   * a change re-reads only the nearest container around it, and every fact is filed under the
+   * container it was read in (the nearest one), so nested containers never read the same row twice.
+   */
+  const CONTAINERS = [
+    "section[id]", "[role='region'][aria-label]", "[role='dialog']", "header",
+    "[data-test-id='trace-drawer']", "[data-test-id='trace-drawer-title']",
+    "[data-test-id='fields-tree']", "[data-test-id='attribute-tree-column']",
+    "[data-test-id='event-tags-tree']", "[data-test-id='tag-tree-column']",
+    "[data-test-id='logs-table']", "[data-test-id='spans-table']",
+  ].join(", ");
+
   function sectionOf(el) {
     const region = el.closest("section[id], [data-test-id='trace-drawer'], [data-test-id='logs-table'], [data-test-id='spans-table']");
     return region ? (region.id || region.getAttribute("data-test-id") || "") : "";
   }
 
-  /** Key/value rows of attribute trees (spans, logs, span drawer) and tag trees (issue pages). */
+  /**
+   * Key/value rows of attribute trees (spans, logs, span drawer) and tag trees (issue pages).
+   * Nested rows show only the leaf of a dotted key, so the full key comes from the hooks that keep
+   * it: `tree-key-<original name>`, then the aria-hidden full key, then `title`. Rows with none of
+   * them are the trunks of nested keys (pseudo rows) and carry no value.
+   */
   function treeRow(row, emit, isTag) {
-    const testIdKey = row.querySelector("[data-test-id^='tree-key-']");
-    const hiddenKey = row.querySelector("span[aria-hidden='true']");
-    const titled = row.querySelector("[title]");
+    const keyCell = row.firstElementChild;
+    if (!keyCell) return;
+    const testIdKey = keyCell.matches("[data-test-id^='tree-key-']") ? keyCell : keyCell.querySelector("[data-test-id^='tree-key-']");
+    // Icons are aria-hidden too; the full key is the one with text.
+    const hiddenKey = [...keyCell.querySelectorAll("[aria-hidden='true']")].find((el) => el.textContent.trim());
+    const titled = keyCell.matches("[title]") ? keyCell : keyCell.querySelector("[title]:not(button)");
     let source, key;
     if (testIdKey) [source, key] = ["testId", testIdKey.getAttribute("data-test-id").slice("tree-key-".length)];
-    else if (hiddenKey && hiddenKey.textContent.trim()) [source, key] = [isTag ? "tag" : "hiddenKey", hiddenKey.textContent.trim()];
-    else if (titled) [source, key] = [isTag ? "tag" : "title", titled.getAttribute("title")];
-    else if (row.getAttribute("data-test-id") === "highlight-tag-row") [source, key] = ["tag", textOf(row.firstElementChild)];
-    else return; // a pseudo row: a trunk of a nested key, with no value of its own
-    const valueCell = row.querySelector("[data-sentry-element='TreeValue']") ?? row.lastElementChild;
-    if (!valueCell || valueCell.contains(testIdKey ?? hiddenKey ?? titled)) return;
+    else if (hiddenKey) [source, key] = [isTag ? "tag" : "hiddenKey", hiddenKey.textContent.trim()];
+    else if (titled?.getAttribute("title").trim()) [source, key] = [isTag ? "tag" : "title", titled.getAttribute("title").trim()];
+    else return;
+    const valueCell = row.querySelector("[data-sentry-element='TreeValue']") ?? keyCell.nextElementSibling;
+    if (!valueCell) return;
     const section = sectionOf(row);
     emit({ source, key, value: textOf(valueCell), section });
     for (const a of valueCell.querySelectorAll("a[href]")) emit({ source: "href", key: "", value: a.href, section });
@@ -89,21 +112,25 @@
       const title = card.textContent.trim();
       const subjectText = subject.textContent.trim();
       if (!title || !subjectText || subjectText.length > 60) continue;
-      const json = value.querySelector("pre");
-      if (json) emitJson(json.textContent, emit, section.id);
+      if (subjectText === "Data" || value.querySelector("pre")) emitJson(textOf(value), emit, section.id);
       else emit({ source: "context", key: `${title}/${subjectText}`, value: textOf(value), section: section.id });
     }
   }
 
+  // `"key": value` pairs of JSON-like text that is not strict JSON (structured data viewers).
+  const JSON_PAIR = /"([A-Za-z0-9_.\-]{1,200})"\s*:\s*("(?:[^"\\]|\\.){0,4096}"|-?[0-9][0-9.eE+\-]*|true|false)/g;
+
   /** Low-confidence pairs from JSON text (the trace context's "Data" row). */
   function emitJson(text, emit, section) {
-    let data;
-    try { data = JSON.parse(text); } catch { return; }
-    if (!data || typeof data !== "object" || Array.isArray(data)) return;
-    for (const [key, value] of Object.entries(data)) {
-      if (value === null || typeof value === "object") continue;
-      emit({ source: "json", key, value: String(value), section });
+    let data = null;
+    try { data = JSON.parse(text); } catch { /* not strict JSON: read the quoted pairs below */ }
+    if (data && typeof data === "object" && !Array.isArray(data)) {
+      for (const [key, value] of Object.entries(data)) {
+        if (value !== null && typeof value !== "object") emit({ source: "json", key, value: String(value), section });
+      }
+      return;
     }
+    for (const [, key, value] of text.matchAll(JSON_PAIR)) emit({ source: "json", key, value, section });
   }
 
   const RULES = [
@@ -111,35 +138,86 @@
     { name: "tag-tree", selector: "[data-test-id='tag-tree-row'], [data-test-id='highlight-tag-row']", each: (el, emit) => treeRow(el, emit, true) },
     { name: "context-cards", selector: "section#contexts", each: contextCards },
     { name: "drawer-title", selector: "[data-test-id='trace-drawer-title']", each: (el, emit) => emit({ source: "drawerTitle", key: "", value: textOf(el), section: "trace-drawer" }) },
-    { name: "id-links", selector: "a[href*='/trace/'], a[href*='/events/'], a[href*='/trace-items/']", each: (el, emit) => emit({ source: "href", key: "", value: el.href, section: sectionOf(el) }) },
+    { name: "id-links", selector: "a[href*='/trace/'], a[href*='/events/'], a[href*='/trace-items/'], a[href*='/discover/']", each: (el, emit) => emit({ source: "href", key: "", value: el.href, section: sectionOf(el) }) },
     { name: "log-cells", selector: "td[data-test-id^='log-table-cell-']", each: (el, emit) => emit({ source: "tableCell", key: el.getAttribute("data-test-id").slice("log-table-cell-".length), value: textOf(el), section: "logs-table" }) },
     { name: "page-header", selector: "header", each: (el, emit) => emit({ source: "header", key: "", value: textOf(el).slice(0, 200), section: "" }) },
   ];
 
+  // ---- What was read, per container (or per element found outside every container), so a change
+  // costs a re-read of the containers it touched, not of the document.
+
+  const readings = new Map(); // container or loose element → { facts, failed }
+  const nearestContainer = (el) => el.closest(CONTAINERS);
+
+  /** Runs every rule on the elements of `root` whose nearest container is `owner` (null: loose). */
+  function read(root, owner, record) {
+    for (const rule of RULES) {
+      try {
+        const matches = [...root.querySelectorAll(rule.selector)];
+        if (root.matches(rule.selector)) matches.unshift(root);
+        for (const el of matches) {
+          if (el.closest(PORTALS) || nearestContainer(el) !== owner) continue;
+          rule.each(el, (fact) => record(owner ?? el, rule.name, fact));
+        }
+      } catch {
+        record(owner ?? root, rule.name, null); // reported to the sidebar, never to the page's console
+      }
+    }
+  }
+
+  function recorder() {
+    const fresh = new Map();
+    return {
+      fresh,
+      record(key, ruleName, fact) {
+        if (!fresh.has(key)) fresh.set(key, { facts: [], failed: [] });
+        const entry = fresh.get(key);
+        if (!fact) entry.failed.push(ruleName);
+        else if (typeof fact.value === "string" && fact.value && entry.facts.length < MAX_FACTS) entry.facts.push(fact);
+      },
+    };
+  }
+
+  /** Re-reads one container; forgets what it held before. */
+  function rereadContainer(container) {
+    const { fresh, record } = recorder();
+    read(container, container, record);
+    readings.delete(container);
+    for (const [key, entry] of fresh) readings.set(key, entry);
+  }
+
+  /** Reads what `root` adds outside every container (and, for the document, every container). */
+  function readLoose(root, skip) {
+    const { fresh, record } = recorder();
+    read(root, null, record);
+    for (const [key, entry] of fresh) if (!skip?.has(key)) readings.set(key, entry);
+  }
+
+  function readEverything(onlyUnread) {
+    const root = document.body ?? document.documentElement;
+    for (const container of root.querySelectorAll(CONTAINERS)) {
+      if (!onlyUnread || !readings.has(container)) rereadContainer(container);
+    }
+    readLoose(root, onlyUnread ? readings : null);
+  }
+
   function collect() {
     const facts = [];
     const seen = new Set();
-    const emit = (fact) => {
-      if (facts.length >= MAX_FACTS || typeof fact.value !== "string" || !fact.value) return;
-      fact.value = fact.value.slice(0, MAX_VALUE);
-      const id = `${fact.source}\u0000${fact.key}\u0000${fact.value}`;
-      if (seen.has(id)) return;
-      seen.add(id);
-      facts.push(fact);
-    };
-    const failedRules = [];
-    for (const rule of RULES) {
-      try {
-        for (const el of document.querySelectorAll(rule.selector)) {
-          if (host.contains(el)) continue;
-          rule.each(el, emit);
-          if (facts.length >= MAX_FACTS) break;
-        }
-      } catch {
-        failedRules.push(rule.name); // reported to the sidebar, never to the page's console
+    const failed = new Set();
+    for (const [key, entry] of readings) {
+      if (!key.isConnected) { readings.delete(key); continue; }
+      for (const name of entry.failed) failed.add(name);
+      for (const fact of entry.facts) {
+        if (facts.length >= MAX_FACTS) break;
+        const value = fact.value.slice(0, MAX_VALUE);
+        const id = `${fact.source}\u0000${fact.key}\u0000${value}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        facts.push({ ...fact, value });
       }
     }
-    return { url: location.href, facts, failedRules };
+    return { url: location.href, facts, failedRules: [...failed] };
   }
 
   // ---- Theme: Sentry portals <meta name="color-scheme">; then the page background; then the OS.
@@ -219,22 +297,72 @@
 
   // ---- Change: single-page navigation and late content.
 
+  // Content that was on the page when the URL changed belongs to the previous page until it changes
+  // (React replaces it) or, untouched for this long, evidently stays for the new URL too.
+  const STALE_GRACE_MS = 2000;
+  let graceTimer = 0;
+
   function onUrlMaybeChanged() {
     if (location.href === currentUrl) return;
     currentUrl = location.href;
+    readings.clear();
     host.setAttribute("data-pl-state", "loading");
+    clearTimeout(graceTimer);
+    graceTimer = setTimeout(() => { readEverything(true); publish(false); }, STALE_GRACE_MS);
     publish(true);
   }
   globalThis.navigation?.addEventListener("currententrychange", () => queueMicrotask(onUrlMaybeChanged));
   addEventListener("popstate", onUrlMaybeChanged);
   setInterval(onUrlMaybeChanged, URL_POLL_MS); // replaceState is invisible to an isolated world without the Navigation API
 
+  const dirtyContainers = new Set();
+  const looseRoots = new Set();
+
+  /** Files a changed element under the container to re-read, or as a loose root to read. */
+  function noteChanged(el, added) {
+    const container = nearestContainer(el);
+    if (container) dirtyContainers.add(container);
+    else if (added) looseRoots.add(el);
+    if (!added) return;
+    if (el.matches(CONTAINERS)) dirtyContainers.add(el);
+    for (const inner of el.querySelectorAll(CONTAINERS)) dirtyContainers.add(inner);
+  }
+
   let rescanTimer = 0;
-  const observer = new MutationObserver(() => {
+  let pendingSince = 0;
+
+  function scheduleFlush() {
+    const now = performance.now();
+    if (!pendingSince) pendingSince = now;
     clearTimeout(rescanTimer);
-    rescanTimer = setTimeout(() => { onUrlMaybeChanged(); publish(false); }, RESCAN_DEBOUNCE_MS);
+    rescanTimer = setTimeout(flushChanges, Math.max(0, Math.min(RESCAN_DEBOUNCE_MS, pendingSince + RESCAN_MAX_WAIT_MS - now)));
+  }
+
+  function flushChanges() {
+    pendingSince = 0;
+    onUrlMaybeChanged();
+    for (const container of dirtyContainers) if (container.isConnected) rereadContainer(container);
+    for (const root of looseRoots) if (root.isConnected) readLoose(root);
+    dirtyContainers.clear();
+    looseRoots.clear();
+    publish(false);
+  }
+
+  const observer = new MutationObserver((records) => {
+    for (const record of records) {
+      const target = record.target.nodeType === Node.ELEMENT_NODE ? record.target : record.target.parentElement;
+      if (!target) continue;
+      if (record.type === "attributes") noteChanged(target, true);
+      else noteChanged(target, false);
+      for (const node of record.addedNodes) if (node.nodeType === Node.ELEMENT_NODE) noteChanged(node, true);
+    }
+    scheduleFlush();
   });
-  observer.observe(document.body ?? document.documentElement, { childList: true, subtree: true, characterData: true });
+  readEverything(false);
+  observer.observe(document.body ?? document.documentElement, {
+    childList: true, subtree: true, characterData: true,
+    attributes: true, attributeFilter: ["href", "title", "data-test-id", "aria-hidden"],
+  });
 
   const themeObserver = new MutationObserver(() => send({ type: "theme", theme: pageTheme() }));
   themeObserver.observe(document.head ?? document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ["content"] });

@@ -587,6 +587,62 @@ mod tests {
         assert!(route.value.chars().all(|c| !c.is_control()));
     }
 
+    /// Keys, context subjects and JSON keys come from page text too: markup, huge strings and
+    /// control characters are never keys, so they never reach a pivot or a query.
+    #[test]
+    fn hostile_keys_are_not_keys() {
+        let huge = format!("gen_ai.{}", "a".repeat(10_000));
+        let hostile_keys = [
+            "<img src=x onerror=alert(1)>",
+            "user.id<script>",
+            "user.id\u{0}",
+            "user\u{7}.id",
+            "user.id\u{202e}",
+            "tags[user.id,number",
+            "\"user.id\"",
+            huge.as_str(),
+        ];
+        let mut facts = Vec::new();
+        for key in hostile_keys {
+            facts.push(fact(FactSource::TestId, key, "42"));
+            facts.push(fact(FactSource::Json, key, "42"));
+            facts.push(fact(FactSource::TableCell, key, "42"));
+            facts.push(fact(FactSource::Context, &format!("Custom/{key}"), "42"));
+        }
+        facts.push(fact(FactSource::Context, &format!("{huge}/ID"), "42"));
+        facts.push(fact(FactSource::Context, "no separator", "42"));
+        assert!(recognise_on(ISSUE_URL, facts).is_empty());
+        // A key with surrounding spaces is still the key (probe text is not trimmed everywhere).
+        let spaced = recognise_on(ISSUE_URL, vec![fact(FactSource::Title, " user.id ", "42")]);
+        assert_eq!(pairs(&spaced), [("user.id", "42")]);
+    }
+
+    /// What the probe sends from a structured-data "Data" row that is not strict JSON: each
+    /// `"key": value` pair, strings still quoted.
+    #[test]
+    fn json_pairs_keep_quoted_text_and_numbers() {
+        let facts = vec![
+            fact(FactSource::Json, "http.route", "\"/oauth/token\""),
+            fact(FactSource::Json, "http.response.status_code", "502"),
+            fact(FactSource::Json, "user.id", "\"\""),
+            fact(FactSource::Json, "a", "1"),
+        ];
+        let raw = RawFacts {
+            url: ISSUE_URL.to_owned(),
+            facts,
+            failed_rules: Vec::new(),
+        };
+        let pivots = recognise(&Runbook::bundled(), &page(ISSUE_URL), &raw).pivots;
+        assert_eq!(
+            pairs(&pivots),
+            [
+                ("http.route", "/oauth/token"),
+                ("http.response.status_code", "502")
+            ]
+        );
+        assert!(pivots.iter().all(|p| p.confidence == Confidence::Low));
+    }
+
     #[test]
     fn secrets_are_masked_and_flagged() {
         let mut facts: Vec<RawFact> = synthetic_secrets(3)

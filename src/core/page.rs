@@ -507,6 +507,11 @@ mod tests {
                 vec![pair("trace_id", TRACE), pair("span_id", SPAN)],
             ),
             (
+                format!("/performance/trace/{TRACE}/?node=span-{SPAN}&statsPeriod=24h"),
+                PageKind::Span,
+                vec![pair("trace_id", TRACE), pair("span_id", SPAN)],
+            ),
+            (
                 format!("/traces/trace/{TRACE}/?targetId={SPAN}"),
                 PageKind::Span,
                 vec![pair("trace_id", TRACE), pair("span_id", SPAN)],
@@ -522,6 +527,16 @@ mod tests {
                 vec![],
             ),
             ("/traces/".into(), PageKind::Spans, vec![]),
+            (
+                "/traces/?query=gen_ai.tool.name%3Anothing_matches&mode=samples".into(),
+                PageKind::Spans,
+                vec![],
+            ),
+            (
+                "/explore/metrics/?project=-1&statsPeriod=24h".into(),
+                PageKind::Metrics,
+                vec![],
+            ),
             ("/explore/metrics/".into(), PageKind::Metrics, vec![]),
             (
                 "/explore/discover/homepage/?dataset=errors".into(),

@@ -1,0 +1,357 @@
+//! Recognition end to end: every page kind in both URL styles, newest and older markup, content that
+//! arrives later, single-page navigation and a heavy trace page. Each check compares the sidebar's
+//! whole set of pivots (contract: `pl-pivot` with `data-key`/`data-value`) with the expected set, so
+//! a stale, abbreviated, pseudo-row or portal value fails it as surely as a missing one.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, ensure, Result};
+use pivot_lens_e2e::{both_browsers, Session};
+use thirtyfour::prelude::*;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// The two URL styles one fixture is served under (serve.py strips `/organizations/<org>`).
+const STYLES: [&str; 2] = ["acme.sentry.io", "sentry.io/organizations/acme"];
+
+type Pivots = BTreeSet<(String, String)>;
+type Pair<'a> = (&'a str, &'a str);
+
+fn set(pairs: &[Pair]) -> Pivots {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+/// Kind, org and pivots the sidebar shows now.
+async fn shown(s: &Session) -> Result<(String, String, Pivots)> {
+    let value = s
+        .in_sidebar(
+            "const root = document.querySelector('[data-testid=\"pl-sidebar\"]');
+             if (!root) return null;
+             return { kind: root.getAttribute('data-page-kind'), org: root.getAttribute('data-org'),
+                      pivots: [...document.querySelectorAll('[data-testid=\"pl-pivot\"]')]
+                          .map(p => [p.getAttribute('data-key'), p.getAttribute('data-value')]) };",
+        )
+        .await?;
+    let pivots = value["pivots"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|pair| {
+            (
+                pair[0].as_str().unwrap_or_default().to_owned(),
+                pair[1].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let text = |name: &str| value[name].as_str().unwrap_or_default().to_owned();
+    Ok((text("kind"), text("org"), pivots))
+}
+
+/// Waits until the sidebar shows exactly `expected` on a page of `kind` for org `acme`.
+async fn expect_page(s: &Session, kind: &str, expected: &[Pair<'_>]) -> Result<()> {
+    let expected = set(expected);
+    let start = Instant::now();
+    loop {
+        let (shown_kind, org, pivots) = shown(s).await?;
+        for (key, value) in &pivots {
+            let abbreviated = value.len() == 8 && value.bytes().all(|b| b.is_ascii_hexdigit());
+            ensure!(!abbreviated, "{key} shows an abbreviated id {value}");
+        }
+        if shown_kind == kind && org == "acme" && pivots == expected {
+            return Ok(());
+        }
+        if start.elapsed() > WAIT {
+            bail!(
+                "{}: expected {kind} with {expected:?}; the sidebar shows {shown_kind} (org {org:?}) with {pivots:?}",
+                s.driver.current_url().await?
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn says_nothing_found(s: &Session) -> Result<bool> {
+    let found = s
+        .in_sidebar("return !!document.querySelector('[data-testid=\"pl-nothing\"]');")
+        .await?;
+    Ok(found == true)
+}
+
+async fn click(s: &Session, selector: &str) -> Result<()> {
+    s.driver.enter_default_frame().await?;
+    s.driver.find(By::Css(selector)).await?.click().await?;
+    Ok(())
+}
+
+/// Clicks what selects a span (the page sets `?node=span-<span>` by replaceState and renders the
+/// span's details later) and expects the span page with `attribute` read from those details.
+async fn select_span(
+    s: &Session,
+    selector: &str,
+    trace: &str,
+    span: &str,
+    attribute: Pair<'_>,
+) -> Result<()> {
+    click(s, selector).await?;
+    let host = s.wait_ready().await?;
+    ensure!(
+        host.url.contains(&format!("node=span-{span}")),
+        "the replaceState was not followed: {}",
+        host.url
+    );
+    expect_page(
+        s,
+        "span",
+        &[("trace_id", trace), ("span_id", span), attribute],
+    )
+    .await
+}
+
+const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+const SPAN: &str = "00f067aa0ba902b7";
+
+async fn every_page_kind_in_both_url_styles(s: &Session) -> Result<()> {
+    let event = "7b4c2f9a0c1d4e5f8a9b0c1d2e3f4a5b";
+    let route = "/mcp/:organizationSlug?/:projectSlug?";
+    let older_trace = "9e3f7d1c2b4a59687a6b5c4d3e2f1a0b";
+    let table: Vec<(String, &str, Vec<Pair>)> = vec![
+        (
+            format!("/issues/6123456789/events/{event}/"),
+            "event",
+            vec![
+                ("event_id", event),
+                ("trace_id", TRACE),
+                ("span_id", SPAN),
+                ("http.route", route),
+                ("http.response.status_code", "500"),
+                ("app.transport", "http"),
+                ("gen_ai.tool.name", "search_events"),
+                ("user.id", "4242"),
+            ],
+        ),
+        (
+            "/issues/6123456790/".into(),
+            "issue",
+            vec![
+                ("event_id", "a1b2c3d4e5f60718293a4b5c6d7e8f90"),
+                ("trace_id", "5c0ffee5c0ffee5c0ffee5c0ffee5c0f"),
+                ("span_id", "1a2b3c4d5e6f7081"),
+                ("http.route", "/oauth/token"),
+                ("http.response.status_code", "502"),
+                ("user.id", "7"),
+            ],
+        ),
+        (
+            format!(
+                "/explore/traces/trace/{TRACE}/?node=span-{SPAN}&source=traces&statsPeriod=24h"
+            ),
+            "span",
+            vec![
+                ("trace_id", TRACE),
+                ("span_id", SPAN),
+                ("gen_ai.tool.name", "search_events"),
+                ("mcp.session.id", "sess_01HZX0A7"),
+            ],
+        ),
+        (
+            format!("/performance/trace/{older_trace}/?node=span-b7e3c1d2a4f50617&statsPeriod=24h"),
+            "span",
+            vec![
+                ("trace_id", older_trace),
+                ("span_id", "b7e3c1d2a4f50617"),
+                ("gen_ai.tool.call.arguments.organizationSlug", "acme-corp"),
+                ("http.response.status_code", "200"),
+                ("user.id", "u-99"),
+            ],
+        ),
+        (
+            "/explore/traces/trace/3d6e9f2a5b8c1e4f7a0b3c6d9e2f5a8b/?source=traces".into(),
+            "trace",
+            vec![("trace_id", "3d6e9f2a5b8c1e4f7a0b3c6d9e2f5a8b")],
+        ),
+        (
+            "/explore/logs/?logsQuery=app.client.family%3Acursor&logsFields=timestamp&mode=samples"
+                .into(),
+            "logs",
+            vec![
+                ("trace_id", TRACE),
+                ("app.client.family", "cursor"),
+                ("app.oauth.token_exchange.outcome", "refresh_failed"),
+            ],
+        ),
+        (
+            "/explore/traces/?query=gen_ai.tool.name%3Asearch_events&mode=samples".into(),
+            "spans",
+            vec![("trace_id", TRACE), ("span_id", SPAN)],
+        ),
+        (
+            "/traces/?query=gen_ai.tool.name%3Anothing_matches".into(),
+            "spans",
+            vec![],
+        ),
+        (
+            "/explore/metrics/?project=-1&statsPeriod=24h".into(),
+            "metrics",
+            vec![],
+        ),
+        (
+            "/explore/discover/homepage/?dataset=errors".into(),
+            "discover",
+            vec![("event_id", "0123456789abcdef0123456789abcdef")],
+        ),
+        ("/dashboards/".into(), "other", vec![]),
+    ];
+    for style in STYLES {
+        for (path, kind, expected) in &table {
+            s.open(&format!("{style}{path}")).await?;
+            s.wait_ready().await?;
+            expect_page(s, kind, expected).await?;
+            if expected.is_empty() {
+                ensure!(
+                    says_nothing_found(s).await?,
+                    "{style}{path}: no pl-nothing message"
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn collapsed_section_read_once_opened(s: &Session) -> Result<()> {
+    s.open("acme.sentry.io/issues/6123456790/").await?;
+    s.wait_ready().await?;
+    let before = vec![
+        ("event_id", "a1b2c3d4e5f60718293a4b5c6d7e8f90"),
+        ("trace_id", "5c0ffee5c0ffee5c0ffee5c0ffee5c0f"),
+        ("span_id", "1a2b3c4d5e6f7081"),
+        ("http.route", "/oauth/token"),
+        ("http.response.status_code", "502"),
+        ("user.id", "7"),
+    ];
+    expect_page(s, "issue", &before).await?;
+    click(s, "[data-fixture='open-tags']").await?;
+    let mut after = before;
+    after.extend([
+        ("app.consent.skill.project_management.granted", "true"),
+        ("app.client.family", "cursor"),
+        ("user_agent.original", "Cursor/1.2.3 (darwin)"),
+    ]);
+    expect_page(s, "issue", &after).await
+}
+
+async fn span_drawer_fetched_after_selecting_a_row(s: &Session) -> Result<()> {
+    let trace = "3d6e9f2a5b8c1e4f7a0b3c6d9e2f5a8b";
+    s.open(&format!(
+        "acme.sentry.io/explore/traces/trace/{trace}/?source=traces"
+    ))
+    .await?;
+    s.wait_ready().await?;
+    expect_page(s, "trace", &[("trace_id", trace)]).await?;
+    select_span(
+        s,
+        "[data-fixture='select-span']",
+        trace,
+        "c4d5e6f708192a3b",
+        ("mcp.tool.name", "search_events"),
+    )
+    .await
+}
+
+async fn navigation_never_shows_the_previous_page(s: &Session) -> Result<()> {
+    let event = "e5e5e5e5a1a1a1a1b2b2b2b2c3c3c3c3";
+    let trace = "6a6a6a6a7b7b7b7b8c8c8c8c9d9d9d9d";
+    s.open(&format!("acme.sentry.io/issues/6123456791/events/{event}/"))
+        .await?;
+    s.wait_ready().await?;
+    expect_page(
+        s,
+        "event",
+        &[
+            ("event_id", event),
+            // The "Open trace" link is a trace link on the event page.
+            ("trace_id", trace),
+            ("gen_ai.tool.name", "get_sentry_resource"),
+            ("user.id", "old-user"),
+        ],
+    )
+    .await?;
+    click(s, "[data-fixture='navigate']").await?;
+    let new_url = s.url(&format!("acme.sentry.io/explore/traces/trace/{trace}/"));
+    // Until the new content arrives (600 ms) and for a while after, whatever is shown for the new
+    // URL must hold nothing of the event page.
+    let watch = Instant::now();
+    let mut seen_ready = false;
+    while watch.elapsed() < Duration::from_millis(2500) {
+        if let Some(host) = s.host_state().await? {
+            if host.url == new_url && host.state == "ready" {
+                seen_ready = true;
+                let (kind, _, pivots) = shown(s).await?;
+                ensure!(
+                    kind == "trace",
+                    "the sidebar shows kind {kind} for {new_url}"
+                );
+                let stale: Vec<_> = pivots
+                    .iter()
+                    .filter(|(_, v)| {
+                        [event, "get_sentry_resource", "old-user"].contains(&v.as_str())
+                    })
+                    .collect();
+                ensure!(
+                    stale.is_empty(),
+                    "pivots of the previous page after navigation: {stale:?}"
+                );
+            } else {
+                ensure!(
+                    host.url != new_url || host.state == "loading",
+                    "host says {host:?}"
+                );
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(40)).await;
+    }
+    ensure!(seen_ready, "the sidebar never became ready for {new_url}");
+    expect_page(s, "trace", &[("trace_id", trace)]).await?;
+    select_span(
+        s,
+        "[data-fixture='select']",
+        trace,
+        "d1d2d3d4e5e6e7e8",
+        ("app.client.family", "claude-code"),
+    )
+    .await
+}
+
+async fn heavy_trace_page(s: &Session) -> Result<()> {
+    let trace = "7f7f7f7f0e0e0e0e1d1d1d1d2c2c2c2c";
+    let span = "a0b1c2d3e4f50617";
+    s.open(&format!(
+        "acme.sentry.io/explore/traces/trace/{trace}/?node=span-{span}"
+    ))
+    .await?;
+    s.wait_ready().await?;
+    // The known keys come after 3,000 unknown attribute rows, one of them 1.5 s after load, while
+    // 5,000 waterfall rows are re-rendered every 100 ms.
+    expect_page(
+        s,
+        "span",
+        &[
+            ("trace_id", trace),
+            ("span_id", span),
+            ("gen_ai.tool.name", "heavy_tool"),
+            ("mcp.session.id", "sess_heavy_late"),
+        ],
+    )
+    .await
+}
+
+both_browsers!(
+    every_page_kind_in_both_url_styles,
+    collapsed_section_read_once_opened,
+    span_drawer_fetched_after_selecting_a_row,
+    navigation_never_shows_the_previous_page,
+    heavy_trace_page,
+);
