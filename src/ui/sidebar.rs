@@ -199,16 +199,18 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
     let org = move || lens.with(|l| l.as_ref().map(|l| l.org.clone()).unwrap_or_default());
     let open = move || prefs.get().open.to_string();
     view! {
-        <div class="pl-root" data-testid="pl-sidebar" data-page-kind=kind data-org=org data-open=open
-            on:keydown=on_keydown>
+        // One landmark and one heading whether collapsed or open (the panel hides when collapsed).
+        <main class="pl-root" data-testid="pl-sidebar" data-page-kind=kind data-org=org data-open=open
+            aria-label="Pivot Lens" on:keydown=on_keydown>
+            <h1 class="pl-visually-hidden">"Pivot Lens"</h1>
             <button class="pl-tab" type="button" on:click=toggle.clone() aria-expanded=open
                 aria-controls="pl-panel" title="Pivot Lens (Alt+Shift+Y)">
                 <span class="pl-tab-label">"Pivot Lens"</span>
             </button>
-            <main id="pl-panel" class="pl-panel" aria-label="Pivot Lens">
+            <div id="pl-panel" class="pl-panel">
                 <ResizeHandle state=state.clone()/>
                 <header class="pl-header">
-                    <h1>"Pivot Lens"</h1>
+                    <span class="pl-title" aria-hidden="true">"Pivot Lens"</span>
                     <button type="button" class="pl-close" on:click=toggle aria-label="Collapse the sidebar">"×"</button>
                 </header>
                 {move || match lens.get() {
@@ -226,8 +228,8 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
                         <Recipes lens=lens filter=filter typed=typed/>
                     }.into_any(),
                 }}
-            </main>
-        </div>
+            </div>
+        </main>
     }
 }
 

@@ -499,6 +499,40 @@ impl Session {
         Ok(())
     }
 
+    /// The system clipboard's text. Firefox reads it in the sidebar frame; Chromium's frame may
+    /// only write (permissions policy), so it is read from an extension tab granted clipboard access.
+    pub async fn read_clipboard(&self) -> Result<String> {
+        const READ: &str = "return navigator.clipboard.readText().catch(e => 'unreadable: ' + e);";
+        let text = match self.browser {
+            Browser::Firefox => self.in_sidebar(READ).await?,
+            Browser::Chromium => {
+                let base = self.extension_base().await?;
+                let page = self.driver.window().await?;
+                self.driver
+                    .cdp()
+                    .send_raw(
+                        "Browser.grantPermissions",
+                        serde_json::json!({ "origin": base.trim_end_matches('/'), "permissions": ["clipboardReadWrite"] }),
+                    )
+                    .await?;
+                self.open_extension_page(&base, "options.html").await?;
+                // Headless windows are never focused; readText requires a focused document.
+                self.driver
+                    .cdp()
+                    .send_raw(
+                        "Emulation.setFocusEmulationEnabled",
+                        serde_json::json!({ "enabled": true }),
+                    )
+                    .await?;
+                let text = self.driver.execute(READ, vec![]).await?.json().clone();
+                self.driver.close_window().await?;
+                self.driver.switch_to_window(page).await?;
+                text
+            }
+        };
+        Ok(text.as_str().unwrap_or_default().to_owned())
+    }
+
     /// Saves a screenshot of the current page under target/e2e/ (kept for failed tests).
     pub async fn save_screenshot(&self, name: &str) {
         let dir = workspace_root().join("target/e2e/screenshots");

@@ -49,6 +49,14 @@ async fn enter_sidebar(s: &Session) -> Result<()> {
     Ok(())
 }
 
+/// Opens the collapsed sidebar with its tab, waits for the frame to grow, and stays in the frame.
+async fn open_sidebar(s: &Session) -> Result<()> {
+    enter_sidebar(s).await?;
+    s.driver.find(By::Css(".pl-tab")).await?.click().await?;
+    wait_host_attribute(s, "data-pl-open", "true").await?;
+    enter_sidebar(s).await
+}
+
 async fn open_and_width_are_remembered(s: &Session) -> Result<()> {
     s.open(EVENT_PAGE).await?;
     s.wait_ready().await?;
@@ -87,7 +95,7 @@ async fn filter_narrows_pivots_and_queries(s: &Session) -> Result<()> {
     let count = "return [document.querySelectorAll('[data-testid=\"pl-pivot\"]').length,
                          document.querySelectorAll('[data-testid=\"pl-recipe\"]').length];";
     let before = s.in_sidebar(count).await?;
-    enter_sidebar(s).await?;
+    open_sidebar(s).await?;
     s.driver
         .find(By::Css("[data-testid='pl-filter']"))
         .await?
@@ -131,8 +139,7 @@ async fn theme_follows_the_page_live(s: &Session) -> Result<()> {
 async fn copy_puts_the_full_value_on_the_clipboard(s: &Session) -> Result<()> {
     s.open(EVENT_PAGE).await?;
     s.wait_ready().await?;
-    enter_sidebar(s).await?;
-    s.driver.find(By::Css(".pl-tab")).await?.click().await?;
+    open_sidebar(s).await?;
     s.driver
         .find(By::Css(
             "[data-testid='pl-pivot'][data-key='event_id'] .pl-copy",
@@ -151,20 +158,11 @@ async fn copy_puts_the_full_value_on_the_clipboard(s: &Session) -> Result<()> {
         "status: {}",
         status.text().await?
     );
-    // Read it back through a textarea paste, which works headless in both browsers.
-    let pasted = s
-        .driver
-        .execute(
-            "const area = document.createElement('textarea'); document.body.append(area); area.focus();
-             return navigator.clipboard.readText().then(t => { area.remove(); return t; }, e => 'unreadable: ' + e);",
-            vec![],
-        )
-        .await?;
     s.driver.enter_default_frame().await?;
+    let copied = s.read_clipboard().await?;
     ensure!(
-        pasted.json() == "7b4c2f9a0c1d4e5f8a9b0c1d2e3f4a5b",
-        "clipboard holds {}",
-        pasted.json()
+        copied == "7b4c2f9a0c1d4e5f8a9b0c1d2e3f4a5b",
+        "clipboard holds {copied:?}"
     );
     Ok(())
 }
@@ -175,9 +173,10 @@ async fn axe_reports_no_violations(s: &Session) -> Result<()> {
     for open in [false, true] {
         s.open(EVENT_PAGE).await?;
         s.wait_ready().await?;
-        enter_sidebar(s).await?;
         if open {
-            s.driver.find(By::Css(".pl-tab")).await?.click().await?;
+            open_sidebar(s).await?;
+        } else {
+            enter_sidebar(s).await?;
         }
         s.driver.execute(&axe, vec![]).await?;
         let violations = s
