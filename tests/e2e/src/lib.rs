@@ -415,6 +415,41 @@ impl Session {
         }
     }
 
+    /// Switches WebDriver into the sidebar frame (leave with `driver.enter_default_frame()`).
+    pub async fn enter_sidebar(&self) -> Result<()> {
+        self.driver.enter_default_frame().await?;
+        let frame = self
+            .driver
+            .execute("return document.querySelector('[data-pivot-lens]').shadowRoot.querySelector('iframe')", vec![])
+            .await?
+            .element()?;
+        frame.enter_frame().await?;
+        Ok(())
+    }
+
+    /// Opens the collapsed sidebar by clicking its tab like a user, waits for the frame to grow,
+    /// and stays inside the frame.
+    pub async fn open_sidebar(&self) -> Result<()> {
+        self.enter_sidebar().await?;
+        self.driver.find(By::Css(".pl-tab")).await?.click().await?;
+        let start = Instant::now();
+        loop {
+            self.driver.enter_default_frame().await?;
+            let open = self
+                .driver
+                .execute("return document.querySelector('[data-pivot-lens]').getAttribute('data-pl-open')", vec![])
+                .await?;
+            if open.json() == "true" {
+                break;
+            }
+            if start.elapsed() > READY_TIMEOUT {
+                bail!("the sidebar frame did not open");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.enter_sidebar().await
+    }
+
     /// Runs `script` (a function body; `return` a JSON value) inside the sidebar's iframe.
     pub async fn in_sidebar(&self, script: &str) -> Result<Value> {
         self.driver.enter_default_frame().await?;
