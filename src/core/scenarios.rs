@@ -404,3 +404,354 @@ fn code(text: &str) -> String {
     };
     format!("{fence}{pad}{text}{pad}{fence}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::facts::{FactSource, RawFact, RawFacts};
+    use crate::core::investigation::Investigations;
+    use crate::core::settings::Settings;
+
+    const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const EVENT_URL: &str =
+        "https://acme.sentry.io/issues/6123456789/events/7b4c2f9a0c1d4e5f8a9b0c1d2e3f4a5b/";
+
+    fn page(url: &str, facts: &[(&str, &str)]) -> RawFacts {
+        RawFacts {
+            url: url.into(),
+            facts: facts
+                .iter()
+                .map(|(key, value)| RawFact {
+                    source: FactSource::TestId,
+                    key: (*key).into(),
+                    value: (*value).into(),
+                    section: String::new(),
+                })
+                .collect(),
+            failed_rules: Vec::new(),
+        }
+    }
+
+    fn views(raw: &RawFacts, remembered: &BTreeMap<String, Vec<PivotValue>>) -> Vec<ScenarioView> {
+        scenarios(
+            &LensInput {
+                runbook: &Runbook::bundled(),
+                settings: &Settings::default(),
+                raw,
+                typed: &BTreeMap::new(),
+            },
+            remembered,
+        )
+    }
+
+    fn find<'v>(views: &'v [ScenarioView], id: &str) -> &'v ScenarioView {
+        views.iter().find(|v| v.id == id).unwrap()
+    }
+
+    fn step<'v>(scenario: &'v ScenarioView, id: &str) -> &'v StepView {
+        scenario
+            .steps
+            .iter()
+            .find(|s| s.id == id)
+            .unwrap_or_else(|| panic!("no step {id} in {:?}", scenario.steps))
+    }
+
+    #[test]
+    fn every_domain_is_a_checklist_built_from_its_runbook_entry() {
+        let runbook = Runbook::bundled();
+        let all = views(
+            &page("https://acme.sentry.io/explore/logs/", &[]),
+            &BTreeMap::new(),
+        );
+        let ids: Vec<&str> = all.iter().map(|v| v.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "cloudflare-http-server",
+                "oauth-and-client-registration",
+                "mcp-tool-execution",
+                "resource-resolution",
+                "stdio-transport",
+                "agent-and-genai"
+            ]
+        );
+        for (view, domain) in all.iter().zip(&runbook.domains) {
+            let expected = domain.metrics.len()
+                + domain.attributes.len()
+                + 1
+                + usize::from(domain.spans.is_some())
+                + domain.notes.len();
+            assert_eq!(view.steps.len(), expected, "{}", view.id);
+            let mut ids: Vec<&str> = view.steps.iter().map(|s| s.id.as_str()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            assert_eq!(
+                ids.len(),
+                view.steps.len(),
+                "step ids are unique in {}",
+                view.id
+            );
+        }
+        let oauth = find(&all, "oauth-and-client-registration");
+        assert_eq!(oauth.title, "OAuth And Client Registration");
+        assert!(oauth.symptom.starts_with("Users report sign-outs"));
+        assert_eq!(
+            step(oauth, "metric-app-oauth-token-exchange").kind,
+            StepKind::Metric
+        );
+        assert_eq!(step(oauth, "attribute-user-id").kind, StepKind::Attribute);
+        let tools = find(&all, "mcp-tool-execution");
+        assert!(step(tools, "spans").title.contains("tool call spans"));
+        assert!(tools
+            .steps
+            .iter()
+            .any(|s| s.kind == StepKind::Note && s.title.contains("zero-result catalog searches")));
+        assert!(step(tools, "attribute-app-consent-skill-skill-granted")
+            .key
+            .is_some());
+    }
+
+    #[test]
+    fn a_metric_step_links_the_recipes_that_query_that_metric() {
+        let all = views(
+            &page("https://acme.sentry.io/explore/logs/", &[]),
+            &BTreeMap::new(),
+        );
+        let oauth = find(&all, "oauth-and-client-registration");
+        let refresh = step(oauth, "metric-app-oauth-token-exchange");
+        assert_eq!(refresh.links.len(), 1, "{refresh:?}");
+        assert_eq!(
+            refresh.links[0].recipe,
+            "OAuth refresh outcomes by client family."
+        );
+        assert!(refresh.links[0].url.starts_with("https://acme.sentry.io/"));
+        // The revocation recipe needs a user id the page does not have: it waits for one.
+        let revoked = step(oauth, "metric-app-oauth-grant-revoked");
+        assert!(revoked.links.is_empty());
+        assert_eq!(
+            revoked.waiting,
+            [(
+                "Grant revocations for sign-out reports.".to_owned(),
+                vec!["user.id".to_owned()]
+            )]
+        );
+        // `metric:app.oauth.register OR metric:app.oauth.callback_completed` names both.
+        for metric in [
+            "metric-app-oauth-register",
+            "metric-app-oauth-callback-completed",
+        ] {
+            assert_eq!(
+                step(oauth, metric).links[0].recipe,
+                "Register and callback volume by client family."
+            );
+        }
+        // No recipe queries this metric: the step stands without a link.
+        let prompted = step(oauth, "metric-app-oauth-consent-prompted");
+        assert!(prompted.links.is_empty() && prompted.waiting.is_empty());
+    }
+
+    #[test]
+    fn values_on_the_page_fill_steps_and_suggest_their_scenarios() {
+        let raw = page(
+            EVENT_URL,
+            &[
+                ("user.id", "4242"),
+                ("app.oauth.grant_revoked.reason", "upstream_rejected_in_use"),
+            ],
+        );
+        let all = views(&raw, &BTreeMap::new());
+        assert_eq!(
+            all[0].id, "oauth-and-client-registration",
+            "suggested first"
+        );
+        assert!(all[0].suggested);
+        assert!(!find(&all, "stdio-transport").suggested);
+        let oauth = &all[0];
+        let user = step(oauth, "attribute-user-id");
+        assert_eq!(user.value.as_deref(), Some("4242"));
+        let revoked = step(oauth, "metric-app-oauth-grant-revoked");
+        assert!(revoked.waiting.is_empty());
+        assert!(revoked.links[0].url.contains("4242"), "{revoked:?}");
+        // The URL's event id is no trace id: the trace step waits for one.
+        assert_eq!(step(oauth, "trace").value, None);
+
+        let tools = views(
+            &page(EVENT_URL, &[("gen_ai.tool.name", "search_events")]),
+            &BTreeMap::new(),
+        );
+        assert!(find(&tools, "mcp-tool-execution").suggested);
+        assert!(!find(&tools, "oauth-and-client-registration").suggested);
+    }
+
+    #[test]
+    fn an_investigation_remembers_values_for_the_next_page() {
+        let remembered = BTreeMap::from([(
+            "oauth-and-client-registration".to_owned(),
+            vec![
+                PivotValue {
+                    key: "trace_id".into(),
+                    value: TRACE.into(),
+                },
+                PivotValue {
+                    key: "user.id".into(),
+                    value: "4242".into(),
+                },
+            ],
+        )]);
+        let all = views(
+            &page("https://acme.sentry.io/explore/logs/", &[]),
+            &remembered,
+        );
+        let oauth = find(&all, "oauth-and-client-registration");
+        let trace = step(oauth, "trace");
+        assert_eq!(trace.value.as_deref(), Some(TRACE));
+        assert!(trace.links[0].url.contains(TRACE), "{trace:?}");
+        assert!(!step(oauth, "metric-app-oauth-grant-revoked")
+            .links
+            .is_empty());
+        // Only that scenario's investigation lends its values.
+        assert_eq!(step(find(&all, "stdio-transport"), "trace").value, None);
+
+        // The page's own value wins over a remembered one.
+        let other = "0af7651916cd43dd8448eb211c80319c";
+        let all = views(
+            &page(
+                &format!("https://acme.sentry.io/explore/traces/trace/{other}/"),
+                &[],
+            ),
+            &remembered,
+        );
+        let trace = step(find(&all, "oauth-and-client-registration"), "trace");
+        assert_eq!(trace.value.as_deref(), Some(other));
+    }
+
+    #[test]
+    fn references_follow_the_heading_and_oauth_gets_the_sign_out_playbook() {
+        let all = views(
+            &page("https://acme.sentry.io/explore/logs/", &[]),
+            &BTreeMap::new(),
+        );
+        let urls = |id: &str| -> Vec<String> {
+            find(&all, id)
+                .references
+                .iter()
+                .map(|r| r.url.clone())
+                .collect()
+        };
+        assert!(urls("oauth-and-client-registration").contains(
+            &"https://github.com/getsentry/sentry-mcp/blob/main/docs/operations/oauth-signout-playbook.md".to_owned()
+        ));
+        assert!(!urls("stdio-transport").iter().any(|u| u.contains("oauth")));
+        assert!(urls("agent-and-genai")
+            .iter()
+            .any(|u| u.contains("semconv/gen-ai/")));
+    }
+
+    fn investigation_for(scenario: &str) -> Investigations {
+        let mut state = Investigations::default();
+        let pivots = vec![
+            PivotValue {
+                key: "user.id".into(),
+                value: "4242".into(),
+            },
+            PivotValue {
+                key: "http.route".into(),
+                value: "/oauth/`token`".into(),
+            },
+        ];
+        state.start(scenario, EVENT_URL, pivots, 1.0, 1).unwrap();
+        state
+    }
+
+    #[test]
+    fn the_export_is_the_investigation_as_markdown() {
+        let scenario_id = "oauth-and-client-registration";
+        let mut state = investigation_for(scenario_id);
+        let id = state.by_id.keys().next().unwrap().clone();
+        state
+            .set_step(
+                &id,
+                "metric-app-oauth-grant-revoked",
+                true,
+                "3 revocations\nall in use",
+                2.0,
+            )
+            .unwrap();
+        state
+            .set_step(
+                &id,
+                "attribute-app-client-family",
+                false,
+                "cursor only",
+                3.0,
+            )
+            .unwrap();
+        let remembered = BTreeMap::from([(
+            scenario_id.to_owned(),
+            state.by_id[&id].record.pivots.clone(),
+        )]);
+        let all = views(
+            &page("https://acme.sentry.io/explore/logs/", &[]),
+            &remembered,
+        );
+        let markdown = export_markdown(find(&all, scenario_id), &state.by_id[&id]);
+
+        assert!(
+            markdown.starts_with("## OAuth And Client Registration\n"),
+            "{markdown}"
+        );
+        assert!(markdown.contains(&format!("Started from: {EVENT_URL}\n")));
+        assert!(markdown.contains("- `user.id`: `4242`\n"));
+        assert!(
+            markdown.contains("- `http.route`: `` /oauth/`token` ``\n"),
+            "{markdown}"
+        );
+        assert!(markdown.contains("- [x] Confirm the symptom in the metric app.oauth.grant_revoked\n  - [Grant revocations for sign-out reports.](https://acme.sentry.io/"));
+        assert!(markdown.contains("  - Note: 3 revocations\n    all in use\n"));
+        assert!(markdown.contains(
+            "- [ ] Check the distribution of app.client.family\n  - Note: cursor only\n"
+        ));
+        // Open steps carry no links.
+        let open = markdown
+            .split("- [ ] Confirm the symptom in the metric app.oauth.token_exchange\n")
+            .nth(1)
+            .unwrap();
+        assert!(open.starts_with("- ["), "{open}");
+        assert!(markdown.contains("oauth-signout-playbook.md)"));
+    }
+
+    #[test]
+    fn nothing_secret_is_exported() {
+        let scenario_id = "stdio-transport";
+        let mut state = investigation_for(scenario_id);
+        let id = state.by_id.keys().next().unwrap().clone();
+        let token = format!("sntryu_{}", "cd".repeat(32));
+        // Storage already refuses a secret note; a tampered one that slipped in is still masked.
+        state.by_id.get_mut(&id).unwrap().steps.insert(
+            "trace".into(),
+            crate::core::investigation::StepRecord {
+                schema: 2,
+                done: true,
+                note: format!("token {token}"),
+                updated_at: 0.0,
+            },
+        );
+        state
+            .by_id
+            .get_mut(&id)
+            .unwrap()
+            .record
+            .pivots
+            .push(PivotValue {
+                key: "app.upstream.host".into(),
+                value: format!("Bearer {token}"),
+            });
+        let all = views(
+            &page("https://acme.sentry.io/explore/logs/", &[]),
+            &BTreeMap::new(),
+        );
+        let markdown = export_markdown(find(&all, scenario_id), &state.by_id[&id]);
+        assert!(!markdown.contains("cdcdcdcd"), "{markdown}");
+        assert!(markdown.contains("••••"));
+    }
+}
