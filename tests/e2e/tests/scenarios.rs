@@ -134,7 +134,11 @@ async fn the_six_scenarios_remember_progress(s: &Session) -> Result<()> {
         "{markdown}"
     );
     ensure!(
-        card["steps"].as_u64() == Some(markdown.matches("\n- [").count() as u64),
+        card["steps"].as_u64()
+            == Some(
+                (markdown.matches("\n- [x] ").count() + markdown.matches("\n- [ ] ").count())
+                    as u64
+            ),
         "every step of the card is in the export: {card}"
     );
 
