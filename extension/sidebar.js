@@ -20,9 +20,20 @@ function fail(error) {
 
 async function start() {
   await init({ module_or_path: new URL("./pkg/pivot_lens_bg.wasm", import.meta.url) });
-  const stored = await api.storage.local.get(["sidebar", "runbook", "settings"]);
+  // Everything: investigations live under one key per record and per step (see investigation.rs).
+  const stored = await api.storage.local.get(null);
   const app = new SidebarApp(JSON.stringify(stored), (message) => toPage(JSON.parse(message)),
     (key, value) => api.storage.local.set({ [key]: JSON.parse(value) }));
+  api.storage.onChanged.addListener((changes, area) => {
+    if (area !== "local") return;
+    const values = Object.fromEntries(Object.entries(changes).map(([key, change]) => [key, change.newValue ?? null]));
+    app.storage_changed(JSON.stringify(values));
+  });
+  app.connect_storage(async (json) => {
+    const { set, remove } = JSON.parse(json);
+    if (Object.keys(set).length) await api.storage.local.set(set);
+    if (remove.length) await api.storage.local.remove(remove);
+  });
   document.getElementById("boot")?.remove();
   let lastSequence = 0;
   api.runtime.onMessage.addListener((envelope, sender) => {

@@ -6,11 +6,13 @@
 pub mod classify;
 pub mod facts;
 mod ids;
+pub mod investigation;
 mod known_keys;
 pub mod lens;
 pub mod page;
 pub mod query;
 pub mod runbook;
+pub mod scenarios;
 pub mod search;
 pub mod secrets;
 pub mod settings;

@@ -5,6 +5,7 @@ mod clipboard;
 mod options;
 mod pivots;
 mod recipes;
+mod scenarios;
 mod sidebar;
 mod text;
 mod where_am_i;
@@ -67,6 +68,17 @@ impl SidebarApp {
         leptos::mount::mount_to_body(move || view! { <sidebar::Sidebar state=mounted/> });
         state.announce_layout();
         SidebarApp { state }
+    }
+
+    /// Gives the investigations their storage writer: `write(json)` with `{set, remove}` returns
+    /// the promise of `storage.local.set` then `remove`. Writes that finish a migration go first.
+    pub fn connect_storage(&self, write: js_sys::Function) {
+        self.state.investigating.connect(write);
+    }
+
+    /// Forwards `storage.onChanged` (`{key: newValue or null}`), so tabs stay in sync.
+    pub fn storage_changed(&self, changes: &str) {
+        self.state.investigating.storage_changed(changes);
     }
 
     /// Handles one probe message; returns the URL whose result is now shown, if any.

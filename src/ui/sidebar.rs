@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
+use super::scenarios::{Investigating, ScenarioSources, Scenarios};
 use super::{pivots::Pivots, recipes::Recipes, where_am_i::WhereAmI, Theme};
 use crate::core::facts::RawFacts;
 use crate::core::lens::{lens, Lens, LensInput};
@@ -51,17 +52,20 @@ struct Callbacks {
 
 #[derive(Clone)]
 pub struct SidebarState {
-    raw: RwSignal<Option<RawFacts>>,
-    typed: RwSignal<BTreeMap<String, String>>,
-    lens: Memo<Option<Lens>>,
+    pub(super) raw: RwSignal<Option<RawFacts>>,
+    pub(super) typed: RwSignal<BTreeMap<String, String>>,
+    pub(super) lens: Memo<Option<Lens>>,
+    pub(super) runbook: Arc<Runbook>,
+    pub(super) settings: Arc<Settings>,
+    pub(super) investigating: Investigating,
     prefs: RwSignal<Preferences>,
     theme: RwSignal<Theme>,
     callbacks: Rc<Callbacks>,
 }
 
 impl SidebarState {
-    pub fn new(stored: &str, post: js_sys::Function, save: js_sys::Function) -> Self {
-        let stored: Stored = serde_json::from_str(stored).unwrap_or_default();
+    pub fn new(stored_json: &str, post: js_sys::Function, save: js_sys::Function) -> Self {
+        let stored: Stored = serde_json::from_str(stored_json).unwrap_or_default();
         let runbook = Arc::new(
             stored
                 .runbook
@@ -72,13 +76,14 @@ impl SidebarState {
         let settings = Arc::new(stored.settings.unwrap_or_default());
         let raw = RwSignal::new(None::<RawFacts>);
         let typed = RwSignal::new(BTreeMap::new());
+        let (lens_runbook, lens_settings) = (runbook.clone(), settings.clone());
         let lens = Memo::new(move |_| {
             raw.with(|raw| {
                 raw.as_ref().map(|raw| {
                     typed.with(|typed| {
                         lens(&LensInput {
-                            runbook: &runbook,
-                            settings: &settings,
+                            runbook: &lens_runbook,
+                            settings: &lens_settings,
                             raw,
                             typed,
                         })
@@ -90,6 +95,9 @@ impl SidebarState {
             raw,
             typed,
             lens,
+            runbook,
+            settings,
+            investigating: Investigating::load(stored_json),
             prefs: RwSignal::new(stored.sidebar.unwrap_or_default()),
             theme: RwSignal::new(Theme::default()),
             callbacks: Rc::new(Callbacks { post, save }),
@@ -172,6 +180,7 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
         ..
     } = state.clone();
     let filter = RwSignal::new(String::new());
+    let scenario_sources = ScenarioSources::of(&state);
     Effect::new(move |_| {
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("data-theme", theme.get().as_str());
@@ -226,6 +235,7 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
                         <WhereAmI lens=lens.clone()/>
                         <Pivots lens=lens.clone() filter=filter/>
                         <Recipes lens=lens filter=filter typed=typed/>
+                        <Scenarios sources=scenario_sources.clone()/>
                     }.into_any(),
                 }}
             </div>

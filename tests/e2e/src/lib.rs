@@ -85,6 +85,7 @@ pub fn dist_root() -> PathBuf {
         .unwrap_or_else(|| workspace_root().join("dist"))
 }
 
+/// The built extension for `browser`.
 pub fn dist_dir(browser: Browser) -> PathBuf {
     dist_root().join(match browser {
         Browser::Chromium => "chrome",
@@ -246,7 +247,8 @@ pub struct Session {
     pub driver: WebDriver,
     _server: FixtureServer,
     _driver_process: Child,
-    _profile: Option<tempfile::TempDir>,
+    /// The browser profile (user data dir), kept so `restart` can reuse it.
+    profile: tempfile::TempDir,
 }
 
 /// What the content script reports on the host element (the automation contract).
@@ -263,7 +265,36 @@ impl Session {
         Self::start_with(browser, extension, true).await
     }
 
+    /// Starts a browser on a fresh profile; `headless: false` needs a display (the demo uses it).
     pub async fn start_with(browser: Browser, extension: &Path, headless: bool) -> Result<Self> {
+        let profile = tempfile::Builder::new()
+            .prefix(match browser {
+                Browser::Chromium => "pl-chromium",
+                Browser::Firefox => "pl-firefox",
+            })
+            .tempdir()?;
+        Self::start_with_profile(browser, extension, profile, headless).await
+    }
+
+    /// Quits the browser and starts it again on the same profile directory, as a user restarting
+    /// the browser would (Firefox gets its temporary add-on installed again, with the same UUID).
+    pub async fn restart(self) -> Result<Self> {
+        let Session {
+            browser,
+            driver,
+            profile,
+            ..
+        } = self;
+        driver.quit().await?;
+        Self::start_with_profile(browser, &dist_dir(browser), profile, true).await
+    }
+
+    async fn start_with_profile(
+        browser: Browser,
+        extension: &Path,
+        profile: tempfile::TempDir,
+        headless: bool,
+    ) -> Result<Self> {
         let extension = extension
             .canonicalize()
             .with_context(|| format!("{} is missing: run ./build.sh first", extension.display()))?;
@@ -272,7 +303,6 @@ impl Session {
         match browser {
             Browser::Chromium => {
                 let process = spawn_driver("chromedriver", &[format!("--port={port}")])?;
-                let profile = tempfile::Builder::new().prefix("pl-chromium").tempdir()?;
                 let mut caps = DesiredCapabilities::chrome();
                 caps.set_binary("/usr/bin/chromium")?;
                 if headless {
@@ -309,7 +339,7 @@ impl Session {
                     driver,
                     _server: server,
                     _driver_process: process,
-                    _profile: Some(profile),
+                    profile,
                 })
             }
             Browser::Firefox => {
@@ -324,6 +354,8 @@ impl Session {
                 }
                 caps.add_arg("--width=1400")?;
                 caps.add_arg("--height=900")?;
+                caps.add_arg("-profile")?;
+                caps.add_arg(&profile.path().to_string_lossy())?;
                 caps.accept_insecure_certs(true)?;
                 let mut prefs = FirefoxPreferences::new();
                 prefs.set("network.dns.forceResolve", server.address.as_str())?;
@@ -333,6 +365,10 @@ impl Session {
                     format!(r#"{{"{FIREFOX_ADDON_ID}":"{FIREFOX_UUID}"}}"#),
                 )?;
                 prefs.set("browser.shell.checkDefaultBrowser", false)?;
+                // A temporary add-on is uninstalled when Firefox quits; keep its storage and UUID
+                // so that a restart on the same profile finds them (`Session::restart`).
+                prefs.set("extensions.webextensions.keepStorageOnUninstall", true)?;
+                prefs.set("extensions.webextensions.keepUuidOnUninstall", true)?;
                 prefs.set("datareporting.policy.dataSubmissionEnabled", false)?;
                 caps.set_preferences(prefs)?;
                 let driver = connect(port, caps).await?;
@@ -344,7 +380,7 @@ impl Session {
                     driver,
                     _server: server,
                     _driver_process: process,
-                    _profile: None,
+                    profile,
                 })
             }
         }

@@ -1,0 +1,536 @@
+//! Scenario checklists and the investigations that remember them (decisions in
+//! `core::scenarios` and `core::investigation`; this file renders them and does the storage I/O).
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+
+use std::sync::Arc;
+
+use super::clipboard::copy;
+use super::sidebar::SidebarState;
+use crate::core::facts::RawFacts;
+use crate::core::investigation::{
+    collectible, migrate, Investigation, Investigations, Notice, PivotValue, StorageWrite,
+};
+use crate::core::lens::{Lens, LensInput};
+use crate::core::runbook::Runbook;
+use crate::core::scenarios::{export_markdown, scenarios, ScenarioView, StepView};
+use crate::core::settings::Settings;
+
+/// The investigations of every tab, as `storage.local` holds them, plus which one this tab shows
+/// per scenario.
+#[derive(Clone, Copy)]
+pub struct Investigating {
+    board: Board,
+    notices: RwSignal<Vec<Notice>>,
+    writer: StoredValue<Option<js_sys::Function>, LocalStorage>,
+    /// Writes made before the writer was connected (the migration's).
+    pending: StoredValue<StorageWrite>,
+}
+
+impl Investigating {
+    pub fn load(stored: &str) -> Self {
+        let storage = serde_json::from_str(stored).unwrap_or(serde_json::Value::Null);
+        let loaded = migrate(&storage);
+        Self {
+            board: Board {
+                state: RwSignal::new(loaded.state),
+                chosen: RwSignal::new(BTreeMap::new()),
+            },
+            notices: RwSignal::new(loaded.notices),
+            writer: StoredValue::new_local(None),
+            pending: StoredValue::new(loaded.write),
+        }
+    }
+
+    pub fn connect(&self, writer: js_sys::Function) {
+        self.writer.set_value(Some(writer));
+        let mut pending = StorageWrite::default();
+        self.pending.update_value(|p| pending = std::mem::take(p));
+        self.write(pending);
+    }
+
+    pub fn storage_changed(&self, changes: &str) {
+        let Ok(changes) =
+            serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(changes)
+        else {
+            return;
+        };
+        let mut notices = Vec::new();
+        self.board
+            .state
+            .update(|state| notices = state.apply_changes(&changes));
+        if !notices.is_empty() {
+            self.notices.update(|n| n.extend(notices));
+        }
+    }
+
+    fn write(&self, write: StorageWrite) {
+        if write.is_empty() {
+            return;
+        }
+        let Some(writer) = self.writer.get_value() else {
+            self.pending.update_value(|p| {
+                p.set.extend(write.set);
+                p.remove.extend(write.remove);
+            });
+            return;
+        };
+        let json = serde_json::to_string(&write).unwrap_or_default();
+        let notices = self.notices;
+        let Ok(promise) = writer.call1(&JsValue::NULL, &json.into()) else {
+            return;
+        };
+        let promise = js_sys::Promise::resolve(&promise);
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(error) = JsFuture::from(promise).await {
+                let reason = error
+                    .as_string()
+                    .unwrap_or_else(|| "storage refused it".into());
+                notices.update(|n| {
+                    n.push(Notice {
+                        key: String::new(),
+                        message: format!("Progress could not be saved: {reason}"),
+                    })
+                });
+            }
+        });
+    }
+
+    fn report(&self, message: String) {
+        self.notices.update(|n| {
+            n.push(Notice {
+                key: String::new(),
+                message,
+            })
+        });
+    }
+
+    fn start(&self, scenario: &str, url: &str, page: &[PivotValue]) -> Option<String> {
+        let mut started = None;
+        self.board.state.update(|state| {
+            let nonce = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
+            started = Some(state.start(scenario, url, page.to_vec(), js_sys::Date::now(), nonce));
+        });
+        match started? {
+            Ok((id, write)) => {
+                self.board
+                    .chosen
+                    .update(|c| drop(c.insert(scenario.to_owned(), id.clone())));
+                self.write(write);
+                Some(id)
+            }
+            Err(message) => {
+                self.report(message);
+                None
+            }
+        }
+    }
+
+    /// Ticks a step (or saves its note) in the shown investigation, starting one from this page
+    /// when there is none; the page's pivots join the investigation.
+    fn set_step(
+        &self,
+        scenario: &str,
+        step: &str,
+        change: StepChange,
+        url: &str,
+        page: &[PivotValue],
+    ) {
+        let id = match self.board.shown(scenario, page) {
+            Some(investigation) => investigation.record.id,
+            None => match self.start(scenario, url, page) {
+                Some(id) => id,
+                None => return,
+            },
+        };
+        let mut result = Ok(StorageWrite::default());
+        self.board.state.update(|state| {
+            let current = state.by_id.get(&id);
+            let done = current.is_some_and(|i| i.is_done(step));
+            let note = current.map(|i| i.note(step).to_owned()).unwrap_or_default();
+            let (done, note) = match &change {
+                StepChange::Done(done) => (*done, note),
+                StepChange::Note(note) => (done, note.clone()),
+            };
+            let collected = state.collect(&id, page).unwrap_or_default();
+            result = state
+                .set_step(&id, step, done, &note, js_sys::Date::now())
+                .map(|mut write| {
+                    write.set.extend(collected.set);
+                    write
+                });
+        });
+        match result {
+            Ok(write) => self.write(write),
+            Err(message) => self.report(message),
+        }
+    }
+
+    fn set_closed(&self, id: &str, closed: bool) {
+        let mut write = None;
+        self.board
+            .state
+            .update(|state| write = state.set_closed(id, closed));
+        if let Some(write) = write {
+            self.write(write);
+        }
+    }
+
+    fn delete(&self, id: &str) {
+        let mut write = StorageWrite::default();
+        self.board.state.update(|state| write = state.delete(id));
+        self.write(write);
+    }
+}
+
+/// The reactive part: plain signals, usable from memos.
+#[derive(Clone, Copy)]
+struct Board {
+    state: RwSignal<Investigations>,
+    /// Scenario id → investigation the engineer picked in this tab.
+    chosen: RwSignal<BTreeMap<String, String>>,
+}
+
+impl Board {
+    /// The investigation a scenario card shows: the one picked here, else the open one that fits
+    /// the page best.
+    fn shown(self, scenario: &str, page: &[PivotValue]) -> Option<Investigation> {
+        let chosen = self.chosen.with(|c| c.get(scenario).cloned());
+        self.state.with(|state| {
+            chosen
+                .and_then(|id| state.by_id.get(&id).filter(|i| !i.record.closed).cloned())
+                .or_else(|| state.open_for(scenario, page).first().map(|i| (*i).clone()))
+        })
+    }
+}
+
+enum StepChange {
+    Done(bool),
+    Note(String),
+}
+
+/// What the cards need from the page, kept in one place.
+#[derive(Clone)]
+struct Page {
+    url: Signal<String>,
+    pivots: Signal<Vec<PivotValue>>,
+}
+
+/// The sidebar state the scenarios read: only thread-safe handles, as reactive closures need.
+#[derive(Clone)]
+pub struct ScenarioSources {
+    runbook: Arc<Runbook>,
+    settings: Arc<Settings>,
+    raw: RwSignal<Option<RawFacts>>,
+    typed: RwSignal<BTreeMap<String, String>>,
+    lens: Memo<Option<Lens>>,
+    investigating: Investigating,
+}
+
+impl ScenarioSources {
+    pub fn of(state: &SidebarState) -> Self {
+        Self {
+            runbook: state.runbook.clone(),
+            settings: state.settings.clone(),
+            raw: state.raw,
+            typed: state.typed,
+            lens: state.lens,
+            investigating: state.investigating,
+        }
+    }
+}
+
+#[component]
+pub fn Scenarios(sources: ScenarioSources) -> impl IntoView {
+    let ScenarioSources {
+        runbook,
+        settings,
+        raw,
+        typed,
+        lens,
+        investigating,
+    } = sources;
+    let page = Page {
+        url: Signal::derive(move || {
+            lens.with(|l| l.as_ref().map(|l| l.url.clone()).unwrap_or_default())
+        }),
+        pivots: Signal::derive(move || {
+            lens.with(|l| {
+                l.as_ref()
+                    .map(|l| collectible(&l.pivots))
+                    .unwrap_or_default()
+            })
+        }),
+    };
+    let board = investigating.board;
+    let views = {
+        let page = page.clone();
+        Memo::new(move |_| {
+            let pivots = page.pivots.get();
+            let remembered: BTreeMap<String, Vec<PivotValue>> = runbook
+                .domains
+                .iter()
+                .filter_map(|d| {
+                    board
+                        .shown(&d.id, &pivots)
+                        .map(|i| (d.id.clone(), i.record.pivots))
+                })
+                .collect();
+            raw.with(|raw| {
+                raw.as_ref().map(|raw| {
+                    typed.with(|typed| {
+                        scenarios(
+                            &LensInput {
+                                runbook: &runbook,
+                                settings: &settings,
+                                raw,
+                                typed,
+                            },
+                            &remembered,
+                        )
+                    })
+                })
+            })
+            .unwrap_or_default()
+        })
+    };
+    let notices = investigating.notices;
+    let card_context = (investigating, page.clone());
+    view! {
+        <section class="pl-section" aria-labelledby="pl-scenarios">
+            <h2 id="pl-scenarios">"Scenarios"</h2>
+            <div role="status" class="pl-notices">
+                {move || notices.get().into_iter().map(|n| view! {
+                    <p class="pl-notice" data-testid="pl-storage-notice" data-key=n.key>{n.message}</p>
+                }).collect_view()}
+            </div>
+            <ul class="pl-scenarios">
+                <For each=move || views.get() key=|v| v.id.clone() children=move |view| {
+                    let (investigating, page) = card_context.clone();
+                    let id = view.id.clone();
+                    let current = Signal::derive(move || {
+                        views.with(|all| all.iter().find(|v| v.id == id).cloned())
+                    });
+                    view! { <ScenarioCard initial=view current=current investigating=investigating page=page/> }
+                }/>
+            </ul>
+            <ClosedInvestigations investigating=investigating views=views/>
+        </section>
+    }
+}
+
+#[component]
+fn ScenarioCard(
+    initial: ScenarioView,
+    current: Signal<Option<ScenarioView>>,
+    investigating: Investigating,
+    page: Page,
+) -> impl IntoView {
+    let id = initial.id.clone();
+    let shown = {
+        let (board, id, page) = (investigating.board, id.clone(), page.clone());
+        Memo::new(move |_| board.shown(&id, &page.pivots.get()))
+    };
+    let heading_id = format!("pl-scenario-{id}");
+    let labelled_by = heading_id.clone();
+    let steps = move || current.get().map(|v| v.steps).unwrap_or_default();
+    let export = move || {
+        current
+            .get()
+            .zip(shown.get())
+            .map(|(view, investigation)| export_markdown(&view, &investigation))
+            .unwrap_or_default()
+    };
+    let start = {
+        let (investigating, id, page) = (investigating, id.clone(), page.clone());
+        move |_| {
+            investigating.start(&id, &page.url.get_untracked(), &page.pivots.get_untracked());
+        }
+    };
+    let close = {
+        move |_| {
+            if let Some(i) = shown.get_untracked() {
+                investigating.set_closed(&i.record.id, true);
+            }
+        }
+    };
+    let copy_status = RwSignal::new("");
+    let step_context = (investigating, page.clone(), id.clone());
+    view! {
+        <li class="pl-scenario" data-testid="pl-scenario" data-scenario-id=id.clone()
+            data-suggested=initial.suggested.to_string()
+            data-investigation=move || shown.get().map(|i| i.record.id).unwrap_or_default()
+            aria-labelledby=labelled_by>
+            <details open=initial.suggested>
+                <summary>
+                    <span id=heading_id class="pl-scenario-title">{initial.title.clone()}</span>
+                    {initial.suggested.then(|| view! { <span class="pl-chip">"Suggested"</span> })}
+                </summary>
+                <p class="pl-muted">{initial.symptom.clone()}</p>
+                <div class="pl-actions">
+                    {move || match shown.get() {
+                        None => view! {
+                            <button type="button" class="pl-secondary" on:click=start.clone()>"Start investigation"</button>
+                        }.into_any(),
+                        Some(i) => view! {
+                            <span class="pl-muted">"Investigation from "{i.record.started_from.clone()}</span>
+                            <button type="button" class="pl-secondary" on:click=close>"Close investigation"</button>
+                        }.into_any(),
+                    }}
+                </div>
+                <ol class="pl-steps">
+                    <For each=steps key=|s| serde_json::to_string(s).unwrap_or_default() children=move |step| {
+                        let (investigating, page, scenario) = step_context.clone();
+                        view! { <Step step=step scenario=scenario shown=shown investigating=investigating page=page/> }
+                    }/>
+                </ol>
+                {move || shown.get().is_some().then(|| {
+                    view! {
+                        <div class="pl-actions">
+                            <button type="button" class="pl-button" data-testid="pl-export-copy"
+                                on:click=move |_| copy_status.set(copy(&export()))>"Copy as Markdown"</button>
+                            <span class="pl-status" role="status">{move || copy_status.get()}</span>
+                        </div>
+                        <details>
+                            <summary>"Markdown for the ticket"</summary>
+                            <pre class="pl-export" data-testid="pl-export">{export}</pre>
+                        </details>
+                    }
+                })}
+                {(!initial.references.is_empty()).then(|| view! {
+                    <p class="pl-muted">"References"</p>
+                    <ul class="pl-references">
+                        {initial.references.iter().map(|r| view! {
+                            <li><a href=r.url.clone() target="_blank" rel="noopener noreferrer">{r.title.clone()}</a></li>
+                        }).collect_view()}
+                    </ul>
+                })}
+            </details>
+        </li>
+    }
+}
+
+#[component]
+fn Step(
+    step: StepView,
+    scenario: String,
+    shown: Memo<Option<Investigation>>,
+    investigating: Investigating,
+    page: Page,
+) -> impl IntoView {
+    let input_id = format!("pl-step-{scenario}-{}", step.id);
+    let step_id = step.id.clone();
+    let done = {
+        let step_id = step_id.clone();
+        move || shown.with(|i| i.as_ref().is_some_and(|i| i.is_done(&step_id)))
+    };
+    let note = {
+        let step_id = step_id.clone();
+        move || {
+            shown.with(|i| {
+                i.as_ref()
+                    .map(|i| i.note(&step_id).to_owned())
+                    .unwrap_or_default()
+            })
+        }
+    };
+    let change = {
+        let (investigating, scenario, step_id, page) = (
+            investigating,
+            scenario.clone(),
+            step_id.clone(),
+            page.clone(),
+        );
+        move |change: StepChange| {
+            investigating.set_step(
+                &scenario,
+                &step_id,
+                change,
+                &page.url.get_untracked(),
+                &page.pivots.get_untracked(),
+            )
+        }
+    };
+    let on_tick = {
+        let change = change.clone();
+        move |ev| change(StepChange::Done(event_target_checked(&ev)))
+    };
+    let note_label = format!("Note for: {}", step.title);
+    view! {
+        <li class="pl-step" data-testid="pl-step" data-step-id=step.id.clone() data-kind=format!("{:?}", step.kind).to_lowercase()>
+            <div class="pl-step-head">
+                <input type="checkbox" id=input_id.clone() prop:checked=done on:change=on_tick/>
+                <label for=input_id>{step.title.clone()}</label>
+            </div>
+            {step.value.clone().map(|value| view! {
+                <p class="pl-step-value"><code>{step.key.clone().unwrap_or_default()}</code>" = "<code>{value}</code></p>
+            })}
+            {(!step.links.is_empty()).then(|| view! {
+                <div class="pl-actions">
+                    {step.links.iter().map(|link| view! {
+                        <a class="pl-button" data-testid="pl-step-open" href=link.url.clone() target="_blank"
+                            rel="noopener noreferrer" title=link.recipe.clone()>{link.label.clone()}</a>
+                    }).collect_view()}
+                </div>
+            })}
+            {step.waiting.iter().map(|(recipe, missing)| view! {
+                <p class="pl-muted">{format!("{recipe} Needs {}.", missing.join(", "))}</p>
+            }).collect_view()}
+            <details class="pl-step-note">
+                <summary>"Note"</summary>
+                <textarea aria-label=note_label prop:value=note
+                    on:change=move |ev| change(StepChange::Note(event_target_value(&ev)))></textarea>
+            </details>
+        </li>
+    }
+}
+
+/// Closed investigations: reopen or delete.
+#[component]
+fn ClosedInvestigations(
+    investigating: Investigating,
+    views: Memo<Vec<ScenarioView>>,
+) -> impl IntoView {
+    let state = investigating.board.state;
+    let closed = move || {
+        state.with(|s| {
+            s.closed()
+                .into_iter()
+                .map(|i| i.record.clone())
+                .collect::<Vec<_>>()
+        })
+    };
+    let title_of = move |scenario: &str| {
+        views.with(|all| {
+            all.iter()
+                .find(|v| v.id == scenario)
+                .map_or_else(|| scenario.to_owned(), |v| v.title.clone())
+        })
+    };
+    view! {
+        {move || {
+            let closed = closed();
+            (!closed.is_empty()).then(|| view! {
+                <h3>"Closed investigations"</h3>
+                <ul class="pl-closed">
+                    {closed.into_iter().map(|record| {
+                        let (reopen_id, delete_id) = (record.id.clone(), record.id.clone());
+                        view! {
+                            <li data-testid="pl-closed-investigation" data-investigation=record.id.clone()>
+                                <span>{title_of(&record.scenario)}" — "{record.started_from.clone()}</span>
+                                <button type="button" class="pl-secondary"
+                                    on:click=move |_| investigating.set_closed(&reopen_id, false)>"Reopen"</button>
+                                <button type="button" class="pl-secondary"
+                                    on:click=move |_| investigating.delete(&delete_id)>"Delete"</button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })
+        }}
+    }
+}
