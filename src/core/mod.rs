@@ -5,6 +5,7 @@
 
 pub mod classify;
 pub mod facts;
+pub mod followups;
 mod ids;
 mod known_keys;
 pub mod lens;

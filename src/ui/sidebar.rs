@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
-use super::{pivots::Pivots, recipes::Recipes, where_am_i::WhereAmI, Theme};
+use super::{paste_id::PasteId, pivots::Pivots, recipes::Recipes, where_am_i::WhereAmI, Theme};
 use crate::core::facts::RawFacts;
 use crate::core::lens::{lens, Lens, LensInput};
 use crate::core::runbook::Runbook;
@@ -57,6 +57,9 @@ pub struct SidebarState {
     prefs: RwSignal<Preferences>,
     theme: RwSignal<Theme>,
     callbacks: Rc<Callbacks>,
+    /// What the "paste an ID" box classifies with, as the lens does.
+    pub(super) runbook: Arc<Runbook>,
+    pub(super) settings: Arc<Settings>,
 }
 
 impl SidebarState {
@@ -72,13 +75,14 @@ impl SidebarState {
         let settings = Arc::new(stored.settings.unwrap_or_default());
         let raw = RwSignal::new(None::<RawFacts>);
         let typed = RwSignal::new(BTreeMap::new());
+        let (lens_runbook, lens_settings) = (runbook.clone(), settings.clone());
         let lens = Memo::new(move |_| {
             raw.with(|raw| {
                 raw.as_ref().map(|raw| {
                     typed.with(|typed| {
                         lens(&LensInput {
-                            runbook: &runbook,
-                            settings: &settings,
+                            runbook: &lens_runbook,
+                            settings: &lens_settings,
                             raw,
                             typed,
                         })
@@ -93,6 +97,8 @@ impl SidebarState {
             prefs: RwSignal::new(stored.sidebar.unwrap_or_default()),
             theme: RwSignal::new(Theme::default()),
             callbacks: Rc::new(Callbacks { post, save }),
+            runbook,
+            settings,
         }
     }
 
@@ -154,6 +160,8 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
         prefs,
         theme,
         typed,
+        runbook,
+        settings,
         ..
     } = state.clone();
     let filter = RwSignal::new(String::new());
@@ -207,6 +215,7 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
                         <Warnings lens=lens.clone()/>
                         <WhereAmI lens=lens.clone()/>
                         <Pivots lens=lens.clone() filter=filter/>
+                        <PasteId runbook=runbook.clone() settings=settings.clone() page_url=lens.url.clone()/>
                         <Recipes lens=lens filter=filter typed=typed/>
                     }.into_any(),
                 }}
