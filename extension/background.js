@@ -75,8 +75,8 @@ function reregisterMenuOnRunbookChange(changes, area) {
 /** A menu click: open the follow-up next to the tab, or explain on the options page why not. */
 async function openFollowUp(info, tab) {
   if (!usableSelection(info.selectionText)) return;
-  const { settings, runbook } = await coreInputs();
-  const action = JSON.parse(menu_click_json(String(info.menuItemId), info.selectionText, settings, runbook, tab?.url ?? ""));
+  const answer = await classify(info.selectionText, tab?.url);
+  const action = JSON.parse(menu_click_json(String(info.menuItemId), JSON.stringify(answer)));
   const url = action.open ?? api.runtime.getURL(`options.html?reason=${encodeURIComponent(action.explain)}`);
   const placement = tab?.id === undefined ? {} : { index: tab.index + 1, openerTabId: tab.id };
   await api.tabs.create({ url, ...placement });

@@ -7,7 +7,7 @@
 //! `onShown`), so it registers a fixed entry per follow-up id (`menu_entries`) and picks the
 //! offered item with the clicked id; every item's id is therefore a menu entry id or a recipe id.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::core::classify::{classify_selection_with_hosts, Classification, ISSUE_SHORT_ID};
 use crate::core::lens::{scope, self_hosted_authority, DEFAULT_PERIOD};
@@ -17,7 +17,7 @@ use crate::core::runbook::{Recipe, Runbook};
 use crate::core::settings::Settings;
 
 /// One follow-up, ready to open.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FollowUp {
     /// A direct page's id (`open-trace`, …) or a recipe id.
     pub id: String,
@@ -26,8 +26,8 @@ pub struct FollowUp {
 }
 
 /// The answer for one selection.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct Offer {
     /// The contract's kinds: `["secret"]` for a secret, else each distinct kind once.
     pub kinds: Vec<String>,

@@ -19,20 +19,16 @@ pub fn classify_selection_json(
     runbook: &str,
     tab_url: &str,
 ) -> String {
-    let answer = offer_for(text, settings_json, runbook, tab_url);
+    let settings: Settings = serde_json::from_str(settings_json).unwrap_or_default();
+    let answer = offer(text, tab_url, &settings, &runbook_or_bundled(runbook));
     serde_json::to_string(&answer).unwrap_or_default()
 }
 
-/// What a click on menu entry `entry_id` does, as JSON `{"open": url}` or `{"explain": reason}`.
+/// What a click on menu entry `entry_id` does with the `offer` that `classify_selection_json`
+/// returned, as JSON `{"open": url}` or `{"explain": reason}`.
 #[wasm_bindgen]
-pub fn menu_click_json(
-    entry_id: &str,
-    text: &str,
-    settings_json: &str,
-    runbook: &str,
-    tab_url: &str,
-) -> String {
-    let answer = offer_for(text, settings_json, runbook, tab_url);
+pub fn menu_click_json(entry_id: &str, offer_json: &str) -> String {
+    let answer: Offer = serde_json::from_str(offer_json).unwrap_or_default();
     serde_json::to_string(&answer.menu_action(entry_id)).unwrap_or_default()
 }
 
@@ -40,11 +36,6 @@ pub fn menu_click_json(
 #[wasm_bindgen]
 pub fn menu_entries_json(runbook: &str) -> String {
     serde_json::to_string(&menu_entries(&runbook_or_bundled(runbook))).unwrap_or_default()
-}
-
-fn offer_for(text: &str, settings_json: &str, runbook: &str, tab_url: &str) -> Offer {
-    let settings: Settings = serde_json::from_str(settings_json).unwrap_or_default();
-    offer(text, tab_url, &settings, &runbook_or_bundled(runbook))
 }
 
 fn runbook_or_bundled(markdown: &str) -> Runbook {
