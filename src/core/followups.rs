@@ -454,7 +454,10 @@ mod tests {
         ] {
             assert_eq!(offered(&huge), Offer::default());
         }
-        assert!(started.elapsed().as_millis() < 100);
+        assert!(
+            started.elapsed().as_millis() < 1_000,
+            "bounded work, not a walk of every byte"
+        );
     }
 
     #[test]
