@@ -1,11 +1,124 @@
 // Pivot Lens background (Chromium service worker / Firefox event page).
 // Every listener is registered synchronously at the top level, so events that wake a stopped
-// worker are never missed.
+// worker are never missed; handlers that need the Rust core await it.
+import init, { classify_selection_json, menu_click_json, menu_entries_json } from "./pkg/pivot_lens.js";
+
 const api = globalThis.browser ?? globalThis.chrome;
 const SIDEBAR_PAGE = api.runtime.getURL("sidebar.html");
+const EXTENSION_ORIGIN = api.runtime.getURL("");
+const MENU_PARENT = "pivot-lens";
+// UTF-16 units: above this the text is not even handed to the core, whose own limit is 2,000 characters.
+const MAX_SELECTION_UNITS = 8_000;
 
 api.commands.onCommand.addListener(toggleSidebarInActiveTab);
 api.runtime.onMessage.addListener(relay);
+api.runtime.onMessage.addListener(answerExtensionPage);
+api.runtime.onInstalled.addListener(registerMenu);
+api.runtime.onStartup.addListener(registerMenu);
+api.storage.onChanged.addListener(reregisterMenuOnRunbookChange);
+api.contextMenus.onClicked.addListener(openFollowUp);
+// Firefox only: narrow the fixed entries to those that fit the selection (Chrome has no onShown).
+api.contextMenus.onShown?.addListener(showFittingEntries);
+
+let coreReady;
+/** Loads the wasm core once, on first use; a failed load is retried by the next event. */
+function core() {
+  coreReady ??= init({ module_or_path: new URL("./pkg/pivot_lens_bg.wasm", import.meta.url) }).catch((error) => {
+    coreReady = undefined;
+    throw error;
+  });
+  return coreReady;
+}
+
+/** The stored settings (JSON) and imported runbook (markdown, or empty for the bundled one). */
+async function coreInputs() {
+  const { settings, runbook } = await api.storage.local.get(["settings", "runbook"]);
+  await core();
+  return { settings: JSON.stringify(settings ?? {}), runbook: typeof runbook === "string" ? runbook : "" };
+}
+
+function usableSelection(text) {
+  return typeof text === "string" && text.length <= MAX_SELECTION_UNITS;
+}
+
+async function classify(text, tabUrl) {
+  if (!usableSelection(text)) return { kinds: [], items: [], needsOrg: false };
+  const { settings, runbook } = await coreInputs();
+  return JSON.parse(classify_selection_json(text, settings, runbook, tabUrl ?? ""));
+}
+
+let menuRegistration = Promise.resolve();
+/**
+ * One parent entry on selections with a fixed child per follow-up. Rebuilt from scratch and
+ * serialised, so onInstalled, onStartup and a runbook change never collide on duplicate ids.
+ */
+function registerMenu() {
+  menuRegistration = menuRegistration.then(createMenu, createMenu);
+  return menuRegistration;
+}
+
+async function createMenu() {
+  const { runbook } = await coreInputs();
+  await api.contextMenus.removeAll();
+  const create = (properties) =>
+    new Promise((resolve) => api.contextMenus.create(properties, () => resolve(api.runtime.lastError)));
+  await create({ id: MENU_PARENT, title: "Pivot Lens", contexts: ["selection"] });
+  for (const entry of JSON.parse(menu_entries_json(runbook))) {
+    await create({ id: entry.id, parentId: MENU_PARENT, title: entry.title, contexts: ["selection"] });
+  }
+}
+
+function reregisterMenuOnRunbookChange(changes, area) {
+  if (area === "local" && "runbook" in changes) registerMenu();
+}
+
+/** A menu click: open the follow-up next to the tab, or explain on the options page why not. */
+async function openFollowUp(info, tab) {
+  if (!usableSelection(info.selectionText)) return;
+  const answer = await classify(info.selectionText, tab?.url);
+  const action = JSON.parse(menu_click_json(String(info.menuItemId), JSON.stringify(answer)));
+  const url = action.open ?? api.runtime.getURL(`options.html?reason=${encodeURIComponent(action.explain)}`);
+  const placement = tab?.id === undefined ? {} : { index: tab.index + 1, openerTabId: tab.id };
+  await api.tabs.create({ url, ...placement });
+}
+
+async function showFittingEntries(info, tab) {
+  if (!info.contexts.includes("selection")) return;
+  // Firefox gives the selection only on pages the extension has host access to (Sentry); elsewhere
+  // every entry stays visible and the click decides.
+  const known = usableSelection(info.selectionText);
+  const [answer, { runbook }] = await Promise.all([known ? classify(info.selectionText, tab?.url) : null, coreInputs()]);
+  const offered = new Set(answer?.items.map((item) => item.id));
+  for (const entry of JSON.parse(menu_entries_json(runbook))) {
+    // With nothing to open the parent stays alone and its click explains why (no org, a secret).
+    await api.contextMenus.update(entry.id, { visible: !known || offered.has(entry.id) });
+  }
+  api.contextMenus.refresh();
+}
+
+/** Messages only extension pages may send (never a content script: its sender.url is the web page). */
+function answerExtensionPage(message, sender, sendResponse) {
+  const fromExtensionPage = sender.id === api.runtime.id && typeof sender.url === "string" && sender.url.startsWith(EXTENSION_ORIGIN);
+  if (!fromExtensionPage) return;
+  if (message?.type === "pivot-lens:classify" && typeof message.text === "string") {
+    classify(message.text, sender.tab?.url).then(
+      ({ kinds, items }) => sendResponse({ kinds, items }),
+      () => sendResponse({ kinds: [], items: [] }),
+    );
+    return true;
+  }
+  if (message?.type === "pivot-lens:test-menu-click" && typeof message.menuItemId === "string" && Number.isInteger(message.tabId)) {
+    api.tabs
+      .get(message.tabId)
+      .then((tab) => openFollowUp({ menuItemId: message.menuItemId, selectionText: message.selectionText }, tab))
+      .then(() => sendResponse({ done: true }), (error) => sendResponse({ error: String(error) }));
+    return true;
+  }
+  if (message?.type === "pivot-lens:test-register-menu") {
+    registerMenu().then(() => sendResponse({ done: true }), (error) => sendResponse({ error: String(error) }));
+    return true;
+  }
+}
 
 async function toggleSidebarInActiveTab(command) {
   if (command !== "toggle-sidebar") return;
@@ -30,6 +143,7 @@ function relay(envelope, sender) {
   }
 }
 
-// Test hook: the e2e suite calls the same handlers the browser would (keyboard commands cannot be
-// pressed through WebDriver). It exposes nothing beyond what those events can already do.
-globalThis.pivotLens = { toggleSidebarInActiveTab };
+// Test hook: the e2e suite calls the same handlers the browser would (keyboard commands and
+// context menus cannot be used through WebDriver; extension pages reach the menu ones through the
+// pivot-lens:test-* messages). It exposes nothing beyond what those events can already do.
+globalThis.pivotLens = { toggleSidebarInActiveTab, openFollowUp, registerMenu };

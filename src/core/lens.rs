@@ -168,7 +168,7 @@ fn unsupported(raw: &RawFacts) -> Lens {
 }
 
 /// `sentry.example.com[:port]` from the configured `https://` origin.
-fn self_hosted_authority(settings: &Settings) -> Option<String> {
+pub(crate) fn self_hosted_authority(settings: &Settings) -> Option<String> {
     settings
         .host
         .strip_prefix("https://")
@@ -176,7 +176,7 @@ fn self_hosted_authority(settings: &Settings) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn scope(page: &PageContext, org: &str, settings: &Settings) -> Option<Scope> {
+pub(crate) fn scope(page: &PageContext, org: &str, settings: &Settings) -> Option<Scope> {
     if org.is_empty() {
         return None;
     }

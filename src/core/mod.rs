@@ -5,6 +5,7 @@
 
 pub mod classify;
 pub mod facts;
+pub mod followups;
 mod ids;
 pub mod investigation;
 mod known_keys;

@@ -1,8 +1,10 @@
 //! Browser glue: the wasm entry points and the Leptos components. Everything here is thin: it
 //! turns messages into core calls and core results into DOM. One feature per file.
 
+mod background;
 mod clipboard;
 mod options;
+mod paste_id;
 mod pivots;
 mod recipes;
 mod scenarios;

@@ -5,6 +5,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
+use crate::core::followups::reason_message;
 use crate::core::settings::{validate_host, validate_org, Settings};
 
 #[derive(serde::Deserialize, Default)]
@@ -36,6 +37,7 @@ fn Options(initial: Settings, save: Rc<js_sys::Function>) -> impl IntoView {
     view! {
         <main class="pl-options">
             <h1>"Pivot Lens options"</h1>
+            <MenuReason/>
             <section aria-labelledby="pl-sentry-heading">
                 <h2 id="pl-sentry-heading">"Sentry"</h2>
                 <SettingField label="Default organisation" testid="pl-setting-org"
@@ -77,4 +79,16 @@ fn SettingField(
             {move || error.get().map(|message| view! { <p class="pl-error" role="alert">{message}</p> })}
         </div>
     }
+}
+
+/// Why the context menu opened this page (`?reason=no-org`), in one line; nothing otherwise.
+#[component]
+fn MenuReason() -> impl IntoView {
+    let search = window().location().search().unwrap_or_default();
+    let reason = form_urlencoded::parse(search.trim_start_matches('?').as_bytes())
+        .find(|(name, _)| name == "reason")
+        .and_then(|(_, value)| reason_message(&value));
+    reason.map(|message| {
+        view! { <p class="pl-warning" role="status" data-testid="pl-options-reason">{message}</p> }
+    })
 }

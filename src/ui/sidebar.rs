@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
 use super::scenarios::{Investigating, ScenarioSources, Scenarios};
-use super::{pivots::Pivots, recipes::Recipes, where_am_i::WhereAmI, Theme};
+use super::{paste_id::PasteId, pivots::Pivots, recipes::Recipes, where_am_i::WhereAmI, Theme};
 use crate::core::facts::RawFacts;
 use crate::core::lens::{lens, Lens, LensInput};
 use crate::core::runbook::Runbook;
@@ -177,6 +177,8 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
         prefs,
         theme,
         typed,
+        runbook,
+        settings,
         ..
     } = state.clone();
     let filter = RwSignal::new(String::new());
@@ -234,6 +236,7 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
                         <Warnings lens=lens.clone()/>
                         <WhereAmI lens=lens.clone()/>
                         <Pivots lens=lens.clone() filter=filter/>
+                        <PasteId runbook=runbook.clone() settings=settings.clone() page_url=lens.url.clone()/>
                         <Recipes lens=lens filter=filter typed=typed/>
                         <Scenarios sources=scenario_sources.clone()/>
                     }.into_any(),

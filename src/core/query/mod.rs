@@ -6,7 +6,7 @@ mod products;
 mod url;
 mod values;
 
-pub use url::{Deployment, Period, SafeUrl, Scope, MAX_URL_BYTES};
+pub use url::{direct_link, Deployment, Period, SafeUrl, Scope, MAX_URL_BYTES};
 
 use crate::core::runbook::Recipe;
 use crate::core::search::{self, FillError, Query};

@@ -190,14 +190,36 @@ pub(super) fn link(scope: &Scope, path: &str, params: &Params) -> Result<SafeUrl
     for (name, value) in &params.0 {
         serializer.append_pair(name, value);
     }
-    let url = [
-        scope.base().as_str(),
-        path,
-        "?",
-        serializer.finish().as_str(),
-    ]
-    .concat();
+    let query = serializer.finish();
+    let separator = if query.is_empty() { "" } else { "?" };
+    let url = [scope.base().as_str(), path, separator, query.as_str()].concat();
     gate(scope, url)
+}
+
+/// A link to one Sentry page addressed by an identifier (`/explore/traces/trace/<id>/`,
+/// `/issues/<short id>/`), through the same scope check and gate as recipe links. The path may hold
+/// only `A-Z a-z 0-9 / _ -`, so an id can never add a query, a fragment or another host.
+pub fn direct_link(
+    scope: &Scope,
+    path: &str,
+    params: &[(&str, &str)],
+) -> Result<SafeUrl, QueryError> {
+    scope.validate()?;
+    let plain_path = path.starts_with('/')
+        && !path.starts_with("//")
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'-'));
+    if !plain_path {
+        return Err(QueryError::UrlRejected(
+            "path holds more than an identifier".into(),
+        ));
+    }
+    let mut query = Params::default();
+    for (name, value) in params {
+        query.add(name, *value);
+    }
+    link(scope, path, &query)
 }
 
 /// The final check every link passes, independent of how it was built.
