@@ -67,7 +67,7 @@ fn PivotRow(pivot: PivotView) -> impl IntoView {
                 <span class="pl-value" title=value.clone()>{shown}</span>
                 <button type="button" class="pl-copy" disabled=!usable
                     aria-label=format!("Copy the value of {}", pivot.key)
-                    on:click=move |_| status.set(copy(&value))>"Copy"</button>
+                    on:click=move |_| copy(&value, status)>"Copy"</button>
                 <span class="pl-status" role="status">{move || status.get()}</span>
             </div>
             {(!pivot.meaning.is_empty()).then(|| view! {

@@ -392,7 +392,7 @@ fn ScenarioCard(
                     view! {
                         <div class="pl-actions">
                             <button type="button" class="pl-button" data-testid="pl-export-copy"
-                                on:click=move |_| copy_status.set(copy(&export()))>"Copy as Markdown"</button>
+                                on:click=move |_| copy(&export(), copy_status)>"Copy as Markdown"</button>
                             <span class="pl-status" role="status">{move || copy_status.get()}</span>
                         </div>
                         <details>

@@ -540,7 +540,7 @@ impl Session {
             Browser::Chromium => {
                 let tab = self.driver.new_tab().await?;
                 self.driver.switch_to_window(tab).await?;
-                self.driver.goto(url).await?;
+                self.driver.goto(&url).await?;
             }
             Browser::Firefox => {
                 let before = self.driver.windows().await?;
@@ -549,7 +549,7 @@ impl Session {
                     .execute(
                         "gBrowser.selectedTab = gBrowser.addTab(arguments[0], \
                          {triggeringPrincipal: Services.scriptSecurityManager.getSystemPrincipal()});",
-                        vec![Value::String(url)],
+                        vec![Value::String(url.clone())],
                     )
                     .await?;
                 self.driver.handle().cmd(MozContext("content")).await?;
@@ -567,7 +567,21 @@ impl Session {
                 self.driver.switch_to_window(tab).await?;
             }
         }
-        Ok(())
+        // A new tab starts as about:blank; wait until the extension page itself has loaded.
+        let start = Instant::now();
+        loop {
+            let loaded = self
+                .driver
+                .execute("return location.href.startsWith(arguments[0]) && document.readyState === 'complete';", vec![Value::String(url.clone())])
+                .await?;
+            if loaded.json() == true {
+                return Ok(());
+            }
+            if start.elapsed() > READY_TIMEOUT {
+                bail!("{page} did not load");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// The system clipboard's text. Firefox reads it in the sidebar frame; Chromium's frame may

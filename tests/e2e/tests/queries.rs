@@ -158,6 +158,11 @@ async fn copy_gives_the_filled_recipe_and_its_link(s: &Session) -> Result<()> {
     copy.scroll_into_view().await?;
     copy.click().await?;
     s.driver.enter_default_frame().await?;
+    s.sidebar_until(
+        "const r = document.querySelector('[data-recipe-id=\"trace-log-history-after-opening-a-sentry-event-or-span\"]');
+         return r.querySelector('.pl-status').textContent === 'Copied';",
+    )
+    .await?;
     let copied = s.read_clipboard().await?;
     ensure!(
         copied.starts_with("dataset=logs query='trace_id:\""),

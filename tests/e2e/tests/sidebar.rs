@@ -124,18 +124,12 @@ async fn copy_puts_the_full_value_on_the_clipboard(s: &Session) -> Result<()> {
         .await?
         .click()
         .await?;
-    let status = s
-        .driver
-        .find(By::Css(
-            "[data-testid='pl-pivot'][data-key='event_id'] .pl-status",
-        ))
-        .await?;
-    ensure!(
-        status.text().await? == "Copied",
-        "status: {}",
-        status.text().await?
-    );
     s.driver.enter_default_frame().await?;
+    // "Copied" appears only once the browser has written the clipboard.
+    s.sidebar_until(
+        "return document.querySelector(\"[data-testid='pl-pivot'][data-key='event_id'] .pl-status\").textContent === 'Copied';",
+    )
+    .await?;
     let copied = s.read_clipboard().await?;
     ensure!(
         copied == "7b4c2f9a0c1d4e5f8a9b0c1d2e3f4a5b",
