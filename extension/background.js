@@ -10,7 +10,7 @@ const MENU_PARENT = "pivot-lens";
 // UTF-16 units: above this the text is not even handed to the core, whose own limit is 2,000 characters.
 const MAX_SELECTION_UNITS = 8_000;
 
-api.commands.onCommand.addListener(toggleSidebarInActiveTab);
+api.commands.onCommand.addListener(toggleSidebar);
 api.runtime.onMessage.addListener(relay);
 api.runtime.onMessage.addListener(answerExtensionPage);
 api.runtime.onInstalled.addListener(registerMenu);
@@ -114,15 +114,23 @@ function answerExtensionPage(message, sender, sendResponse) {
       .then(() => sendResponse({ done: true }), (error) => sendResponse({ error: String(error) }));
     return true;
   }
+  if (message?.type === "pivot-lens:test-command" && typeof message.command === "string" && Number.isInteger(message.tabId)) {
+    api.tabs
+      .get(message.tabId)
+      .then((tab) => toggleSidebar(message.command, tab))
+      .then(() => sendResponse({ done: true }), (error) => sendResponse({ error: String(error) }));
+    return true;
+  }
   if (message?.type === "pivot-lens:test-register-menu") {
     registerMenu().then(() => sendResponse({ done: true }), (error) => sendResponse({ error: String(error) }));
     return true;
   }
 }
 
-async function toggleSidebarInActiveTab(command) {
+/** The keyboard command; browsers pass the tab it was pressed in (older ones do not: ask). */
+async function toggleSidebar(command, tab) {
   if (command !== "toggle-sidebar") return;
-  const [tab] = await api.tabs.query({ active: true, currentWindow: true });
+  tab ??= (await api.tabs.query({ active: true, currentWindow: true }))[0];
   if (tab?.id === undefined) return;
   // Tabs without the content script (not a Sentry page) have no receiver: nothing to toggle.
   await api.tabs.sendMessage(tab.id, { type: "pivot-lens:toggle" }, { frameId: 0 }).catch(() => {});
@@ -146,4 +154,4 @@ function relay(envelope, sender) {
 // Test hook: the e2e suite calls the same handlers the browser would (keyboard commands and
 // context menus cannot be used through WebDriver; extension pages reach the menu ones through the
 // pivot-lens:test-* messages). It exposes nothing beyond what those events can already do.
-globalThis.pivotLens = { toggleSidebarInActiveTab, openFollowUp, registerMenu };
+globalThis.pivotLens = { toggleSidebar, openFollowUp, registerMenu };

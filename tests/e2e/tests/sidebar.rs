@@ -168,7 +168,79 @@ async fn axe_reports_no_violations(s: &Session) -> Result<()> {
     Ok(())
 }
 
+/// The keyboard command (Alt+Shift+Y) cannot be pressed through WebDriver, so the test calls the
+/// same background handler the browser's `commands.onCommand` calls, for the Sentry tab.
+async fn command_toggles_the_sidebar(s: &Session) -> Result<()> {
+    s.open(EVENT_PAGE).await?;
+    s.wait_ready().await?;
+    wait_host_attribute(s, "data-pl-open", "false").await?;
+    let page = s.driver.window().await?;
+    let base = s.extension_base().await?;
+    s.open_extension_page(&base, "options.html").await?;
+    let answer = s
+        .driver
+        .execute(
+            "const api = globalThis.browser ?? globalThis.chrome;
+             return api.tabs.query({ url: '*://acme.sentry.io/*' }).then(([tab]) =>
+               api.runtime.sendMessage({ type: 'pivot-lens:test-command', command: 'toggle-sidebar', tabId: tab.id }));",
+            vec![],
+        )
+        .await?;
+    ensure!(
+        answer.json() == &serde_json::json!({ "done": true }),
+        "command: {}",
+        answer.json()
+    );
+    s.driver.close_window().await?;
+    s.driver.switch_to_window(page).await?;
+    wait_host_attribute(s, "data-pl-open", "true").await?;
+    s.sidebar_until(
+        "return document.querySelector('[data-testid=\"pl-sidebar\"]').dataset.open === 'true';",
+    )
+    .await?;
+    Ok(())
+}
+
+/// Esc inside the sidebar hands focus back to the page.
+async fn escape_returns_focus_to_the_page(s: &Session) -> Result<()> {
+    s.open(EVENT_PAGE).await?;
+    s.wait_ready().await?;
+    s.open_sidebar().await?;
+    let filter = s.driver.find(By::Css("[data-testid='pl-filter']")).await?;
+    filter.click().await?;
+    s.driver.enter_default_frame().await?;
+    let focus_in_sidebar =
+        "return document.activeElement === document.querySelector('[data-pivot-lens]');";
+    ensure!(
+        s.driver.execute(focus_in_sidebar, vec![]).await?.json() == true,
+        "the filter has focus first"
+    );
+    s.enter_sidebar().await?;
+    s.driver
+        .find(By::Css("[data-testid='pl-filter']"))
+        .await?
+        .send_keys(Key::Escape)
+        .await?;
+    s.driver.enter_default_frame().await?;
+    for _ in 0..100 {
+        let focus = s
+            .driver
+            .execute(
+                "return document.activeElement === document.querySelector('[data-pivot-lens]');",
+                vec![],
+            )
+            .await?;
+        if focus.json() == false {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    anyhow::bail!("focus stayed in the sidebar after Esc")
+}
+
 both_browsers!(
+    command_toggles_the_sidebar,
+    escape_returns_focus_to_the_page,
     open_and_width_are_remembered,
     filter_narrows_pivots_and_queries,
     theme_follows_the_page_live,
