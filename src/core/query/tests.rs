@@ -24,14 +24,7 @@ fn page_values(pivot: &str) -> Option<String> {
     Some(value.to_owned())
 }
 
-fn saas() -> Scope {
-    Scope {
-        deployment: Deployment::SaaS,
-        org: "acme".into(),
-        projects: vec![],
-        period: Period::Relative("24h".into()),
-    }
-}
+use super::url::saas;
 
 /// `(path, decoded parameters)` of a link.
 fn split(url: &SafeUrl) -> (String, Vec<(String, String)>) {

@@ -238,18 +238,20 @@ fn gate(scope: &Scope, url: String) -> Result<SafeUrl, QueryError> {
     Ok(SafeUrl(url))
 }
 
+/// The scope most tests use: sentry.io, org `acme`, all projects, the last 24 hours.
+#[cfg(test)]
+pub(super) fn saas() -> Scope {
+    Scope {
+        deployment: Deployment::SaaS,
+        org: "acme".into(),
+        projects: vec![],
+        period: Period::Relative("24h".into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn saas() -> Scope {
-        Scope {
-            deployment: Deployment::SaaS,
-            org: "acme".into(),
-            projects: vec![],
-            period: Period::Relative("24h".into()),
-        }
-    }
 
     #[test]
     fn gate_allows_only_https_and_the_exact_host() {

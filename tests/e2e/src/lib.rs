@@ -468,33 +468,40 @@ impl Session {
     pub async fn open_sidebar(&self) -> Result<()> {
         self.enter_sidebar().await?;
         self.driver.find(By::Css(".pl-tab")).await?.click().await?;
+        self.wait_host_attribute("data-pl-open", "true").await?;
+        self.enter_sidebar().await
+    }
+
+    /// An attribute of the host element (`data-pl-open`, `style`, …); empty when absent.
+    pub async fn host_attribute(&self, name: &str) -> Result<String> {
+        self.driver.enter_default_frame().await?;
+        let value = self
+            .driver
+            .execute(
+                "return document.querySelector('[data-pivot-lens]').getAttribute(arguments[0]);",
+                vec![Value::from(name)],
+            )
+            .await?;
+        Ok(value.json().as_str().unwrap_or_default().to_owned())
+    }
+
+    pub async fn wait_host_attribute(&self, name: &str, wanted: &str) -> Result<()> {
         let start = Instant::now();
         loop {
-            self.driver.enter_default_frame().await?;
-            let open = self
-                .driver
-                .execute("return document.querySelector('[data-pivot-lens]').getAttribute('data-pl-open')", vec![])
-                .await?;
-            if open.json() == "true" {
-                break;
+            let value = self.host_attribute(name).await?;
+            if value == wanted {
+                return Ok(());
             }
             if start.elapsed() > READY_TIMEOUT {
-                bail!("the sidebar frame did not open");
+                bail!("host {name} never became {wanted:?} (is {value:?})");
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        self.enter_sidebar().await
     }
 
     /// Runs `script` (a function body; `return` a JSON value) inside the sidebar's iframe.
     pub async fn in_sidebar(&self, script: &str) -> Result<Value> {
-        self.driver.enter_default_frame().await?;
-        let frame = self
-            .driver
-            .execute("return document.querySelector('[data-pivot-lens]').shadowRoot.querySelector('iframe')", vec![])
-            .await?
-            .element()?;
-        frame.enter_frame().await?;
+        self.enter_sidebar().await?;
         let result = self
             .driver
             .execute(script, vec![])

@@ -9,35 +9,10 @@ use thirtyfour::prelude::*;
 const EVENT_PAGE: &str =
     "acme.sentry.io/issues/6123456789/events/7b4c2f9a0c1d4e5f8a9b0c1d2e3f4a5b/";
 
-async fn host_attribute(s: &Session, name: &str) -> Result<String> {
-    s.driver.enter_default_frame().await?;
-    let value = s
-        .driver
-        .execute(
-            "return document.querySelector('[data-pivot-lens]').getAttribute(arguments[0]);",
-            vec![Value::from(name)],
-        )
-        .await?;
-    Ok(value.json().as_str().unwrap_or_default().to_owned())
-}
-
-async fn wait_host_attribute(s: &Session, name: &str, wanted: &str) -> Result<()> {
-    for _ in 0..100 {
-        if host_attribute(s, name).await? == wanted {
-            return Ok(());
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    anyhow::bail!(
-        "host {name} never became {wanted:?} (is {:?})",
-        host_attribute(s, name).await?
-    )
-}
-
 async fn open_and_width_are_remembered(s: &Session) -> Result<()> {
     s.open(EVENT_PAGE).await?;
     s.wait_ready().await?;
-    wait_host_attribute(s, "data-pl-open", "false").await?;
+    s.wait_host_attribute("data-pl-open", "false").await?;
     s.enter_sidebar().await?;
     s.driver.find(By::Css(".pl-tab")).await?.click().await?;
     let handle = s.driver.find(By::Css("[data-testid='pl-resize']")).await?;
@@ -48,12 +23,12 @@ async fn open_and_width_are_remembered(s: &Session) -> Result<()> {
         width.as_deref() == Some("420"),
         "two steps wider than 380: {width:?}"
     );
-    wait_host_attribute(s, "data-pl-open", "true").await?;
+    s.wait_host_attribute("data-pl-open", "true").await?;
 
     s.driver.refresh().await?;
     s.wait_ready().await?;
-    wait_host_attribute(s, "data-pl-open", "true").await?;
-    let style = host_attribute(s, "style").await?;
+    s.wait_host_attribute("data-pl-open", "true").await?;
+    let style = s.host_attribute("style").await?;
     ensure!(
         style.contains("--pl-width: 420px"),
         "width after reload: {style}"
@@ -62,7 +37,7 @@ async fn open_and_width_are_remembered(s: &Session) -> Result<()> {
     // The close button collapses it again, and that is remembered too.
     s.enter_sidebar().await?;
     s.driver.find(By::Css(".pl-close")).await?.click().await?;
-    wait_host_attribute(s, "data-pl-open", "false").await?;
+    s.wait_host_attribute("data-pl-open", "false").await?;
     Ok(())
 }
 
@@ -173,7 +148,7 @@ async fn axe_reports_no_violations(s: &Session) -> Result<()> {
 async fn command_toggles_the_sidebar(s: &Session) -> Result<()> {
     s.open(EVENT_PAGE).await?;
     s.wait_ready().await?;
-    wait_host_attribute(s, "data-pl-open", "false").await?;
+    s.wait_host_attribute("data-pl-open", "false").await?;
     let page = s.driver.window().await?;
     let base = s.extension_base().await?;
     s.open_extension_page(&base, "options.html").await?;
@@ -193,7 +168,7 @@ async fn command_toggles_the_sidebar(s: &Session) -> Result<()> {
     );
     s.driver.close_window().await?;
     s.driver.switch_to_window(page).await?;
-    wait_host_attribute(s, "data-pl-open", "true").await?;
+    s.wait_host_attribute("data-pl-open", "true").await?;
     s.sidebar_until(
         "return document.querySelector('[data-testid=\"pl-sidebar\"]').dataset.open === 'true';",
     )
