@@ -1,11 +1,15 @@
 // Pivot Lens background (Chromium service worker / Firefox event page).
 // Every listener is registered synchronously at the top level, so events that wake a stopped
 // worker are never missed.
+import init, { self_hosted_plan } from "./pkg/pivot_lens.js";
+import { syncSelfHosted } from "./self-hosted.js";
+
 const api = globalThis.browser ?? globalThis.chrome;
 const SIDEBAR_PAGE = api.runtime.getURL("sidebar.html");
 
 api.commands.onCommand.addListener(toggleSidebarInActiveTab);
 api.runtime.onMessage.addListener(relay);
+api.permissions.onRemoved.addListener(unregisterRevokedOrigins);
 
 async function toggleSidebarInActiveTab(command) {
   if (command !== "toggle-sidebar") return;
@@ -28,6 +32,12 @@ function relay(envelope, sender) {
   } else if (envelope.type === "pivot-lens:page" && sender.frameId === 0) {
     api.tabs.sendMessage(sender.tab.id, envelope).catch(() => {});
   }
+}
+
+/** A self-hosted origin revoked in the browser's settings: its content script goes too. */
+async function unregisterRevokedOrigins() {
+  await init({ module_or_path: new URL("./pkg/pivot_lens_bg.wasm", import.meta.url) });
+  await syncSelfHosted(api, self_hosted_plan);
 }
 
 // Test hook: the e2e suite calls the same handlers the browser would (keyboard commands cannot be

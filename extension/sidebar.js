@@ -5,6 +5,7 @@
 // messages) and go through the background's relay (see background.js).
 import init, { SidebarApp } from "./pkg/pivot_lens.js";
 import { showBootError } from "./boot-error.js";
+import { readManaged } from "./team-policy.js";
 
 const api = globalThis.browser ?? globalThis.chrome;
 const channel = location.hash.slice(1);
@@ -21,6 +22,7 @@ function fail(error) {
 async function start() {
   await init({ module_or_path: new URL("./pkg/pivot_lens_bg.wasm", import.meta.url) });
   const stored = await api.storage.local.get(["sidebar", "runbook", "settings"]);
+  stored.managed = await readManaged(api);
   const app = new SidebarApp(JSON.stringify(stored), (message) => toPage(JSON.parse(message)),
     (key, value) => api.storage.local.set({ [key]: JSON.parse(value) }));
   document.getElementById("boot")?.remove();

@@ -616,10 +616,17 @@ mod tests {
                 .map(|r| r.links.first().map(|l| l.url.clone()).unwrap_or_default())
                 .unwrap()
         };
-        let trace_page = format!("https://sentry.io/organizations/acme/explore/traces/trace/{TRACE}/");
+        let trace_page =
+            format!("https://sentry.io/organizations/acme/explore/traces/trace/{TRACE}/");
         let link = logs_link(&trace_page);
-        assert!(link.contains("statsPeriod=7d") && link.contains("project=42"), "{link}");
+        assert!(
+            link.contains("statsPeriod=7d") && link.contains("project=42"),
+            "{link}"
+        );
         let link = logs_link(&format!("{trace_page}?statsPeriod=1h&project=-1"));
-        assert!(link.contains("statsPeriod=1h") && link.contains("project=-1"), "{link}");
+        assert!(
+            link.contains("statsPeriod=1h") && link.contains("project=-1"),
+            "{link}"
+        );
     }
 }

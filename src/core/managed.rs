@@ -48,6 +48,22 @@ impl Effective {
     pub fn is_locked(&self, field: &str) -> bool {
         self.locked.iter().any(|l| l.field == field)
     }
+
+    /// The runbook the sidebar uses (markdown), given the user's imported one; `None` = bundled.
+    pub fn runbook<'a>(&'a self, imported: Option<&'a str>) -> Option<&'a str> {
+        if self.is_locked("runbook") {
+            self.runbook.as_deref()
+        } else {
+            imported.or(self.runbook.as_deref())
+        }
+    }
+
+    pub fn reason_locked(&self, field: &str) -> Option<String> {
+        self.locked
+            .iter()
+            .find(|l| l.field == field)
+            .map(|l| l.reason.clone())
+    }
 }
 
 /// Reads the policy; an unreadable one counts as absent, with a notice.
@@ -110,15 +126,18 @@ pub fn effective_settings(user: &Settings, managed: &ManagedPolicy) -> Effective
     }
     if let Some(period) = &managed.period {
         match validate_period(period) {
-            Ok(period) => take("period", user.period != Settings::default().period, &mut || {
-                effective.settings.period = period.clone()
-            }),
+            Ok(period) => take(
+                "period",
+                user.period != Settings::default().period,
+                &mut || effective.settings.period = period.clone(),
+            ),
             Err(message) => notices.push(format!("Team policy period ignored: {message}")),
         }
     }
     if let Some(markdown) = &managed.runbook {
         if detect_secret(markdown).is_some() {
-            notices.push("Team policy runbook ignored: it contains what looks like a secret.".into());
+            notices
+                .push("Team policy runbook ignored: it contains what looks like a secret.".into());
         } else if let Err(errors) = Runbook::parse(markdown) {
             let first = errors.first().map(ToString::to_string).unwrap_or_default();
             notices.push(format!("Team policy runbook ignored: {first}"));
@@ -180,7 +199,10 @@ mod tests {
         assert_eq!(effective.settings.org, "acme");
         assert_eq!(effective.settings.host, "https://sentry.acme.dev");
         assert_eq!(effective.settings.period, "7d");
-        assert_eq!(effective.hosts, vec!["https://sentry.acme.dev", "https://eu.acme.dev"]);
+        assert_eq!(
+            effective.hosts,
+            vec!["https://sentry.acme.dev", "https://eu.acme.dev"]
+        );
         for field in ["org", "host", "period"] {
             assert!(effective.is_locked(field), "{field}");
         }
@@ -198,7 +220,9 @@ mod tests {
 
     #[test]
     fn bad_policy_values_are_ignored_with_a_notice() {
-        let policy = policy(json!({ "org": "-bad", "hosts": ["http://x"], "period": "1y", "runbook": "# nope" }));
+        let policy = policy(
+            json!({ "org": "-bad", "hosts": ["http://x"], "period": "1y", "runbook": "# nope" }),
+        );
         let effective = effective_settings(&user(), &policy);
         assert_eq!(effective.settings, user());
         assert!(effective.locked.is_empty());
@@ -210,10 +234,29 @@ mod tests {
     #[test]
     fn an_inline_runbook_is_used_and_a_url_is_never_fetched() {
         let markdown = crate::core::runbook::BUNDLED_MARKDOWN;
-        let policy = policy(json!({ "runbook": markdown, "runbook_url": "https://example.com/r.md" }));
+        let policy =
+            policy(json!({ "runbook": markdown, "runbook_url": "https://example.com/r.md" }));
         let effective = effective_settings(&user(), &policy);
         assert_eq!(effective.runbook.as_deref(), Some(markdown));
         assert!(effective.is_locked("runbook"));
+        assert_eq!(
+            effective.runbook(Some("mine")),
+            Some(markdown),
+            "locked: the team's wins"
+        );
+        let open = effective_settings(
+            &user(),
+            &ManagedPolicy {
+                allow_user_override: true,
+                ..policy
+            },
+        );
+        assert_eq!(open.runbook(Some("mine")), Some("mine"));
+        assert_eq!(open.runbook(None), Some(markdown));
+        assert_eq!(
+            effective_settings(&user(), &ManagedPolicy::default()).runbook(None),
+            None
+        );
         assert!(effective.notices[0].contains("not fetched"));
     }
 }

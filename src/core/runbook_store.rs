@@ -98,7 +98,11 @@ fn refusal_for(errors: Vec<RunbookError>) -> ImportRefusal {
         errors.len(),
         if errors.len() == 1 { "" } else { "s" }
     );
-    let listed: Vec<String> = errors.iter().take(LISTED_ERRORS).map(|e| e.to_string()).collect();
+    let listed: Vec<String> = errors
+        .iter()
+        .take(LISTED_ERRORS)
+        .map(|e| e.to_string())
+        .collect();
     message.push_str(&listed.join("; "));
     if errors.len() > LISTED_ERRORS {
         message.push_str(&format!("; and {} more", errors.len() - LISTED_ERRORS));
@@ -161,22 +165,25 @@ impl RunbookHistory {
     /// Reads the stored state. A current runbook without its source record (written by an older
     /// version or by hand) still counts, described as such.
     pub fn from_storage(stored: &serde_json::Value) -> RunbookHistory {
-        let current = stored.get("runbook").and_then(|v| v.as_str()).map(|markdown| {
-            let source = stored
-                .get("runbook_source")
-                .and_then(|v| serde_json::from_value::<RunbookSource>(v.clone()).ok())
-                .filter(|source| source.checksum == checksum(markdown))
-                .unwrap_or_else(|| RunbookSource {
-                    name: "unknown source".into(),
-                    imported_at: String::new(),
-                    checksum: checksum(markdown),
-                    summary: String::new(),
-                });
-            ImportedRunbook {
-                markdown: markdown.to_owned(),
-                source,
-            }
-        });
+        let current = stored
+            .get("runbook")
+            .and_then(|v| v.as_str())
+            .map(|markdown| {
+                let source = stored
+                    .get("runbook_source")
+                    .and_then(|v| serde_json::from_value::<RunbookSource>(v.clone()).ok())
+                    .filter(|source| source.checksum == checksum(markdown))
+                    .unwrap_or_else(|| RunbookSource {
+                        name: "unknown source".into(),
+                        imported_at: String::new(),
+                        checksum: checksum(markdown),
+                        summary: String::new(),
+                    });
+                ImportedRunbook {
+                    markdown: markdown.to_owned(),
+                    source,
+                }
+            });
         let previous = stored
             .get("runbook_previous")
             .and_then(|v| serde_json::from_value::<ImportedRunbook>(v.clone()).ok());
@@ -199,7 +206,10 @@ mod tests {
         assert_eq!(imported.markdown, RENAMED);
         assert_eq!(imported.source.name, "renamed.md");
         assert_eq!(imported.source.imported_at, "2026-01-02T03:04:05Z");
-        assert!(imported.source.summary.starts_with(&format!("{recipes} recipes, ")));
+        assert!(imported
+            .source
+            .summary
+            .starts_with(&format!("{recipes} recipes, ")));
         assert_eq!(imported.source.checksum.len(), 64);
         assert_ne!(imported.source.checksum, checksum(BUNDLED_MARKDOWN));
         assert_eq!(
@@ -215,7 +225,9 @@ mod tests {
         assert_eq!(refusal.errors, errors);
         assert!(refusal.message.starts_with("Not imported:"));
         assert!(
-            refusal.message.contains(&format!("line {}", errors[0].line)),
+            refusal
+                .message
+                .contains(&format!("line {}", errors[0].line)),
             "{}",
             refusal.message
         );
@@ -226,21 +238,31 @@ mod tests {
         let token = format!("sntryu_{}", "ab12".repeat(16));
         let markdown = format!("{RENAMED}\nUse `{token}` to query.\n");
         let refusal = check_import(&markdown, "leak.md", "t").unwrap_err();
-        assert!(refusal.message.contains("Sentry user auth token"), "{}", refusal.message);
+        assert!(
+            refusal.message.contains("Sentry user auth token"),
+            "{}",
+            refusal.message
+        );
         assert!(!refusal.message.contains(&token));
     }
 
     #[test]
     fn oversized_runbooks_are_refused_before_parsing() {
         let huge = "x".repeat(MAX_RUNBOOK_BYTES + 1);
-        assert!(check_import(&huge, "", "t").unwrap_err().message.contains("limit"));
+        assert!(check_import(&huge, "", "t")
+            .unwrap_err()
+            .message
+            .contains("limit"));
     }
 
     #[test]
     fn file_names_are_bounded_text() {
         let imported = check_import(RENAMED, "a\u{0}b\n.md", "t").unwrap();
         assert_eq!(imported.source.name, "ab.md");
-        assert_eq!(check_import(RENAMED, "  ", "t").unwrap().source.name, "pasted text");
+        assert_eq!(
+            check_import(RENAMED, "  ", "t").unwrap().source.name,
+            "pasted text"
+        );
     }
 
     #[test]
@@ -253,7 +275,10 @@ mod tests {
         let two = one.apply(second.clone());
         assert_eq!(two.current.as_ref(), Some(&second));
         let rolled = two.rollback().unwrap();
-        assert_eq!(rolled.current, one.current, "rollback restores the state before");
+        assert_eq!(
+            rolled.current, one.current,
+            "rollback restores the state before"
+        );
         assert_eq!(rolled.previous.as_ref(), Some(&second), "and can be undone");
         let reset = two.reset();
         assert_eq!(reset.current, None);

@@ -92,7 +92,10 @@ mod tests {
         }
 
         fn injected_on(&self) -> Vec<String> {
-            self.registered.iter().flat_map(|r| r.matches.clone()).collect()
+            self.registered
+                .iter()
+                .flat_map(|r| r.matches.clone())
+                .collect()
         }
     }
 
@@ -105,7 +108,10 @@ mod tests {
         assert!(browser.injected_on().is_empty());
         browser.granted.push("https://other.example.com/*".into());
         browser.sync(&[HOST]);
-        assert!(browser.injected_on().is_empty(), "a grant for another origin is not ours");
+        assert!(
+            browser.injected_on().is_empty(),
+            "a grant for another origin is not ours"
+        );
     }
 
     #[test]
@@ -118,7 +124,9 @@ mod tests {
         assert_eq!(browser.registered[0].js, vec!["content.js"]);
         browser.sync(&[HOST]);
         assert_eq!(browser.registered.len(), 1, "syncing again changes nothing");
-        browser.granted.retain(|g| g != "https://sentry.example.com/*");
+        browser
+            .granted
+            .retain(|g| g != "https://sentry.example.com/*");
         browser.sync(&[HOST]);
         assert!(browser.registered.is_empty());
     }
@@ -132,7 +140,10 @@ mod tests {
         browser.sync(&[HOST, "https://b.example.com:8443"]);
         assert_eq!(
             browser.injected_on(),
-            vec!["https://b.example.com:8443/*", "https://sentry.example.com/*"]
+            vec![
+                "https://b.example.com:8443/*",
+                "https://sentry.example.com/*"
+            ]
         );
         browser.sync(&["https://b.example.com:8443", ""]);
         assert_eq!(browser.injected_on(), vec!["https://b.example.com:8443/*"]);

@@ -70,7 +70,9 @@ impl Settings {
         let mut field = |name: &str, apply: &mut dyn FnMut(&Value) -> Result<(), String>| {
             if let Some(value) = stored.get(name) {
                 if let Err(message) = apply(value) {
-                    notices.push(format!("Stored {name} ignored, the default is used: {message}"));
+                    notices.push(format!(
+                        "Stored {name} ignored, the default is used: {message}"
+                    ));
                 }
             }
         };
@@ -167,7 +169,10 @@ pub fn validate_projects(input: &str) -> Result<Vec<u64>, String> {
 
 /// The text form of a project list, as the options field shows it.
 pub fn join_ids(ids: &[u64]) -> String {
-    ids.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+    ids.iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The sidebar width in pixels.
@@ -272,7 +277,19 @@ mod tests {
         assert_eq!(validate_period(" 7D "), Ok("7d".into()));
         assert_eq!(validate_period("90d"), Ok("90d".into()));
         assert_eq!(validate_period("15m"), Ok("15m".into()));
-        for bad in ["", "7", "d", "0h", "91d", "13w", "1y", "-1h", "7dd", "1h2", "99999999999999999999h"] {
+        for bad in [
+            "",
+            "7",
+            "d",
+            "0h",
+            "91d",
+            "13w",
+            "1y",
+            "-1h",
+            "7dd",
+            "1h2",
+            "99999999999999999999h",
+        ] {
             assert!(validate_period(bad).is_err(), "{bad:?} must be refused");
         }
     }
@@ -301,7 +318,11 @@ mod tests {
         assert_eq!(settings.host, "", "a bad host falls back to sentry.io");
         assert_eq!(settings.period, "7d");
         assert_eq!(settings.projects, vec![3, 4]);
-        assert_eq!(settings.sidebar, SidebarDefaults::default(), "a bad width drops the layout");
+        assert_eq!(
+            settings.sidebar,
+            SidebarDefaults::default(),
+            "a bad width drops the layout"
+        );
         assert_eq!(notices.len(), 2, "{notices:?}");
         assert!(notices[0].contains("host") && notices[1].contains("sidebar"));
     }
@@ -313,7 +334,10 @@ mod tests {
         assert_eq!(settings, Settings::default());
         assert_eq!(notices.len(), 1);
         let (settings, notices) = Settings::load(&serde_json::json!({ "org": 5, "period": "" }));
-        assert_eq!(settings.period, DEFAULT_PERIOD, "an empty stored period means unset");
+        assert_eq!(
+            settings.period, DEFAULT_PERIOD,
+            "an empty stored period means unset"
+        );
         assert_eq!(notices.len(), 1, "{notices:?}");
     }
 

@@ -112,6 +112,9 @@ mod tests {
         let mut bad = storage();
         bad["notes"] = json!(format!("sntryu_{}", "ab12".repeat(16)));
         let problems = import(&export(&bad)).unwrap_err();
-        assert!(problems[0].contains("Sentry user auth token"), "{problems:?}");
+        assert!(
+            problems[0].contains("Sentry user auth token"),
+            "{problems:?}"
+        );
     }
 }
