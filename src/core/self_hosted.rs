@@ -116,8 +116,10 @@ mod tests {
 
     #[test]
     fn grant_registers_that_origin_only_and_revoke_unregisters() {
-        let mut browser = FakeBrowser::default();
-        browser.granted = vec!["https://sentry.io/*".into(), origin_pattern(HOST)];
+        let mut browser = FakeBrowser {
+            granted: vec!["https://sentry.io/*".into(), origin_pattern(HOST)],
+            ..FakeBrowser::default()
+        };
         browser.sync(&[HOST]);
         assert_eq!(browser.injected_on(), vec!["https://sentry.example.com/*"]);
         assert_eq!(browser.registered[0].id, SCRIPT_ID);
