@@ -38,10 +38,14 @@ const platform = {
   openShortcuts: () => api.tabs.create({ url: isFirefox ? "about:addons" : "chrome://extensions/shortcuts" }),
 };
 
-async function start() {
+/**
+ * Mounts the page. `readPolicy` is the team policy's source: the browser's managed storage, or, in
+ * the e2e suite, a seeded policy (tests/e2e/tests/options.rs imports this module and mounts again).
+ */
+export async function start(readPolicy = () => readManaged(api)) {
   await init({ module_or_path: new URL("./pkg/pivot_lens_bg.wasm", import.meta.url) });
   const stored = await api.storage.local.get(null);
-  const managed = await readManaged(api);
+  const managed = await readPolicy();
   document.getElementById("boot")?.remove();
   mount_options(JSON.stringify(stored), JSON.stringify(managed), platform);
 }

@@ -301,7 +301,57 @@ async fn settings_take_effect_and_export_round_trips(s: &Session) -> Result<()> 
     Ok(())
 }
 
+async fn team_policy_locks_settings(s: &Session) -> Result<()> {
+    let (_, _) = open_options(s).await?;
+    // The page's own boot, fed a policy instead of the browser's managed storage (the test shim).
+    s.driver
+        .execute(
+            r#"const policy = { org: "acme-team", period: "7d", runbook_url: "https://example.com/r.md" };
+               return import("./options.js").then((page) => {
+                 document.body.replaceChildren();
+                 return page.start(async () => policy);
+               });"#,
+            vec![],
+        )
+        .await?;
+    let org = until(
+        s,
+        r#"const org = document.querySelector('[data-testid="pl-setting-org"]');
+           return org && { value: org.value, disabled: org.disabled, locked: org.getAttribute('data-locked') };"#,
+    )
+    .await?;
+    ensure!(
+        org == serde_json::json!({ "value": "acme-team", "disabled": true, "locked": "true" }),
+        "the policy's org is not shown locked: {org}"
+    );
+    let page = s
+        .driver
+        .execute(
+            r#"return {
+                 period: document.querySelector('[data-testid="pl-setting-period"]').value,
+                 host_locked: document.querySelector('[data-testid="pl-setting-host"]').disabled,
+                 reasons: document.querySelectorAll('[data-testid="pl-setting-locked"]').length,
+                 notices: [...document.querySelectorAll('[data-testid="pl-options-notice"]')].map((n) => n.textContent),
+               };"#,
+            vec![],
+        )
+        .await?
+        .json()
+        .clone();
+    ensure!(
+        page["period"] == "7d" && page["host_locked"] == false,
+        "{page}"
+    );
+    ensure!(page["reasons"] == 2, "each locked field says why: {page}");
+    ensure!(
+        page["notices"].to_string().contains("not fetched"),
+        "the runbook URL is not explained: {page}"
+    );
+    Ok(())
+}
+
 both_browsers!(
     runbook_import_applies_refuses_and_resets,
-    settings_take_effect_and_export_round_trips
+    settings_take_effect_and_export_round_trips,
+    team_policy_locks_settings
 );
