@@ -9,6 +9,7 @@ mod transfer;
 use leptos::prelude::*;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::core::managed::{effective_settings, read_policy, Effective};
@@ -83,6 +84,21 @@ impl Context {
             let _ = JsFuture::from(context.platform(Platform::sync_self_hosted)).await;
         });
     }
+}
+
+/// The file chosen in an `<input type=file>`, from its change event.
+fn picked_file(ev: &leptos::ev::Event) -> Option<web_sys::File> {
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .and_then(|input| input.files())
+        .and_then(|files| files.get(0))
+}
+
+async fn read_text(file: &web_sys::File) -> Option<String> {
+    JsFuture::from(file.text())
+        .await
+        .ok()
+        .and_then(|t| t.as_string())
 }
 
 /// Mounts the options page from the JSON of `storage.local` and of the team policy.

@@ -4,10 +4,8 @@
 
 use leptos::prelude::*;
 use serde_json::Value;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
-use super::Context;
+use super::{picked_file, read_text, Context};
 use crate::core::runbook_store::{check_import, ImportedRunbook, RunbookHistory};
 
 #[derive(Clone, PartialEq)]
@@ -76,21 +74,12 @@ pub(super) fn RunbookSection(context: Context, stored: Value) -> impl IntoView {
         }
     };
     let pick_file = move |ev: leptos::ev::Event| {
-        let Some(file) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-            .and_then(|input| input.files())
-            .and_then(|files| files.get(0))
-        else {
+        let Some(file) = picked_file(&ev) else {
             return;
         };
         file_name.set(file.name());
         leptos::task::spawn_local(async move {
-            match JsFuture::from(file.text())
-                .await
-                .ok()
-                .and_then(|t| t.as_string())
-            {
+            match read_text(&file).await {
                 Some(contents) => text.set(contents),
                 None => status.set(Some(Status {
                     ok: false,

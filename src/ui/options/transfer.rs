@@ -2,10 +2,9 @@
 //! file, the tour restart, and where to change the keyboard shortcut.
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::{Context, Platform};
+use super::{picked_file, read_text, Context, Platform};
 use crate::core::transfer::{export, import};
 
 #[component]
@@ -26,20 +25,11 @@ pub(super) fn TransferSection(context: Context) -> impl IntoView {
         });
     };
     let import_file = move |ev: leptos::ev::Event| {
-        let Some(file) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-            .and_then(|input| input.files())
-            .and_then(|files| files.get(0))
-        else {
+        let Some(file) = picked_file(&ev) else {
             return;
         };
         leptos::task::spawn_local(async move {
-            let text = JsFuture::from(file.text())
-                .await
-                .ok()
-                .and_then(|t| t.as_string())
-                .unwrap_or_default();
+            let text = read_text(&file).await.unwrap_or_default();
             match import(&text) {
                 Ok(storage) => {
                     let json = serde_json::Value::Object(storage).to_string();
