@@ -73,14 +73,19 @@ pub(super) fn RunbookSection(context: Context, stored: Value) -> impl IntoView {
             store(previous, format!("Rolled back to {name}."));
         }
     };
+    // The status describes the last apply, not the text being edited.
+    let edited = move |contents: String, name: String| {
+        text.set(contents);
+        file_name.set(name);
+        status.set(None);
+    };
     let pick_file = move |ev: leptos::ev::Event| {
         let Some(file) = picked_file(&ev) else {
             return;
         };
-        file_name.set(file.name());
         leptos::task::spawn_local(async move {
             match read_text(&file).await {
-                Some(contents) => text.set(contents),
+                Some(contents) => edited(contents, file.name()),
                 None => status.set(Some(Status {
                     ok: false,
                     message: "The file could not be read as text.".into(),
@@ -101,7 +106,7 @@ pub(super) fn RunbookSection(context: Context, stored: Value) -> impl IntoView {
                     aria-label="Pick a runbook file" on:change=pick_file/>
                 <textarea id="pl-runbook-import" data-testid="pl-runbook-import" rows="8" spellcheck="false"
                     prop:value=move || text.get()
-                    on:input=move |ev| { text.set(event_target_value(&ev)); file_name.set(String::new()); }/>
+                    on:input=move |ev| edited(event_target_value(&ev), String::new())/>
             </div>
             <div class="pl-actions">
                 <button type="button" class="pl-button" data-testid="pl-runbook-apply" on:click=apply>"Validate and use"</button>

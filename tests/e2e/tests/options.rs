@@ -99,10 +99,32 @@ async fn stored_setting(s: &Session, key: &str, value: Value) -> Result<()> {
     Ok(())
 }
 
-/// Applies `markdown` through the import textarea and waits for the status; returns (state, message).
-async fn import_runbook(s: &Session, markdown: &str) -> Result<(String, String)> {
+/// Puts a runbook into the import textarea, typed (`Typed`) or through the file picker (`File`).
+enum Runbook<'a> {
+    Typed(&'a str),
+    File(&'a std::path::Path),
+}
+
+/// Fills the importer, applies and waits for the status; returns (state, message).
+async fn import_runbook(s: &Session, runbook: Runbook<'_>) -> Result<(String, String)> {
     let before = storage(s).await?;
-    fill(s, "pl-runbook-import", markdown).await?;
+    match runbook {
+        Runbook::Typed(markdown) => fill(s, "pl-runbook-import", markdown).await?,
+        Runbook::File(path) => {
+            s.driver
+                .find(By::Css("[data-testid=\"pl-runbook-file\"]"))
+                .await?
+                .send_keys(path.to_string_lossy())
+                .await?;
+            until(s, r#"return document.querySelector('[data-testid="pl-runbook-import"]').value.length > 0"#).await?;
+        }
+    }
+    // Editing clears the previous result, so the status read below is this apply's.
+    until(
+        s,
+        r#"return !document.querySelector('[data-testid="pl-runbook-status"]').getAttribute('data-state')"#,
+    )
+    .await?;
     click(s, "pl-runbook-apply").await?;
     let status = until(
         s,
@@ -140,7 +162,6 @@ async fn recipes_on(s: &Session, sentry_tab: &WindowHandle, page: &str) -> Resul
 
 async fn runbook_import_applies_refuses_and_resets(s: &Session) -> Result<()> {
     let fixtures = workspace_root().join("tests/fixtures/runbooks");
-    let renamed = std::fs::read_to_string(fixtures.join("renamed.md"))?;
     let invalid = std::fs::read_to_string(fixtures.join("invalid-several-errors.md"))?;
     let (sentry_tab, options_tab) = open_options(s).await?;
     let bundled = recipes_on(s, &sentry_tab, EVENT_PAGE).await?;
@@ -161,7 +182,7 @@ async fn runbook_import_applies_refuses_and_resets(s: &Session) -> Result<()> {
 
     s.driver.switch_to_window(options_tab.clone()).await?;
     let stored = storage(s).await?;
-    let (state, message) = import_runbook(s, &invalid).await?;
+    let (state, message) = import_runbook(s, Runbook::Typed(&invalid)).await?;
     ensure!(
         state == "error",
         "the invalid runbook was accepted: {message}"
