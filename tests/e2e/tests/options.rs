@@ -168,11 +168,11 @@ async fn runbook_import_applies_refuses_and_resets(s: &Session) -> Result<()> {
     ensure!(bundled.iter().any(|id| id == DROPPED) && !bundled.iter().any(|id| id == ADDED));
 
     s.driver.switch_to_window(options_tab.clone()).await?;
-    let (state, message) = import_runbook(s, &renamed).await?;
+    let (state, message) = import_runbook(s, Runbook::File(&fixtures.join("renamed.md"))).await?;
     ensure!(state == "ok", "renamed.md was refused: {message}");
     ensure!(
-        message.contains("recipes"),
-        "the status gives no counts: {message}"
+        message.contains("renamed.md") && message.contains("recipes"),
+        "the status gives no source or counts: {message}"
     );
     let imported = recipes_on(s, &sentry_tab, EVENT_PAGE).await?;
     ensure!(
