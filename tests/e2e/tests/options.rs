@@ -371,7 +371,42 @@ async fn team_policy_locks_settings(s: &Session) -> Result<()> {
     Ok(())
 }
 
+async fn corrupt_stored_settings_fall_back_with_a_notice(s: &Session) -> Result<()> {
+    let (sentry_tab, _) = open_options(s).await?;
+    s.driver
+        .execute(
+            r#"return (globalThis.browser ?? globalThis.chrome).storage.local.set(
+                 { settings: { org: "globex", period: 5, sidebar: "wide" } });"#,
+            vec![],
+        )
+        .await?;
+    s.driver.refresh().await?;
+    let page = until(
+        s,
+        r#"const period = document.querySelector('[data-testid="pl-setting-period"]');
+           return period && {
+             org: document.querySelector('[data-testid="pl-setting-org"]').value,
+             period: period.value,
+             notices: document.querySelectorAll('[data-testid="pl-options-notice"]').length,
+           };"#,
+    )
+    .await?;
+    ensure!(
+        page == serde_json::json!({ "org": "globex", "period": "24h", "notices": 2 }),
+        "bad values must fall back, good ones stay, each with a notice: {page}"
+    );
+    s.driver.switch_to_window(sentry_tab).await?;
+    s.open(NO_ORG_PAGE).await?;
+    s.wait_ready().await?;
+    let org = s
+        .in_sidebar(r#"return document.querySelector('[data-testid="pl-sidebar"]').getAttribute('data-org');"#)
+        .await?;
+    ensure!(org == "globex", "the sidebar lost the good setting: {org}");
+    Ok(())
+}
+
 both_browsers!(
+    corrupt_stored_settings_fall_back_with_a_notice,
     runbook_import_applies_refuses_and_resets,
     settings_take_effect_and_export_round_trips,
     team_policy_locks_settings
