@@ -1,7 +1,8 @@
 // Pivot Lens background (Chromium service worker / Firefox event page).
 // Every listener is registered synchronously at the top level, so events that wake a stopped
 // worker are never missed; handlers that need the Rust core await it.
-import init, { classify_selection_json, menu_click_json, menu_entries_json } from "./pkg/pivot_lens.js";
+import init, { classify_selection_json, menu_click_json, menu_entries_json, self_hosted_plan } from "./pkg/pivot_lens.js";
+import { syncSelfHosted } from "./self-hosted.js";
 
 const api = globalThis.browser ?? globalThis.chrome;
 const SIDEBAR_PAGE = api.runtime.getURL("sidebar.html");
@@ -19,6 +20,7 @@ api.storage.onChanged.addListener(reregisterMenuOnRunbookChange);
 api.contextMenus.onClicked.addListener(openFollowUp);
 // Firefox only: narrow the fixed entries to those that fit the selection (Chrome has no onShown).
 api.contextMenus.onShown?.addListener(showFittingEntries);
+api.permissions.onRemoved.addListener(unregisterRevokedOrigins);
 
 let coreReady;
 /** Loads the wasm core once, on first use; a failed load is retried by the next event. */
@@ -149,6 +151,12 @@ function relay(envelope, sender) {
   } else if (envelope.type === "pivot-lens:page" && sender.frameId === 0) {
     api.tabs.sendMessage(sender.tab.id, envelope).catch(() => {});
   }
+}
+
+/** A self-hosted origin revoked in the browser's settings: its content script goes too. */
+async function unregisterRevokedOrigins() {
+  await core();
+  await syncSelfHosted(api, self_hosted_plan);
 }
 
 // Test hook: the e2e suite calls the same handlers the browser would (keyboard commands and

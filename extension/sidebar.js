@@ -5,6 +5,7 @@
 // messages) and go through the background's relay (see background.js).
 import init, { SidebarApp } from "./pkg/pivot_lens.js";
 import { showBootError } from "./boot-error.js";
+import { readManaged } from "./team-policy.js";
 
 const api = globalThis.browser ?? globalThis.chrome;
 const channel = location.hash.slice(1);
@@ -22,6 +23,7 @@ async function start() {
   await init({ module_or_path: new URL("./pkg/pivot_lens_bg.wasm", import.meta.url) });
   // Everything: investigations live under one key per record and per step (see investigation.rs).
   const stored = await api.storage.local.get(null);
+  stored.managed = await readManaged(api);
   const app = new SidebarApp(JSON.stringify(stored), (message) => toPage(JSON.parse(message)),
     (key, value) => api.storage.local.set({ [key]: JSON.parse(value) }));
   api.storage.onChanged.addListener((changes, area) => {

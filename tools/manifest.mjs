@@ -9,6 +9,8 @@ if (browser === "chrome") {
   delete manifest.browser_specific_settings;
 } else if (browser === "firefox") {
   delete manifest.background.service_worker;
+  delete manifest.storage; // Firefox reads team policies from enterprise policies (3rdparty), not a schema file
+
 } else {
   throw new Error(`unknown browser ${browser}`);
 }

@@ -10,11 +10,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::core::classify::{classify_selection_with_hosts, Classification, ISSUE_SHORT_ID};
-use crate::core::lens::{scope, self_hosted_authority, DEFAULT_PERIOD};
+use crate::core::lens::{scope, self_hosted_authority};
 use crate::core::page::classify_url_with_hosts;
 use crate::core::query::{build_links, direct_link, Deployment, Period, Scope};
 use crate::core::runbook::{Recipe, Runbook};
 use crate::core::settings::Settings;
+use crate::core::settings::DEFAULT_PERIOD;
 
 /// One follow-up, ready to open.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,7 +169,7 @@ fn link_scope(tab_url: &str, self_hosted: &[&str], settings: &Settings) -> Optio
         deployment,
         org: settings.org.clone(),
         projects: Vec::new(),
-        period: Period::Relative(DEFAULT_PERIOD.into()),
+        period: Period::Relative(settings.period.clone()),
     })
 }
 
@@ -252,6 +253,7 @@ mod tests {
         Settings {
             org: "acme".into(),
             host: String::new(),
+            ..Settings::default()
         }
     }
 
@@ -369,6 +371,7 @@ mod tests {
         let hosted = Settings {
             org: "acme".into(),
             host: "https://sentry.example.com".into(),
+            ..Settings::default()
         };
         let self_hosted_tab = offer(
             "MCP-41",
@@ -408,6 +411,7 @@ mod tests {
         let tampered = Settings {
             org: "evil.test/#".into(),
             host: String::new(),
+            ..Settings::default()
         };
         assert!(offer(TRACE, OTHER_SITE, &tampered, &runbook)
             .items

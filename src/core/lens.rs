@@ -12,9 +12,6 @@ use crate::core::query::{build_links, Deployment, Period, Scope};
 use crate::core::runbook::{KeyMatch, Recipe, Runbook, StartingPoint};
 use crate::core::settings::Settings;
 
-/// The time window used when the page carries none.
-pub const DEFAULT_PERIOD: &str = "24h";
-
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Lens {
     pub url: String,
@@ -197,13 +194,17 @@ pub(crate) fn scope(page: &PageContext, org: &str, settings: &Settings) -> Optio
             start: start.clone(),
             end: end.clone(),
         },
-        TimeWindow::Unset => Period::Relative(DEFAULT_PERIOD.into()),
+        TimeWindow::Unset => Period::Relative(settings.period.clone()),
     };
-    let projects = page
-        .projects
-        .iter()
-        .filter_map(|&p| u64::try_from(p).ok())
-        .collect();
+    // The page's own project filter wins; `-1` ("all projects") is a choice, not an absence.
+    let projects = if page.projects.is_empty() {
+        settings.projects.clone()
+    } else {
+        page.projects
+            .iter()
+            .filter_map(|&p| u64::try_from(p).ok())
+            .collect()
+    };
     Some(Scope {
         deployment,
         org: org.to_owned(),
@@ -577,8 +578,8 @@ mod tests {
     #[test]
     fn self_hosted_pages_link_to_their_own_host() {
         let settings = Settings {
-            org: String::new(),
             host: "https://sentry.example.com".into(),
+            ..Settings::default()
         };
         let page = raw(
             &format!("https://sentry.example.com/organizations/acme/explore/traces/trace/{TRACE}/"),
@@ -596,6 +597,36 @@ mod tests {
                 .url
                 .starts_with("https://sentry.example.com/organizations/acme/explore/logs/"),
             "{logs:?}"
+        );
+    }
+
+    #[test]
+    fn settings_scope_links_when_the_page_names_no_window_or_project() {
+        let settings = Settings {
+            org: "acme".into(),
+            period: "7d".into(),
+            projects: vec![42],
+            ..Settings::default()
+        };
+        let logs_link = |url: &str| {
+            let lens = run(&raw(url, vec![]), &settings, &BTreeMap::new());
+            lens.recipes
+                .iter()
+                .find(|r| r.id == "trace-log-history-after-opening-a-sentry-event-or-span")
+                .map(|r| r.links.first().map(|l| l.url.clone()).unwrap_or_default())
+                .unwrap()
+        };
+        let trace_page =
+            format!("https://sentry.io/organizations/acme/explore/traces/trace/{TRACE}/");
+        let link = logs_link(&trace_page);
+        assert!(
+            link.contains("statsPeriod=7d") && link.contains("project=42"),
+            "{link}"
+        );
+        let link = logs_link(&format!("{trace_page}?statsPeriod=1h&project=-1"));
+        assert!(
+            link.contains("statsPeriod=1h") && link.contains("project=-1"),
+            "{link}"
         );
     }
 }

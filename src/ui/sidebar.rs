@@ -12,8 +12,9 @@ use super::scenarios::{Investigating, ScenarioSources, Scenarios};
 use super::{paste_id::PasteId, pivots::Pivots, recipes::Recipes, where_am_i::WhereAmI, Theme};
 use crate::core::facts::RawFacts;
 use crate::core::lens::{lens, Lens, LensInput};
+use crate::core::managed::{effective_settings, read_policy};
 use crate::core::runbook::Runbook;
-use crate::core::settings::Settings;
+use crate::core::settings::{Settings, SidebarDefaults};
 
 /// What the engineer chose: remembered across reloads in `storage.local["sidebar"]`.
 #[derive(Clone, Copy, Serialize, Deserialize, PartialEq, Debug)]
@@ -26,10 +27,17 @@ struct Preferences {
 
 impl Default for Preferences {
     fn default() -> Self {
+        Self::from(SidebarDefaults::default())
+    }
+}
+
+/// Before the engineer moves or resizes the sidebar, it starts as the options say.
+impl From<SidebarDefaults> for Preferences {
+    fn from(defaults: SidebarDefaults) -> Self {
         Self {
-            open: false,
-            width: 380,
-            left: false,
+            open: defaults.open,
+            width: defaults.width,
+            left: defaults.left,
         }
     }
 }
@@ -40,7 +48,10 @@ impl Default for Preferences {
 #[serde(default)]
 struct Stored {
     sidebar: Option<Preferences>,
-    settings: Option<Settings>,
+    /// Read field by field (`Settings::load`), so one bad value keeps the others.
+    settings: serde_json::Value,
+    /// The team policy, which wins over the user's settings.
+    managed: serde_json::Value,
     /// An imported runbook (markdown); the bundled one when absent or invalid.
     runbook: Option<String>,
 }
@@ -66,14 +77,19 @@ pub struct SidebarState {
 impl SidebarState {
     pub fn new(stored_json: &str, post: js_sys::Function, save: js_sys::Function) -> Self {
         let stored: Stored = serde_json::from_str(stored_json).unwrap_or_default();
+        let (user_settings, _) = Settings::load(&stored.settings);
+        let (policy, _) = read_policy(&stored.managed);
+        let effective = effective_settings(&user_settings, &policy);
         let runbook = Arc::new(
-            stored
-                .runbook
-                .as_deref()
+            effective
+                .runbook(stored.runbook.as_deref())
                 .and_then(|markdown| Runbook::parse(markdown).ok())
                 .unwrap_or_else(Runbook::bundled),
         );
-        let settings = Arc::new(stored.settings.unwrap_or_default());
+        let prefs = stored
+            .sidebar
+            .unwrap_or_else(|| Preferences::from(effective.settings.sidebar));
+        let settings = Arc::new(effective.settings);
         let raw = RwSignal::new(None::<RawFacts>);
         let typed = RwSignal::new(BTreeMap::new());
         let (lens_runbook, lens_settings) = (runbook.clone(), settings.clone());
@@ -98,7 +114,7 @@ impl SidebarState {
             runbook,
             settings,
             investigating: Investigating::load(stored_json),
-            prefs: RwSignal::new(stored.sidebar.unwrap_or_default()),
+            prefs: RwSignal::new(prefs),
             theme: RwSignal::new(Theme::default()),
             callbacks: Rc::new(Callbacks { post, save }),
         }

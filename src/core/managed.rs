@@ -1,0 +1,262 @@
+//! Team configuration: policy values an administrator sets (Chrome `storage.managed`, Firefox
+//! `3rdparty` policies; docs/team-configuration.md) merged over the user's own settings. Managed
+//! values win; with `allow_user_override` they are only defaults the user may change.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::core::runbook::Runbook;
+use crate::core::secrets::detect_secret;
+use crate::core::settings::{validate_host, validate_org, validate_period, Settings};
+
+/// The policy as stored by the browser. Every key is optional.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct ManagedPolicy {
+    pub org: Option<String>,
+    /// Self-hosted Sentry origins; the first is the default host.
+    pub hosts: Option<Vec<String>>,
+    pub period: Option<String>,
+    /// A runbook document (markdown) for the whole team.
+    pub runbook: Option<String>,
+    /// Accepted so a policy naming one is not an error, but never fetched: the extension makes no
+    /// network requests (security.md SEC-4); the options page says so.
+    pub runbook_url: Option<String>,
+    pub allow_user_override: bool,
+}
+
+/// A setting the user cannot change here, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Locked {
+    pub field: &'static str,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Effective {
+    pub settings: Settings,
+    /// Every configured self-hosted origin (the user's host and the policy's hosts).
+    pub hosts: Vec<String>,
+    /// The team runbook, when the policy carries a valid one.
+    pub runbook: Option<String>,
+    pub locked: Vec<Locked>,
+    /// Policy values that were ignored, and why (shown on the options page).
+    pub notices: Vec<String>,
+}
+
+impl Effective {
+    pub fn is_locked(&self, field: &str) -> bool {
+        self.locked.iter().any(|l| l.field == field)
+    }
+
+    /// The runbook the sidebar uses (markdown), given the user's imported one; `None` = bundled.
+    pub fn runbook<'a>(&'a self, imported: Option<&'a str>) -> Option<&'a str> {
+        if self.is_locked("runbook") {
+            self.runbook.as_deref()
+        } else {
+            imported.or(self.runbook.as_deref())
+        }
+    }
+
+    pub fn reason_locked(&self, field: &str) -> Option<String> {
+        self.locked
+            .iter()
+            .find(|l| l.field == field)
+            .map(|l| l.reason.clone())
+    }
+}
+
+/// Reads the policy; an unreadable one counts as absent, with a notice.
+pub fn read_policy(stored: &Value) -> (ManagedPolicy, Vec<String>) {
+    if stored.is_null() || stored.as_object().is_some_and(|o| o.is_empty()) {
+        return (ManagedPolicy::default(), Vec::new());
+    }
+    match serde_json::from_value(stored.clone()) {
+        Ok(policy) => (policy, Vec::new()),
+        Err(_) => (
+            ManagedPolicy::default(),
+            vec!["The team policy could not be read and is ignored; ask your administrator to check it against docs/team-configuration.md.".into()],
+        ),
+    }
+}
+
+pub fn effective_settings(user: &Settings, managed: &ManagedPolicy) -> Effective {
+    let mut effective = Effective {
+        settings: user.clone(),
+        ..Effective::default()
+    };
+    let override_allowed = managed.allow_user_override;
+    let reason = if override_allowed {
+        "Set by your team; your own value, if any, is used instead."
+    } else {
+        "Set by your team's policy; it cannot be changed here."
+    };
+    let mut take = |field: &'static str, user_value_set: bool, apply: &mut dyn FnMut()| {
+        if !(override_allowed && user_value_set) {
+            apply();
+        }
+        if !override_allowed {
+            effective.locked.push(Locked {
+                field,
+                reason: reason.to_owned(),
+            });
+        }
+    };
+    let mut notices = Vec::new();
+    if let Some(org) = &managed.org {
+        match validate_org(org) {
+            Ok(org) => take("org", !user.org.is_empty(), &mut || {
+                effective.settings.org = org.clone()
+            }),
+            Err(message) => notices.push(format!("Team policy org ignored: {message}")),
+        }
+    }
+    let mut policy_hosts = Vec::new();
+    for host in managed.hosts.iter().flatten() {
+        match validate_host(host) {
+            Ok(host) if !host.is_empty() => policy_hosts.push(host),
+            Ok(_) => {}
+            Err(message) => notices.push(format!("Team policy host ignored: {message}")),
+        }
+    }
+    if let Some(first) = policy_hosts.first() {
+        take("host", !user.host.is_empty(), &mut || {
+            effective.settings.host = first.clone()
+        });
+    }
+    if let Some(period) = &managed.period {
+        match validate_period(period) {
+            Ok(period) => take(
+                "period",
+                user.period != Settings::default().period,
+                &mut || effective.settings.period = period.clone(),
+            ),
+            Err(message) => notices.push(format!("Team policy period ignored: {message}")),
+        }
+    }
+    if let Some(markdown) = &managed.runbook {
+        if detect_secret(markdown).is_some() {
+            notices
+                .push("Team policy runbook ignored: it contains what looks like a secret.".into());
+        } else if let Err(errors) = Runbook::parse(markdown) {
+            let first = errors.first().map(ToString::to_string).unwrap_or_default();
+            notices.push(format!("Team policy runbook ignored: {first}"));
+        } else {
+            effective.runbook = Some(markdown.clone());
+            if !override_allowed {
+                effective.locked.push(Locked {
+                    field: "runbook",
+                    reason: reason.to_owned(),
+                });
+            }
+        }
+    }
+    if managed.runbook_url.is_some() {
+        notices.push("The team policy names a runbook URL; Pivot Lens makes no network requests, so it is not fetched. Put the runbook inline in the policy instead.".into());
+    }
+    let mut hosts: Vec<String> = std::iter::once(user.host.clone())
+        .chain(policy_hosts)
+        .filter(|h| !h.is_empty())
+        .collect();
+    hosts.dedup();
+    effective.hosts = hosts;
+    effective.notices = notices;
+    effective
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn user() -> Settings {
+        Settings {
+            org: "mine".into(),
+            ..Settings::default()
+        }
+    }
+
+    fn policy(value: Value) -> ManagedPolicy {
+        let (policy, notices) = read_policy(&value);
+        assert!(notices.is_empty(), "{notices:?}");
+        policy
+    }
+
+    #[test]
+    fn no_policy_changes_nothing() {
+        let effective = effective_settings(&user(), &ManagedPolicy::default());
+        assert_eq!(effective.settings, user());
+        assert!(effective.locked.is_empty() && effective.notices.is_empty());
+        assert_eq!(read_policy(&json!({})).0, ManagedPolicy::default());
+    }
+
+    #[test]
+    fn managed_values_win_and_are_locked() {
+        let policy = policy(json!({
+            "org": "acme", "hosts": ["https://sentry.acme.dev", "https://eu.acme.dev"], "period": "7d"
+        }));
+        let effective = effective_settings(&user(), &policy);
+        assert_eq!(effective.settings.org, "acme");
+        assert_eq!(effective.settings.host, "https://sentry.acme.dev");
+        assert_eq!(effective.settings.period, "7d");
+        assert_eq!(
+            effective.hosts,
+            vec!["https://sentry.acme.dev", "https://eu.acme.dev"]
+        );
+        for field in ["org", "host", "period"] {
+            assert!(effective.is_locked(field), "{field}");
+        }
+        assert!(!effective.is_locked("runbook"));
+    }
+
+    #[test]
+    fn with_override_allowed_managed_values_are_defaults() {
+        let policy = policy(json!({ "org": "acme", "period": "7d", "allow_user_override": true }));
+        let effective = effective_settings(&user(), &policy);
+        assert_eq!(effective.settings.org, "mine", "the user's own org is kept");
+        assert_eq!(effective.settings.period, "7d", "the user set no period");
+        assert!(effective.locked.is_empty());
+    }
+
+    #[test]
+    fn bad_policy_values_are_ignored_with_a_notice() {
+        let policy = policy(
+            json!({ "org": "-bad", "hosts": ["http://x"], "period": "1y", "runbook": "# nope" }),
+        );
+        let effective = effective_settings(&user(), &policy);
+        assert_eq!(effective.settings, user());
+        assert!(effective.locked.is_empty());
+        assert_eq!(effective.notices.len(), 4, "{:?}", effective.notices);
+        let (_, notices) = read_policy(&json!({ "org": 5 }));
+        assert_eq!(notices.len(), 1);
+    }
+
+    #[test]
+    fn an_inline_runbook_is_used_and_a_url_is_never_fetched() {
+        let markdown = crate::core::runbook::BUNDLED_MARKDOWN;
+        let policy =
+            policy(json!({ "runbook": markdown, "runbook_url": "https://example.com/r.md" }));
+        let effective = effective_settings(&user(), &policy);
+        assert_eq!(effective.runbook.as_deref(), Some(markdown));
+        assert!(effective.is_locked("runbook"));
+        assert_eq!(
+            effective.runbook(Some("mine")),
+            Some(markdown),
+            "locked: the team's wins"
+        );
+        let open = effective_settings(
+            &user(),
+            &ManagedPolicy {
+                allow_user_override: true,
+                ..policy
+            },
+        );
+        assert_eq!(open.runbook(Some("mine")), Some("mine"));
+        assert_eq!(open.runbook(None), Some(markdown));
+        assert_eq!(
+            effective_settings(&user(), &ManagedPolicy::default()).runbook(None),
+            None
+        );
+        assert!(effective.notices[0].contains("not fetched"));
+    }
+}

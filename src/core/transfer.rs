@@ -1,0 +1,120 @@
+//! Export and import of everything Pivot Lens keeps in `storage.local`, as one JSON file. An
+//! import is checked as a whole (format, size, secrets, settings, runbook) and applies nothing on
+//! any error.
+
+use serde_json::{json, Map, Value};
+
+use crate::core::runbook_store::check_import;
+use crate::core::secrets::detect_secret;
+use crate::core::settings::Settings;
+
+const FORMAT: &str = "pivot-lens-storage";
+const VERSION: u64 = 1;
+/// Largest file accepted: a full runbook and its previous version, with room to spare.
+pub const MAX_EXPORT_BYTES: usize = 4 * 1024 * 1024;
+
+/// The export file's text for the whole `storage.local` object.
+pub fn export(storage: &Value) -> String {
+    let document = json!({ "format": FORMAT, "version": VERSION, "storage": storage });
+    serde_json::to_string_pretty(&document).unwrap_or_default()
+}
+
+/// The `storage.local` object an export file restores, or every reason it cannot be imported.
+pub fn import(text: &str) -> Result<Map<String, Value>, Vec<String>> {
+    if text.len() > MAX_EXPORT_BYTES {
+        return Err(vec![format!(
+            "The file is larger than {} MB; it is not a Pivot Lens export.",
+            MAX_EXPORT_BYTES / (1024 * 1024)
+        )]);
+    }
+    let document: Value = serde_json::from_str(text)
+        .map_err(|e| vec![format!("The file is not JSON (line {}).", e.line())])?;
+    if document.get("format").and_then(Value::as_str) != Some(FORMAT) {
+        return Err(vec!["The file is not a Pivot Lens settings export.".into()]);
+    }
+    if document.get("version").and_then(Value::as_u64) != Some(VERSION) {
+        return Err(vec![
+            "The export was made by another version of Pivot Lens and cannot be read.".into(),
+        ]);
+    }
+    let Some(storage) = document.get("storage").and_then(Value::as_object) else {
+        return Err(vec!["The export holds no settings.".into()]);
+    };
+    if let Some(kind) = detect_secret(text) {
+        return Err(vec![format!(
+            "The file contains what looks like {}; it is not imported.",
+            kind.describe()
+        )]);
+    }
+    let mut problems = Vec::new();
+    if let Some(settings) = storage.get("settings") {
+        let (_, notices) = Settings::load(settings);
+        problems.extend(notices);
+    }
+    match storage.get("runbook") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(markdown)) => {
+            if let Err(refusal) = check_import(markdown, "", "") {
+                problems.push(format!("Runbook: {}", refusal.message));
+            }
+        }
+        Some(_) => problems.push("Runbook: not a markdown document.".into()),
+    }
+    if problems.is_empty() {
+        Ok(storage.clone())
+    } else {
+        Err(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RENAMED: &str = include_str!("../../tests/fixtures/runbooks/renamed.md");
+
+    fn storage() -> Value {
+        json!({
+            "settings": { "org": "acme", "host": "", "period": "7d", "projects": [42],
+                          "sidebar": { "open": true, "left": false, "width": 400 } },
+            "sidebar": { "open": false, "width": 380, "left": true },
+            "runbook": RENAMED,
+            "tour": { "seen": true },
+        })
+    }
+
+    #[test]
+    fn export_then_import_restores_the_same_storage() {
+        let text = export(&storage());
+        assert_eq!(Value::Object(import(&text).unwrap()), storage());
+    }
+
+    #[test]
+    fn foreign_or_broken_files_are_refused() {
+        assert!(import("not json").unwrap_err()[0].contains("not JSON"));
+        assert!(import("{}").unwrap_err()[0].contains("not a Pivot Lens"));
+        let future = json!({ "format": FORMAT, "version": 2, "storage": {} }).to_string();
+        assert!(import(&future).unwrap_err()[0].contains("another version"));
+    }
+
+    #[test]
+    fn invalid_content_is_refused_as_a_whole() {
+        let mut bad = storage();
+        bad["settings"]["period"] = json!("forever");
+        bad["runbook"] = json!("# Telemetry\n\nnot a runbook");
+        let problems = import(&export(&bad)).unwrap_err();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("period") && problems[1].starts_with("Runbook:"));
+    }
+
+    #[test]
+    fn a_file_with_a_secret_is_refused() {
+        let mut bad = storage();
+        bad["notes"] = json!(format!("sntryu_{}", "ab12".repeat(16)));
+        let problems = import(&export(&bad)).unwrap_err();
+        assert!(
+            problems[0].contains("Sentry user auth token"),
+            "{problems:?}"
+        );
+    }
+}

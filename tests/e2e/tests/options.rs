@@ -1,0 +1,413 @@
+//! The options page drives the sidebar: an imported runbook is used at once (and a broken one
+//! changes nothing), settings take effect on Sentry pages, and an export re-imports to the same state.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, ensure, Context, Result};
+use pivot_lens_e2e::{both_browsers, workspace_root, Session};
+use serde_json::Value;
+use thirtyfour::prelude::*;
+
+const EVENT_PAGE: &str =
+    "acme.sentry.io/issues/6123456789/events/7b4c2f9a0c1d4e5f8a9b0c1d2e3f4a5b/";
+const NO_ORG_PAGE: &str = "sentry.io/issues/";
+/// In the bundled runbook and dropped by renamed.md.
+const DROPPED: &str = "local-rate-limit-volume-and-scope";
+/// Added by renamed.md.
+const ADDED: &str = "indeterminate-access-probes-by-reason";
+/// A recipe without placeholders: it always has a link.
+const NO_PLACEHOLDERS: &str = "mcp-mode-adoption-by-client-family";
+
+/// Opens a Sentry page in the first tab and the options page in a second; returns both handles.
+async fn open_options(s: &Session) -> Result<(WindowHandle, WindowHandle)> {
+    s.open(EVENT_PAGE).await?;
+    s.wait_ready().await?;
+    let base = s.extension_base().await?;
+    let sentry_tab = s.driver.window().await?;
+    s.open_extension_page(&base, "options.html").await?;
+    let options_tab = s.driver.window().await?;
+    until(
+        s,
+        "return !!document.querySelector('[data-testid=\"pl-runbook-apply\"]')",
+    )
+    .await?;
+    Ok((sentry_tab, options_tab))
+}
+
+/// Retries `script` in the current document until it returns something other than null/false.
+async fn until(s: &Session, script: &str) -> Result<Value> {
+    let start = Instant::now();
+    loop {
+        let value = s.driver.execute(script, vec![]).await?.json().clone();
+        if !(value.is_null() || value == false) {
+            return Ok(value);
+        }
+        if start.elapsed() > Duration::from_secs(20) {
+            bail!("timed out waiting for: {script}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Types `value` into the field with `testid` and leaves it (fires `input` and `change`).
+async fn fill(s: &Session, testid: &str, value: &str) -> Result<()> {
+    s.driver
+        .execute(
+            r#"const el = document.querySelector(`[data-testid="${arguments[0]}"]`);
+               el.value = arguments[1];
+               el.dispatchEvent(new Event('input', { bubbles: true }));
+               el.dispatchEvent(new Event('change', { bubbles: true }));"#,
+            vec![testid.into(), value.into()],
+        )
+        .await?;
+    Ok(())
+}
+
+async fn click(s: &Session, testid: &str) -> Result<()> {
+    s.driver
+        .find(By::Css(format!("[data-testid=\"{testid}\"]")))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
+/// The whole of `storage.local`, read from an extension page.
+async fn storage(s: &Session) -> Result<Value> {
+    Ok(s.driver
+        .execute(
+            "return (globalThis.browser ?? globalThis.chrome).storage.local.get(null);",
+            vec![],
+        )
+        .await?
+        .json()
+        .clone())
+}
+
+/// Waits until the stored settings have `key` = `value` (saving is asynchronous).
+async fn stored_setting(s: &Session, key: &str, value: Value) -> Result<()> {
+    let start = Instant::now();
+    while storage(s).await?["settings"][key] != value {
+        if start.elapsed() > Duration::from_secs(20) {
+            bail!(
+                "settings.{key} never became {value}: {}",
+                storage(s).await?["settings"]
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
+}
+
+/// Puts a runbook into the import textarea, typed (`Typed`) or through the file picker (`File`).
+enum Runbook<'a> {
+    Typed(&'a str),
+    File(&'a std::path::Path),
+}
+
+/// Fills the importer, applies and waits for the status; returns (state, message).
+async fn import_runbook(s: &Session, runbook: Runbook<'_>) -> Result<(String, String)> {
+    let before = storage(s).await?;
+    match runbook {
+        Runbook::Typed(markdown) => fill(s, "pl-runbook-import", markdown).await?,
+        Runbook::File(path) => {
+            s.driver
+                .find(By::Css("[data-testid=\"pl-runbook-file\"]"))
+                .await?
+                .send_keys(path.to_string_lossy())
+                .await?;
+            until(s, r#"return document.querySelector('[data-testid="pl-runbook-import"]').value.length > 0"#).await?;
+        }
+    }
+    // Editing clears the previous result, so the status read below is this apply's.
+    until(
+        s,
+        r#"return !document.querySelector('[data-testid="pl-runbook-status"]').getAttribute('data-state')"#,
+    )
+    .await?;
+    click(s, "pl-runbook-apply").await?;
+    let status = until(
+        s,
+        r#"const el = document.querySelector('[data-testid="pl-runbook-status"]');
+           const state = el.getAttribute('data-state');
+           return state && { state, message: el.textContent };"#,
+    )
+    .await?;
+    let state = status["state"].as_str().unwrap_or_default().to_owned();
+    if state == "ok" {
+        let start = Instant::now();
+        while storage(s).await? == before && start.elapsed() < Duration::from_secs(20) {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    Ok((
+        state,
+        status["message"].as_str().unwrap_or_default().to_owned(),
+    ))
+}
+
+/// The recipe ids the sidebar offers on `page`, opened afresh in the Sentry tab.
+async fn recipes_on(s: &Session, sentry_tab: &WindowHandle, page: &str) -> Result<Vec<String>> {
+    s.driver.switch_to_window(sentry_tab.clone()).await?;
+    s.open(page).await?;
+    s.wait_ready().await?;
+    let ids = s
+        .in_sidebar(
+            r#"return [...document.querySelectorAll('[data-testid="pl-recipe"]')]
+                 .map((r) => r.getAttribute('data-recipe-id'));"#,
+        )
+        .await?;
+    Ok(serde_json::from_value(ids)?)
+}
+
+async fn runbook_import_applies_refuses_and_resets(s: &Session) -> Result<()> {
+    let fixtures = workspace_root().join("tests/fixtures/runbooks");
+    let invalid = std::fs::read_to_string(fixtures.join("invalid-several-errors.md"))?;
+    let (sentry_tab, options_tab) = open_options(s).await?;
+    let bundled = recipes_on(s, &sentry_tab, EVENT_PAGE).await?;
+    ensure!(bundled.iter().any(|id| id == DROPPED) && !bundled.iter().any(|id| id == ADDED));
+
+    s.driver.switch_to_window(options_tab.clone()).await?;
+    let (state, message) = import_runbook(s, Runbook::File(&fixtures.join("renamed.md"))).await?;
+    ensure!(state == "ok", "renamed.md was refused: {message}");
+    ensure!(
+        message.contains("renamed.md") && message.contains("recipes"),
+        "the status gives no source or counts: {message}"
+    );
+    let imported = recipes_on(s, &sentry_tab, EVENT_PAGE).await?;
+    ensure!(
+        imported.iter().any(|id| id == ADDED) && !imported.iter().any(|id| id == DROPPED),
+        "the sidebar does not use the imported runbook: {imported:?}"
+    );
+
+    s.driver.switch_to_window(options_tab.clone()).await?;
+    let stored = storage(s).await?;
+    let (state, message) = import_runbook(s, Runbook::Typed(&invalid)).await?;
+    ensure!(
+        state == "error",
+        "the invalid runbook was accepted: {message}"
+    );
+    ensure!(
+        message.contains("line "),
+        "the error names no line: {message}"
+    );
+    ensure!(
+        storage(s).await? == stored,
+        "a refused runbook changed storage"
+    );
+    ensure!(recipes_on(s, &sentry_tab, EVENT_PAGE).await? == imported);
+
+    s.driver.switch_to_window(options_tab).await?;
+    click(s, "pl-runbook-reset").await?;
+    until(s, r#"return document.querySelector('[data-testid="pl-runbook-status"]').getAttribute('data-state') === 'ok'"#).await?;
+    let start = Instant::now();
+    while !storage(s).await?["runbook"].is_null() {
+        ensure!(
+            start.elapsed() < Duration::from_secs(20),
+            "reset left the runbook stored"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    ensure!(
+        recipes_on(s, &sentry_tab, EVENT_PAGE).await? == bundled,
+        "reset did not restore the bundled recipes"
+    );
+    Ok(())
+}
+
+async fn settings_take_effect_and_export_round_trips(s: &Session) -> Result<()> {
+    let (sentry_tab, options_tab) = open_options(s).await?;
+    fill(s, "pl-setting-org", "globex").await?;
+    fill(s, "pl-setting-period", "7d").await?;
+    fill(s, "pl-setting-width", "500").await?;
+    s.driver
+        .execute(
+            r#"const side = document.querySelector('[data-testid="pl-setting-side"]');
+               side.value = 'left'; side.dispatchEvent(new Event('change', { bubbles: true }));"#,
+            vec![],
+        )
+        .await?;
+    click(s, "pl-setting-open").await?;
+    fill(s, "pl-setting-period", "forever").await?;
+    until(s, "return document.querySelector('[data-testid=\"pl-setting-period\"]').getAttribute('aria-invalid') === 'true'").await?;
+    stored_setting(s, "org", "globex".into()).await?;
+    stored_setting(s, "period", "7d".into()).await?;
+    stored_setting(
+        s,
+        "sidebar",
+        serde_json::json!({ "open": true, "left": true, "width": 500 }),
+    )
+    .await?;
+
+    s.driver.switch_to_window(sentry_tab.clone()).await?;
+    // Nobody toggled the sidebar on the first page, so no layout of the engineer's own overrides these.
+    s.open(NO_ORG_PAGE).await?;
+    s.wait_ready().await?;
+    let seen = s
+        .in_sidebar(&format!(
+            r#"const root = document.querySelector('[data-testid="pl-sidebar"]');
+               const link = document.querySelector('[data-recipe-id="{NO_PLACEHOLDERS}"] a[data-testid="pl-recipe-open"]');
+               return {{ org: root.getAttribute('data-org'), href: link && link.href }};"#
+        ))
+        .await?;
+    ensure!(
+        seen["org"] == "globex",
+        "the default organisation is not used: {seen}"
+    );
+    let href = seen["href"]
+        .as_str()
+        .context("no link for a recipe without placeholders")?;
+    ensure!(
+        href.contains("statsPeriod=7d") && href.contains("globex"),
+        "link ignores the settings: {href}"
+    );
+    let layout = s
+        .driver
+        .execute(
+            "const h = document.querySelector('[data-pivot-lens]');
+             return [h.getAttribute('data-pl-side'), h.getAttribute('data-pl-open'), h.style.getPropertyValue('--pl-width')];",
+            vec![],
+        )
+        .await?
+        .json()
+        .clone();
+    ensure!(
+        layout == serde_json::json!(["left", "true", "500px"]),
+        "the sidebar starts as {layout}"
+    );
+
+    // Export, change something, import the export: the stored state is what it was.
+    s.driver.switch_to_window(options_tab).await?;
+    let exported_state = storage(s).await?;
+    s.driver
+        .execute(
+            "window.plExports = [];
+             const create = URL.createObjectURL;
+             URL.createObjectURL = (blob) => { window.plExports.push(blob); return create(blob); };
+             HTMLAnchorElement.prototype.click = function () {};",
+            vec![],
+        )
+        .await?;
+    click(s, "pl-settings-export").await?;
+    until(s, "return window.plExports.length === 1").await?;
+    let text = s
+        .driver
+        .execute("return window.plExports[0].text();", vec![])
+        .await?
+        .json()
+        .clone();
+    let text = text.as_str().context("the export is not text")?;
+    fill(s, "pl-setting-org", "initech").await?;
+    stored_setting(s, "org", "initech".into()).await?;
+    let file = tempfile::Builder::new().suffix(".json").tempfile()?;
+    std::fs::write(file.path(), text)?;
+    s.driver
+        .find(By::Css("[data-testid=\"pl-settings-import\"]"))
+        .await?
+        .send_keys(file.path().to_string_lossy())
+        .await?;
+    let start = Instant::now();
+    while storage(s).await.unwrap_or_default() != exported_state {
+        ensure!(
+            start.elapsed() < Duration::from_secs(20),
+            "the import did not restore the exported state"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    until(
+        s,
+        r#"return document.querySelector('[data-testid="pl-setting-org"]')?.value === 'globex'"#,
+    )
+    .await?;
+    Ok(())
+}
+
+async fn team_policy_locks_settings(s: &Session) -> Result<()> {
+    let (_, _) = open_options(s).await?;
+    // The page's own boot, fed a policy instead of the browser's managed storage (the test shim).
+    s.driver
+        .execute(
+            r#"const policy = { org: "acme-team", period: "7d", runbook_url: "https://example.com/r.md" };
+               return import("./options.js").then((page) => {
+                 document.body.replaceChildren();
+                 return page.start(async () => policy);
+               });"#,
+            vec![],
+        )
+        .await?;
+    let org = until(
+        s,
+        r#"const org = document.querySelector('[data-testid="pl-setting-org"]');
+           return org && { value: org.value, disabled: org.disabled, locked: org.getAttribute('data-locked') };"#,
+    )
+    .await?;
+    ensure!(
+        org == serde_json::json!({ "value": "acme-team", "disabled": true, "locked": "true" }),
+        "the policy's org is not shown locked: {org}"
+    );
+    let page = s
+        .driver
+        .execute(
+            r#"return {
+                 period: document.querySelector('[data-testid="pl-setting-period"]').value,
+                 host_locked: document.querySelector('[data-testid="pl-setting-host"]').disabled,
+                 reasons: document.querySelectorAll('[data-testid="pl-setting-locked"]').length,
+                 notices: [...document.querySelectorAll('[data-testid="pl-options-notice"]')].map((n) => n.textContent),
+               };"#,
+            vec![],
+        )
+        .await?
+        .json()
+        .clone();
+    ensure!(
+        page["period"] == "7d" && page["host_locked"] == false,
+        "{page}"
+    );
+    ensure!(page["reasons"] == 2, "each locked field says why: {page}");
+    ensure!(
+        page["notices"].to_string().contains("not fetched"),
+        "the runbook URL is not explained: {page}"
+    );
+    Ok(())
+}
+
+async fn corrupt_stored_settings_fall_back_with_a_notice(s: &Session) -> Result<()> {
+    let (sentry_tab, _) = open_options(s).await?;
+    s.driver
+        .execute(
+            r#"return (globalThis.browser ?? globalThis.chrome).storage.local.set(
+                 { settings: { org: "globex", period: 5, sidebar: "wide" } });"#,
+            vec![],
+        )
+        .await?;
+    s.driver.refresh().await?;
+    let page = until(
+        s,
+        r#"const period = document.querySelector('[data-testid="pl-setting-period"]');
+           return period && {
+             org: document.querySelector('[data-testid="pl-setting-org"]').value,
+             period: period.value,
+             notices: document.querySelectorAll('[data-testid="pl-options-notice"]').length,
+           };"#,
+    )
+    .await?;
+    ensure!(
+        page == serde_json::json!({ "org": "globex", "period": "24h", "notices": 2 }),
+        "bad values must fall back, good ones stay, each with a notice: {page}"
+    );
+    s.driver.switch_to_window(sentry_tab).await?;
+    s.open(NO_ORG_PAGE).await?;
+    s.wait_ready().await?;
+    let org = s
+        .in_sidebar(r#"return document.querySelector('[data-testid="pl-sidebar"]').getAttribute('data-org');"#)
+        .await?;
+    ensure!(org == "globex", "the sidebar lost the good setting: {org}");
+    Ok(())
+}
+
+both_browsers!(
+    corrupt_stored_settings_fall_back_with_a_notice,
+    runbook_import_applies_refuses_and_resets,
+    settings_take_effect_and_export_round_trips,
+    team_policy_locks_settings
+);
