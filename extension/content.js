@@ -149,6 +149,23 @@
   const readings = new Map(); // container or loose element → { facts, failed }
   const nearestContainer = (el) => el.closest(CONTAINERS);
 
+  // ---- Self-measurement for the benchmark (./build.sh bench): every scan, rescan and publish leaves
+  // a `pivot-lens:<what>` measure on the page's performance timeline, its detail the number of
+  // elements the rules read. No console output; old entries are dropped so a long session stays small.
+  const MAX_MEASURES = 1000;
+  const measureCounts = new Map(); // name → measures left on the timeline
+  let elementsRead = 0;
+  function measured(what, work) {
+    const start = performance.now();
+    elementsRead = 0;
+    work();
+    const name = `pivot-lens:${what}`;
+    const count = (measureCounts.get(name) ?? 0) + 1;
+    measureCounts.set(name, count % MAX_MEASURES);
+    if (count === MAX_MEASURES) performance.clearMeasures(name); // only ours, never the page's
+    try { performance.measure(name, { start, detail: { elements: elementsRead } }); } catch { /* no User Timing */ }
+  }
+
   /** Runs every rule on the elements of `root` whose nearest container is `owner` (null: loose). */
   function read(root, owner, record) {
     for (const rule of RULES) {
@@ -157,6 +174,7 @@
         if (root.matches(rule.selector)) matches.unshift(root);
         for (const el of matches) {
           if (el.closest(PORTALS) || nearestContainer(el) !== owner) continue;
+          elementsRead += 1;
           rule.each(el, (fact) => record(owner ?? el, rule.name, fact));
         }
       } catch {
@@ -253,11 +271,13 @@
 
   function publish(force) {
     if (!sidebarReady) return;
-    const snapshot = collect();
-    const serialized = JSON.stringify(snapshot);
-    if (!force && serialized === lastSent) return;
-    lastSent = serialized;
-    send({ type: "page", theme: pageTheme(), ...snapshot });
+    measured("publish", () => {
+      const snapshot = collect();
+      const serialized = JSON.stringify(snapshot);
+      if (!force && serialized === lastSent) return;
+      lastSent = serialized;
+      send({ type: "page", theme: pageTheme(), ...snapshot });
+    });
   }
 
   function onSidebarMessage(message) {
@@ -308,7 +328,7 @@
     readings.clear();
     host.setAttribute("data-pl-state", "loading");
     clearTimeout(graceTimer);
-    graceTimer = setTimeout(() => { readEverything(true); publish(false); }, STALE_GRACE_MS);
+    graceTimer = setTimeout(() => { measured("navigation", () => readEverything(true)); publish(false); }, STALE_GRACE_MS);
     publish(true);
   }
   globalThis.navigation?.addEventListener("currententrychange", () => queueMicrotask(onUrlMaybeChanged));
@@ -341,8 +361,10 @@
   function flushChanges() {
     pendingSince = 0;
     onUrlMaybeChanged();
-    for (const container of dirtyContainers) if (container.isConnected) rereadContainer(container);
-    for (const root of looseRoots) if (root.isConnected) readLoose(root);
+    measured("rescan", () => {
+      for (const container of dirtyContainers) if (container.isConnected) rereadContainer(container);
+      for (const root of looseRoots) if (root.isConnected) readLoose(root);
+    });
     dirtyContainers.clear();
     looseRoots.clear();
     publish(false);
@@ -358,7 +380,7 @@
     }
     scheduleFlush();
   });
-  readEverything(false);
+  measured("scan", () => readEverything(false));
   observer.observe(document.body ?? document.documentElement, {
     childList: true, subtree: true, characterData: true,
     attributes: true, attributeFilter: ["href", "title", "data-test-id", "aria-hidden"],
