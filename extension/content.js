@@ -63,6 +63,8 @@
    * The parts of Sentry's pages that hold facts (sentry-dom.md §8 step 2). Rescans are per container:
    * a change re-reads only the nearest container around it, and every fact is filed under the
    * container it was read in (the nearest one), so nested containers never read the same row twice.
+   * Rows are containers too: an edited value or an appended row costs that row, not its table of
+   * thousands (the benchmark's rescan locality budget).
    */
   const CONTAINERS = [
     "section[id]", "[role='region'][aria-label]", "[role='dialog']", "header",
@@ -70,6 +72,8 @@
     "[data-test-id='fields-tree']", "[data-test-id='attribute-tree-column']",
     "[data-test-id='event-tags-tree']", "[data-test-id='tag-tree-column']",
     "[data-test-id='logs-table']", "[data-test-id='spans-table']",
+    "[data-test-id='attribute-tree-row']", "[data-test-id='tag-tree-row']",
+    "[data-test-id='highlight-tag-row']", "[data-test-id='log-table-row']",
   ].join(", ");
 
   function sectionOf(el) {
@@ -370,12 +374,21 @@
     publish(false);
   }
 
+  /**
+   * Whether a child-list change can alter what the target's container read. Added elements are
+   * noted on their own, and a removed container takes its reading with it (dropped once
+   * disconnected), so a table whose rows come and go is not re-read for it.
+   */
+  const altersContainer = (record) => record.type !== "childList"
+    || [...record.addedNodes].some((node) => node.nodeType !== Node.ELEMENT_NODE)
+    || [...record.removedNodes].some((node) => node.nodeType !== Node.ELEMENT_NODE || !node.matches(CONTAINERS));
+
   const observer = new MutationObserver((records) => {
     for (const record of records) {
       const target = record.target.nodeType === Node.ELEMENT_NODE ? record.target : record.target.parentElement;
       if (!target) continue;
       if (record.type === "attributes") noteChanged(target, true);
-      else noteChanged(target, false);
+      else if (altersContainer(record)) noteChanged(target, false);
       for (const node of record.addedNodes) if (node.nodeType === Node.ELEMENT_NODE) noteChanged(node, true);
     }
     scheduleFlush();

@@ -103,7 +103,8 @@ async fn main() -> Result<()> {
     println!("\n{markdown}");
     println!("Written: {}, {}", out.join("bench.md").display(), out.join("bench.json").display());
     if !failures.is_empty() {
-        bail!("{} budget(s) failed:\n  {}", failures.len(), failures.join("\n  "));
+        eprintln!("bench: {} budget(s) failed:\n  {}", failures.len(), failures.join("\n  "));
+        std::process::exit(1);
     }
     Ok(())
 }
