@@ -61,13 +61,21 @@ fn ten_thousand_facts() -> RawFacts {
     let facts = (0..10_000)
         .map(|i| {
             let (source, key, value) = match i % 5 {
-                0 => (FactSource::TestId, "user.id".to_owned(), format!("user-{i}")),
+                0 => (
+                    FactSource::TestId,
+                    "user.id".to_owned(),
+                    format!("user-{i}"),
+                ),
                 1 => (
                     FactSource::Href,
                     String::new(),
                     format!("https://acme.sentry.io/explore/traces/trace/{i:032x}/"),
                 ),
-                2 => (FactSource::Json, format!("custom.json_{i}"), "v".repeat(100)),
+                2 => (
+                    FactSource::Json,
+                    format!("custom.json_{i}"),
+                    "v".repeat(100),
+                ),
                 _ => (
                     FactSource::HiddenKey,
                     format!("custom.attr_{i}"),
@@ -102,7 +110,10 @@ fn main() -> ExitCode {
         ("unbalanced emphasis", "*a **"),
         ("backtick runs", "`` ` ```"),
         ("a word per line", "x\n"),
-        ("endless titled blocks", "t\n```\ndataset=logs query='a'\n```\n"),
+        (
+            "endless titled blocks",
+            "t\n```\ndataset=logs query='a'\n```\n",
+        ),
         ("endless table rows", "| `trace_id` | a | b | c |\n"),
     ] {
         let markdown = bundled_plus(unit);
@@ -128,13 +139,9 @@ fn main() -> ExitCode {
         ("`a`", "a"),
     ] {
         let text = one_mb_of(unit);
-        cases.push(time(
-            &format!("detect_secret, 1 MB of {what}"),
-            100,
-            || {
-                let _ = detect_secret(&text);
-            },
-        ));
+        cases.push(time(&format!("detect_secret, 1 MB of {what}"), 100, || {
+            let _ = detect_secret(&text);
+        }));
     }
 
     let huge_selection = one_mb_of("7f7f7f7f0e0e0e0e1d1d1d1d2c2c2c2c ");

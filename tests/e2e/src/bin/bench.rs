@@ -42,12 +42,48 @@ struct Scenario {
 }
 
 const SCENARIOS: &[Scenario] = &[
-    Scenario { name: "trace drawer, 100 rows", stem: "bench-trace", query: "attrs=100&navigate=1", heavy: false, burst: true },
-    Scenario { name: "trace drawer, 1,000 rows", stem: "bench-trace", query: "attrs=1000&navigate=1", heavy: false, burst: true },
-    Scenario { name: "trace drawer, 5,000 rows", stem: "bench-trace", query: "attrs=5000&navigate=1", heavy: true, burst: true },
-    Scenario { name: "waterfall, 2,000 rows", stem: "bench-trace", query: "attrs=100&waterfall=2000&burst=0", heavy: false, burst: false },
-    Scenario { name: "logs, 200 rows + 10×50 appended", stem: "bench-logs", query: "rows=200&appends=10&page=50", heavy: false, burst: false },
-    Scenario { name: "mutation storm, 10,000", stem: "bench-trace", query: "attrs=1000&waterfall=2000&burst=0&storm=10000", heavy: false, burst: false },
+    Scenario {
+        name: "trace drawer, 100 rows",
+        stem: "bench-trace",
+        query: "attrs=100&navigate=1",
+        heavy: false,
+        burst: true,
+    },
+    Scenario {
+        name: "trace drawer, 1,000 rows",
+        stem: "bench-trace",
+        query: "attrs=1000&navigate=1",
+        heavy: false,
+        burst: true,
+    },
+    Scenario {
+        name: "trace drawer, 5,000 rows",
+        stem: "bench-trace",
+        query: "attrs=5000&navigate=1",
+        heavy: true,
+        burst: true,
+    },
+    Scenario {
+        name: "waterfall, 2,000 rows",
+        stem: "bench-trace",
+        query: "attrs=100&waterfall=2000&burst=0",
+        heavy: false,
+        burst: false,
+    },
+    Scenario {
+        name: "logs, 200 rows + 10×50 appended",
+        stem: "bench-logs",
+        query: "rows=200&appends=10&page=50",
+        heavy: false,
+        burst: false,
+    },
+    Scenario {
+        name: "mutation storm, 10,000",
+        stem: "bench-trace",
+        query: "attrs=1000&waterfall=2000&burst=0&storm=10000",
+        heavy: false,
+        burst: false,
+    },
 ];
 
 /// One page load, as the page and the probe saw it.
@@ -101,9 +137,17 @@ async fn main() -> Result<()> {
     std::fs::write(out.join("bench.md"), &markdown)?;
     std::fs::write(out.join("bench.json"), serde_json::to_string_pretty(&json)?)?;
     println!("\n{markdown}");
-    println!("Written: {}, {}", out.join("bench.md").display(), out.join("bench.json").display());
+    println!(
+        "Written: {}, {}",
+        out.join("bench.md").display(),
+        out.join("bench.json").display()
+    );
     if !failures.is_empty() {
-        eprintln!("bench: {} budget(s) failed:\n  {}", failures.len(), failures.join("\n  "));
+        eprintln!(
+            "bench: {} budget(s) failed:\n  {}",
+            failures.len(),
+            failures.join("\n  ")
+        );
         std::process::exit(1);
     }
     Ok(())
@@ -172,7 +216,11 @@ async fn bench_scenarios(
 
 async fn measure_load(s: &Session, url: &str, with_extension: bool) -> Result<Load> {
     let chromium = s.browser == Browser::Chromium;
-    let before = if chromium { task_duration_ms(s).await? } else { 0.0 };
+    let before = if chromium {
+        task_duration_ms(s).await?
+    } else {
+        0.0
+    };
     s.open(url).await?;
     let ready_ms = if with_extension {
         s.wait_ready().await?.ready_ms
@@ -180,7 +228,13 @@ async fn measure_load(s: &Session, url: &str, with_extension: bool) -> Result<Lo
         None
     };
     let started = Instant::now();
-    while s.driver.execute("return window.__bench?.done === true;", vec![]).await?.json() != &json!(true) {
+    while s
+        .driver
+        .execute("return window.__bench?.done === true;", vec![])
+        .await?
+        .json()
+        != &json!(true)
+    {
         if started.elapsed() > PAGE_TIMEOUT {
             bail!("the page's scripted activity never finished: {url}");
         }
@@ -204,7 +258,11 @@ async fn measure_load(s: &Session, url: &str, with_extension: bool) -> Result<Lo
     let main_thread_ms = if chromium {
         let after = task_duration_ms(s).await?;
         // A navigation that moved to a new renderer process starts its counters at zero.
-        if after >= before { after - before } else { after }
+        if after >= before {
+            after - before
+        } else {
+            after
+        }
     } else {
         page["bench"]["blockedMs"].as_f64().unwrap_or_default()
     };
@@ -224,7 +282,12 @@ async fn measure_load(s: &Session, url: &str, with_extension: bool) -> Result<Lo
         .map(|steps| {
             steps
                 .iter()
-                .map(|s| (s["name"].as_str().unwrap_or_default().to_owned(), s["at"].as_f64().unwrap_or_default()))
+                .map(|s| {
+                    (
+                        s["name"].as_str().unwrap_or_default().to_owned(),
+                        s["at"].as_f64().unwrap_or_default(),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -237,7 +300,11 @@ async fn measure_load(s: &Session, url: &str, with_extension: bool) -> Result<Lo
                     let kind = m["name"].as_str().unwrap_or_default();
                     let start = m["start"].as_f64().unwrap_or_default();
                     // Filed under the page step that ran last before it (none: the page's load).
-                    let step = steps.iter().rev().find(|(_, at)| *at <= start).map(|(name, _)| name.as_str());
+                    let step = steps
+                        .iter()
+                        .rev()
+                        .find(|(_, at)| *at <= start)
+                        .map(|(name, _)| name.as_str());
                     let name = match step {
                         Some(step) if kind != "scan" => format!("{kind}@{step}"),
                         _ => kind.to_owned(),
@@ -261,8 +328,15 @@ async fn measure_load(s: &Session, url: &str, with_extension: bool) -> Result<Lo
 
 /// Chromium's cumulative main-thread task time of the page's renderer, in ms.
 async fn task_duration_ms(s: &Session) -> Result<f64> {
-    s.driver.cdp().send_raw("Performance.enable", json!({})).await?;
-    let metrics = s.driver.cdp().send_raw("Performance.getMetrics", json!({})).await?;
+    s.driver
+        .cdp()
+        .send_raw("Performance.enable", json!({}))
+        .await?;
+    let metrics = s
+        .driver
+        .cdp()
+        .send_raw("Performance.getMetrics", json!({}))
+        .await?;
     let seconds = metrics["metrics"]
         .as_array()
         .and_then(|all| all.iter().find(|m| m["name"] == "TaskDuration"))
@@ -277,7 +351,10 @@ async fn wasm_memory(s: &Session) -> Result<Option<f64>> {
     s.driver.enter_default_frame().await?;
     let frame = s
         .driver
-        .execute("return document.querySelector('[data-pivot-lens]').shadowRoot.querySelector('iframe')", vec![])
+        .execute(
+            "return document.querySelector('[data-pivot-lens]').shadowRoot.querySelector('iframe')",
+            vec![],
+        )
         .await?
         .element()?;
     frame.enter_frame().await?;
@@ -313,13 +390,21 @@ fn sizes() -> Result<Vec<Size>> {
     .into_iter()
     .map(|(name, file)| {
         let path = chrome.join(file);
-        Ok(Size { name, raw: std::fs::metadata(&path)?.len(), gzip: gzip_size(&path)? })
+        Ok(Size {
+            name,
+            raw: std::fs::metadata(&path)?.len(),
+            gzip: gzip_size(&path)?,
+        })
     })
     .collect()
 }
 
 fn gzip_size(path: &Path) -> Result<u64> {
-    let out = std::process::Command::new("gzip").arg("-9c").arg(path).output().context("run gzip")?;
+    let out = std::process::Command::new("gzip")
+        .arg("-9c")
+        .arg(path)
+        .output()
+        .context("run gzip")?;
     Ok(out.stdout.len() as u64)
 }
 
@@ -341,7 +426,12 @@ fn ratio(row: &Row) -> f64 {
     median(&row.with_ms) / median(&row.without_ms)
 }
 
-fn report(rows: &[Row], sizes: &[Size], core: &Value, loads: usize) -> (String, Value, Vec<String>) {
+fn report(
+    rows: &[Row],
+    sizes: &[Size],
+    core: &Value,
+    loads: usize,
+) -> (String, Value, Vec<String>) {
     let mut md = String::new();
     let mut failures = Vec::new();
     let mut check = |pass: bool, what: String| {
@@ -352,7 +442,10 @@ fn report(rows: &[Row], sizes: &[Size], core: &Value, loads: usize) -> (String, 
     };
     let mut checks = Vec::new();
 
-    let _ = writeln!(md, "## Page loads ({loads} per page and browser, each with and without the extension)\n");
+    let _ = writeln!(
+        md,
+        "## Page loads ({loads} per page and browser, each with and without the extension)\n"
+    );
     let _ = writeln!(md, "Main thread: Chromium = CDP `Performance.getMetrics` TaskDuration of the page's renderer; Firefox = time a 10 ms heartbeat in the page was blocked. Long tasks ≥ 50 ms after `load`: Chromium `longtask` observer, Firefox heartbeat gaps (total over all loads).\n");
     let _ = writeln!(md, "| browser | page | ready median | ready p95 | main thread with / without (median ms) | ratio | long tasks with / without |");
     let _ = writeln!(md, "|---|---|---:|---:|---:|---:|---:|");
@@ -360,8 +453,15 @@ fn report(rows: &[Row], sizes: &[Size], core: &Value, loads: usize) -> (String, 
         let _ = writeln!(
             md,
             "| {} | {} | {:.1} ms | {:.1} ms | {:.1} / {:.1} | {:.2} | {} / {} |",
-            row.browser, row.scenario, median(&row.ready), percentile(&row.ready, 0.95),
-            median(&row.with_ms), median(&row.without_ms), ratio(row), row.long_with, row.long_without
+            row.browser,
+            row.scenario,
+            median(&row.ready),
+            percentile(&row.ready, 0.95),
+            median(&row.with_ms),
+            median(&row.without_ms),
+            ratio(row),
+            row.long_with,
+            row.long_without
         );
         if row.heavy {
             if row.browser == "Chromium" {
@@ -369,14 +469,23 @@ fn report(rows: &[Row], sizes: &[Size], core: &Value, loads: usize) -> (String, 
                     "ready median on the heavy page ({}) in Chromium: {:.1} ms ≤ {READY_BUDGET_MS} ms",
                     row.scenario, median(&row.ready))));
             }
-            checks.push(check(ratio(row) <= MAIN_THREAD_RATIO_BUDGET, format!(
-                "main-thread ratio on the heavy page in {}: {:.2} ≤ {MAIN_THREAD_RATIO_BUDGET}", row.browser, ratio(row))));
+            checks.push(check(
+                ratio(row) <= MAIN_THREAD_RATIO_BUDGET,
+                format!(
+                    "main-thread ratio on the heavy page in {}: {:.2} ≤ {MAIN_THREAD_RATIO_BUDGET}",
+                    row.browser,
+                    ratio(row)
+                ),
+            ));
         }
     }
 
     let _ = writeln!(md, "\n## The probe's own work (`pivot-lens:*` measures: median ms / max ms / median elements read)\n");
     let _ = writeln!(md, "`scan` = first read at load; `rescan@<step>` = re-reads after the page's step (`burst`: 10 attribute values edited; `navigate`: single-page navigation re-rendering the drawer; `storm`; `append`); `publish` = snapshot, compare and send.\n");
-    let _ = writeln!(md, "| browser | page | measure | median ms | max ms | elements (median) | count |");
+    let _ = writeln!(
+        md,
+        "| browser | page | measure | median ms | max ms | elements (median) | count |"
+    );
     let _ = writeln!(md, "|---|---|---|---:|---:|---:|---:|");
     let mut longest_probe_task = (0.0_f64, String::new());
     for row in rows {
@@ -387,8 +496,16 @@ fn report(rows: &[Row], sizes: &[Size], core: &Value, loads: usize) -> (String, 
             if max > longest_probe_task.0 {
                 longest_probe_task = (max, format!("{} {} {name}", row.browser, row.scenario));
             }
-            let _ = writeln!(md, "| {} | {} | {name} | {:.2} | {:.2} | {:.0} | {} |",
-                row.browser, row.scenario, median(&ms), max, median(&elements), samples.len());
+            let _ = writeln!(
+                md,
+                "| {} | {} | {name} | {:.2} | {:.2} | {:.0} | {} |",
+                row.browser,
+                row.scenario,
+                median(&ms),
+                max,
+                median(&elements),
+                samples.len()
+            );
             if row.burst && name == "rescan@burst" {
                 let read = elements.iter().copied().fold(0.0, f64::max);
                 let allowed = BURST_ROWS as f64 * RESCAN_ELEMENTS_PER_CHANGED_ROW;
@@ -398,27 +515,48 @@ fn report(rows: &[Row], sizes: &[Size], core: &Value, loads: usize) -> (String, 
             }
         }
     }
-    checks.push(check(longest_probe_task.0 < LONG_TASK_MS, format!(
-        "no probe task ≥ {LONG_TASK_MS} ms: longest {:.1} ms ({})", longest_probe_task.0, longest_probe_task.1)));
+    checks.push(check(
+        longest_probe_task.0 < LONG_TASK_MS,
+        format!(
+            "no probe task ≥ {LONG_TASK_MS} ms: longest {:.1} ms ({})",
+            longest_probe_task.0, longest_probe_task.1
+        ),
+    ));
 
-    let _ = writeln!(md, "\n## Sizes\n\n| file | raw | gzip -9 |\n|---|---:|---:|");
+    let _ = writeln!(
+        md,
+        "\n## Sizes\n\n| file | raw | gzip -9 |\n|---|---:|---:|"
+    );
     for size in sizes {
         let _ = writeln!(md, "| {} | {} B | {} B |", size.name, size.raw, size.gzip);
     }
     if let Some(content) = sizes.iter().find(|s| s.name.starts_with("content script")) {
-        checks.push(check(content.raw <= CONTENT_SCRIPT_BUDGET_BYTES, format!(
-            "content script unminified: {} B ≤ {CONTENT_SCRIPT_BUDGET_BYTES} B", content.raw)));
+        checks.push(check(
+            content.raw <= CONTENT_SCRIPT_BUDGET_BYTES,
+            format!(
+                "content script unminified: {} B ≤ {CONTENT_SCRIPT_BUDGET_BYTES} B",
+                content.raw
+            ),
+        ));
     }
     if let Some(wasm) = sizes.iter().find(|s| s.name.starts_with("sidebar wasm")) {
-        checks.push(check(wasm.gzip <= WASM_GZIP_BUDGET_BYTES, format!(
-            "sidebar wasm gzip: {} B ≤ {WASM_GZIP_BUDGET_BYTES} B", wasm.gzip)));
+        checks.push(check(
+            wasm.gzip <= WASM_GZIP_BUDGET_BYTES,
+            format!(
+                "sidebar wasm gzip: {} B ≤ {WASM_GZIP_BUDGET_BYTES} B",
+                wasm.gzip
+            ),
+        ));
     }
     for row in rows.iter().filter(|r| r.memory_bytes.is_some()) {
         let _ = writeln!(md, "\nWasm linear memory after {} in {} (`memory.buffer.byteLength` of the sidebar's instance): {:.0} KiB",
             row.scenario, row.browser, row.memory_bytes.unwrap_or_default() / 1024.0);
     }
 
-    let _ = writeln!(md, "\n## The core, native release build (`core-bench`, slowest of 5 runs)\n");
+    let _ = writeln!(
+        md,
+        "\n## The core, native release build (`core-bench`, slowest of 5 runs)\n"
+    );
     let _ = writeln!(md, "| case | worst ms | budget ms |\n|---|---:|---:|");
     match core.as_array() {
         Some(cases) => {
@@ -427,10 +565,16 @@ fn report(rows: &[Row], sizes: &[Size], core: &Value, loads: usize) -> (String, 
                 let worst = case["worst_ms"].as_f64().unwrap_or_default();
                 let budget = case["budget_ms"].as_f64().unwrap_or_default();
                 let _ = writeln!(md, "| {name} | {worst:.2} | {budget} |");
-                checks.push(check(case["pass"] == true, format!("core: {name}: {worst:.2} ms ≤ {budget} ms")));
+                checks.push(check(
+                    case["pass"] == true,
+                    format!("core: {name}: {worst:.2} ms ≤ {budget} ms"),
+                ));
             }
         }
-        None => checks.push(check(false, "core timings: dist/bench/core.json is missing (run core-bench)".into())),
+        None => checks.push(check(
+            false,
+            "core timings: dist/bench/core.json is missing (run core-bench)".into(),
+        )),
     }
 
     let _ = writeln!(md, "\n## Budgets\n");
