@@ -348,29 +348,15 @@ async fn task_duration_ms(s: &Session) -> Result<f64> {
 /// The sidebar's wasm linear memory in bytes: the wasm-bindgen glue's default export returns the
 /// already-initialised instance's exports, `memory` among them (nothing new exposed).
 async fn wasm_memory(s: &Session) -> Result<Option<f64>> {
-    s.driver.enter_default_frame().await?;
-    let frame = s
-        .driver
-        .execute(
-            "return document.querySelector('[data-pivot-lens]').shadowRoot.querySelector('iframe')",
-            vec![],
-        )
-        .await?
-        .element()?;
-    frame.enter_frame().await?;
+    // WebDriver waits for a returned promise.
     let bytes = s
-        .driver
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             import(new URL('pkg/pivot_lens.js', location.href).href)
+        .in_sidebar(
+            "return import(new URL('pkg/pivot_lens.js', location.href).href)
                .then((glue) => glue.default())
-               .then((wasm) => done(wasm.memory.buffer.byteLength), () => done(null));",
-            vec![],
+               .then((wasm) => wasm.memory.buffer.byteLength, () => null);",
         )
-        .await
-        .map(|r| r.json().as_f64());
-    s.driver.enter_default_frame().await?;
-    Ok(bytes?)
+        .await?;
+    Ok(bytes.as_f64())
 }
 
 struct Size {
