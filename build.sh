@@ -119,9 +119,21 @@ demo() {
   PL_DIST="$DIST" PL_DEMO_OUT="$DIST/demo" cargo run -q -p pivot-lens-e2e --bin demo
 }
 
+bench() {
+  build
+  ensure_test_tools
+  mkdir -p "$DIST/bench"
+  step "Timing the core on huge inputs (native release build; budgets in src/bin/core-bench.rs)"
+  # Its failures are folded into the report below, which decides the exit status.
+  cargo run -q --release --bin core-bench -- "$DIST/bench/core.json" || true
+  step "Page loads in headless Chromium and Firefox, with and without the extension"
+  PL_DIST="$DIST" cargo run -q -p pivot-lens-e2e --bin bench
+}
+
 case "${1:-build}" in
   build) build ;;
   test) run_tests ;;
   demo) demo ;;
-  *) echo "usage: $0 [build|test|demo]" >&2; exit 2 ;;
+  bench) bench ;;
+  *) echo "usage: $0 [build|test|demo|bench]" >&2; exit 2 ;;
 esac

@@ -63,6 +63,8 @@
    * The parts of Sentry's pages that hold facts (sentry-dom.md §8 step 2). Rescans are per container:
    * a change re-reads only the nearest container around it, and every fact is filed under the
    * container it was read in (the nearest one), so nested containers never read the same row twice.
+   * Rows are containers too: an edited value or an appended row costs that row, not its table of
+   * thousands (the benchmark's rescan locality budget).
    */
   const CONTAINERS = [
     "section[id]", "[role='region'][aria-label]", "[role='dialog']", "header",
@@ -70,6 +72,8 @@
     "[data-test-id='fields-tree']", "[data-test-id='attribute-tree-column']",
     "[data-test-id='event-tags-tree']", "[data-test-id='tag-tree-column']",
     "[data-test-id='logs-table']", "[data-test-id='spans-table']",
+    "[data-test-id='attribute-tree-row']", "[data-test-id='tag-tree-row']",
+    "[data-test-id='highlight-tag-row']", "[data-test-id='log-table-row']",
   ].join(", ");
 
   function sectionOf(el) {
@@ -149,6 +153,23 @@
   const readings = new Map(); // container or loose element → { facts, failed }
   const nearestContainer = (el) => el.closest(CONTAINERS);
 
+  // ---- Self-measurement for the benchmark (./build.sh bench): every scan, rescan and publish leaves
+  // a `pivot-lens:<what>` measure on the page's performance timeline, its detail the number of
+  // elements the rules read. No console output; old entries are dropped so a long session stays small.
+  const MAX_MEASURES = 1000;
+  const measureCounts = new Map(); // name → measures left on the timeline
+  let elementsRead = 0;
+  function measured(what, work) {
+    const start = performance.now();
+    elementsRead = 0;
+    work();
+    const name = `pivot-lens:${what}`;
+    const count = (measureCounts.get(name) ?? 0) + 1;
+    measureCounts.set(name, count % MAX_MEASURES);
+    if (count === MAX_MEASURES) performance.clearMeasures(name); // only ours, never the page's
+    try { performance.measure(name, { start, detail: { elements: elementsRead } }); } catch { /* no User Timing */ }
+  }
+
   /** Runs every rule on the elements of `root` whose nearest container is `owner` (null: loose). */
   function read(root, owner, record) {
     for (const rule of RULES) {
@@ -157,6 +178,7 @@
         if (root.matches(rule.selector)) matches.unshift(root);
         for (const el of matches) {
           if (el.closest(PORTALS) || nearestContainer(el) !== owner) continue;
+          elementsRead += 1;
           rule.each(el, (fact) => record(owner ?? el, rule.name, fact));
         }
       } catch {
@@ -253,11 +275,13 @@
 
   function publish(force) {
     if (!sidebarReady) return;
-    const snapshot = collect();
-    const serialized = JSON.stringify(snapshot);
-    if (!force && serialized === lastSent) return;
-    lastSent = serialized;
-    send({ type: "page", theme: pageTheme(), ...snapshot });
+    measured("publish", () => {
+      const snapshot = collect();
+      const serialized = JSON.stringify(snapshot);
+      if (!force && serialized === lastSent) return;
+      lastSent = serialized;
+      send({ type: "page", theme: pageTheme(), ...snapshot });
+    });
   }
 
   function onSidebarMessage(message) {
@@ -308,7 +332,7 @@
     readings.clear();
     host.setAttribute("data-pl-state", "loading");
     clearTimeout(graceTimer);
-    graceTimer = setTimeout(() => { readEverything(true); publish(false); }, STALE_GRACE_MS);
+    graceTimer = setTimeout(() => { measured("navigation", () => readEverything(true)); publish(false); }, STALE_GRACE_MS);
     publish(true);
   }
   globalThis.navigation?.addEventListener("currententrychange", () => queueMicrotask(onUrlMaybeChanged));
@@ -341,24 +365,35 @@
   function flushChanges() {
     pendingSince = 0;
     onUrlMaybeChanged();
-    for (const container of dirtyContainers) if (container.isConnected) rereadContainer(container);
-    for (const root of looseRoots) if (root.isConnected) readLoose(root);
+    measured("rescan", () => {
+      for (const container of dirtyContainers) if (container.isConnected) rereadContainer(container);
+      for (const root of looseRoots) if (root.isConnected) readLoose(root);
+    });
     dirtyContainers.clear();
     looseRoots.clear();
     publish(false);
   }
+
+  /**
+   * Whether a child-list change can alter what the target's container read. Added elements are
+   * noted on their own, and a removed container takes its reading with it (dropped once
+   * disconnected), so a table whose rows come and go is not re-read for it.
+   */
+  const altersContainer = (record) => record.type !== "childList"
+    || [...record.addedNodes].some((node) => node.nodeType !== Node.ELEMENT_NODE)
+    || [...record.removedNodes].some((node) => node.nodeType !== Node.ELEMENT_NODE || !node.matches(CONTAINERS));
 
   const observer = new MutationObserver((records) => {
     for (const record of records) {
       const target = record.target.nodeType === Node.ELEMENT_NODE ? record.target : record.target.parentElement;
       if (!target) continue;
       if (record.type === "attributes") noteChanged(target, true);
-      else noteChanged(target, false);
+      else if (altersContainer(record)) noteChanged(target, false);
       for (const node of record.addedNodes) if (node.nodeType === Node.ELEMENT_NODE) noteChanged(node, true);
     }
     scheduleFlush();
   });
-  readEverything(false);
+  measured("scan", () => readEverything(false));
   observer.observe(document.body ?? document.documentElement, {
     childList: true, subtree: true, characterData: true,
     attributes: true, attributeFilter: ["href", "title", "data-test-id", "aria-hidden"],

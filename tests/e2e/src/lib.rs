@@ -298,6 +298,15 @@ impl Session {
         let extension = extension
             .canonicalize()
             .with_context(|| format!("{} is missing: run ./build.sh first", extension.display()))?;
+        Self::launch(browser, Some(&extension), headless).await
+    }
+
+    /// A headless browser on the same fixtures with no extension: the benchmark's baseline.
+    pub async fn start_without_extension(browser: Browser) -> Result<Self> {
+        Self::launch(browser, None, true).await
+    }
+
+    async fn launch(browser: Browser, extension: Option<&Path>, headless: bool) -> Result<Self> {
         let server = FixtureServer::start().await?;
         let port = free_port();
         match browser {
@@ -326,12 +335,14 @@ impl Session {
                     "--host-resolver-rules=MAP *.sentry.io {ip}, MAP sentry.io {ip}"
                 ))?;
                 caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))?;
-                caps.add_arg(&format!("--load-extension={}", extension.display()))?;
-                caps.add_arg(&format!(
-                    "--disable-extensions-except={}",
-                    extension.display()
-                ))?;
-                caps.add_experimental_option("excludeSwitches", vec!["disable-extensions"])?;
+                if let Some(extension) = extension {
+                    caps.add_arg(&format!("--load-extension={}", extension.display()))?;
+                    caps.add_arg(&format!(
+                        "--disable-extensions-except={}",
+                        extension.display()
+                    ))?;
+                    caps.add_experimental_option("excludeSwitches", vec!["disable-extensions"])?;
+                }
                 caps.accept_insecure_certs(true)?;
                 let driver = connect(port, caps).await?;
                 Ok(Self {
@@ -372,9 +383,11 @@ impl Session {
                 prefs.set("datareporting.policy.dataSubmissionEnabled", false)?;
                 caps.set_preferences(prefs)?;
                 let driver = connect(port, caps).await?;
-                FirefoxTools::new(driver.handle().clone())
-                    .install_addon(&extension.to_string_lossy(), Some(true))
-                    .await?;
+                if let Some(extension) = extension {
+                    FirefoxTools::new(driver.handle().clone())
+                        .install_addon(&extension.to_string_lossy(), Some(true))
+                        .await?;
+                }
                 Ok(Self {
                     browser,
                     driver,

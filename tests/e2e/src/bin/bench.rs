@@ -1,0 +1,590 @@
+//! `./build.sh bench`: what Pivot Lens costs a Sentry page. Loads generated fixture pages of growing
+//! size (tests/fixtures/pages/bench-*.html) in headless Chromium and Firefox, each load once with
+//! the built extension and once in a second browser without it, side by side, and reports:
+//! navigation → `data-pl-state=ready`; main-thread cost with/without (Chromium: CDP
+//! `Performance.getMetrics` TaskDuration; Firefox: blocked time seen by a 10 ms heartbeat in the
+//! page); long tasks after load; the probe's own `pivot-lens:*` measures per scan, rescan and
+//! publish; sizes; wasm linear memory; and the native core timings of `core-bench`
+//! (`dist/bench/core.json`). Writes dist/bench/bench.md and bench.json, prints the table, and exits
+//! 1 naming every budget that failed.
+//!
+//! `PL_BENCH_LOADS` (default 10) sets the loads per page and browser.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use pivot_lens_e2e::{dist_dir, dist_root, fixture_pages, Browser, Session};
+use serde_json::{json, Value};
+
+/// After the page's scripted activity ends: the probe's longest rescan delay (600 ms) and margin.
+const SETTLE: Duration = Duration::from_millis(900);
+const PAGE_TIMEOUT: Duration = Duration::from_secs(30);
+
+const READY_BUDGET_MS: f64 = 150.0;
+const MAIN_THREAD_RATIO_BUDGET: f64 = 1.10;
+const LONG_TASK_MS: f64 = 50.0;
+const CONTENT_SCRIPT_BUDGET_BYTES: u64 = 30 * 1024;
+const WASM_GZIP_BUDGET_BYTES: u64 = 150 * 1024;
+/// A rescan after `burst=10` edited rows may read those rows and their links, not the drawer.
+const BURST_ROWS: usize = 10;
+const RESCAN_ELEMENTS_PER_CHANGED_ROW: f64 = 2.0;
+
+struct Scenario {
+    name: &'static str,
+    stem: &'static str,
+    query: &'static str,
+    heavy: bool,
+    /// Its `burst` step edits `BURST_ROWS` rows: the rescan locality check applies.
+    burst: bool,
+}
+
+const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "trace drawer, 100 rows",
+        stem: "bench-trace",
+        query: "attrs=100&navigate=1",
+        heavy: false,
+        burst: true,
+    },
+    Scenario {
+        name: "trace drawer, 1,000 rows",
+        stem: "bench-trace",
+        query: "attrs=1000&navigate=1",
+        heavy: false,
+        burst: true,
+    },
+    Scenario {
+        name: "trace drawer, 5,000 rows",
+        stem: "bench-trace",
+        query: "attrs=5000&navigate=1",
+        heavy: true,
+        burst: true,
+    },
+    Scenario {
+        name: "waterfall, 2,000 rows",
+        stem: "bench-trace",
+        query: "attrs=100&waterfall=2000&burst=0",
+        heavy: false,
+        burst: false,
+    },
+    Scenario {
+        name: "logs, 200 rows + 10×50 appended",
+        stem: "bench-logs",
+        query: "rows=200&appends=10&page=50",
+        heavy: false,
+        burst: false,
+    },
+    Scenario {
+        name: "mutation storm, 10,000",
+        stem: "bench-trace",
+        query: "attrs=1000&waterfall=2000&burst=0&storm=10000",
+        heavy: false,
+        burst: false,
+    },
+];
+
+/// One page load, as the page and the probe saw it.
+#[derive(Default)]
+struct Load {
+    ready_ms: Option<f64>,
+    /// Chromium: CDP TaskDuration (ms); Firefox: heartbeat-blocked time (ms).
+    main_thread_ms: f64,
+    long_tasks_after_load: usize,
+    /// The probe's measures, by `<kind>` or `<kind>@<step>` (e.g. `rescan@burst`): (ms, elements).
+    measures: Vec<(String, f64, f64)>,
+}
+
+#[derive(Default)]
+struct Row {
+    browser: String,
+    scenario: &'static str,
+    heavy: bool,
+    burst: bool,
+    ready: Vec<f64>,
+    with_ms: Vec<f64>,
+    without_ms: Vec<f64>,
+    long_with: usize,
+    long_without: usize,
+    measures: BTreeMap<String, Vec<(f64, f64)>>,
+    memory_bytes: Option<f64>,
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> Result<()> {
+    let loads: usize = std::env::var("PL_BENCH_LOADS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10);
+    let out = dist_root().join("bench");
+    std::fs::create_dir_all(&out)?;
+    let pages: BTreeMap<String, String> = fixture_pages()?.into_iter().collect();
+
+    let mut rows = Vec::new();
+    for browser in [Browser::Chromium, Browser::Firefox] {
+        println!("==> {browser:?}: {loads} loads per page, with and without the extension");
+        rows.extend(bench_browser(browser, &pages, loads).await?);
+    }
+    let sizes = sizes()?;
+    let core = std::fs::read_to_string(out.join("core.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+        .unwrap_or(Value::Null);
+
+    let (markdown, json, failures) = report(&rows, &sizes, &core, loads);
+    std::fs::write(out.join("bench.md"), &markdown)?;
+    std::fs::write(out.join("bench.json"), serde_json::to_string_pretty(&json)?)?;
+    println!("\n{markdown}");
+    println!(
+        "Written: {}, {}",
+        out.join("bench.md").display(),
+        out.join("bench.json").display()
+    );
+    if !failures.is_empty() {
+        eprintln!(
+            "bench: {} budget(s) failed:\n  {}",
+            failures.len(),
+            failures.join("\n  ")
+        );
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+async fn bench_browser(
+    browser: Browser,
+    pages: &BTreeMap<String, String>,
+    loads: usize,
+) -> Result<Vec<Row>> {
+    let with = Session::start(browser, &dist_dir(browser)).await?;
+    let without = Session::start_without_extension(browser).await?;
+    let result = bench_scenarios(&with, &without, pages, loads).await;
+    if result.is_err() {
+        with.save_screenshot("bench-failure").await;
+    }
+    with.quit().await;
+    without.quit().await;
+    result
+}
+
+async fn bench_scenarios(
+    with: &Session,
+    without: &Session,
+    pages: &BTreeMap<String, String>,
+    loads: usize,
+) -> Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    for scenario in SCENARIOS {
+        let base = pages
+            .get(scenario.stem)
+            .with_context(|| format!("fixture page {} is missing", scenario.stem))?;
+        let url = format!("{base}&{}", scenario.query);
+        let mut row = Row {
+            browser: format!("{:?}", with.browser),
+            scenario: scenario.name,
+            heavy: scenario.heavy,
+            burst: scenario.burst,
+            ..Row::default()
+        };
+        for _ in 0..loads {
+            let load = measure_load(with, &url, true).await?;
+            let baseline = measure_load(without, &url, false).await?;
+            row.ready.extend(load.ready_ms);
+            row.with_ms.push(load.main_thread_ms);
+            row.without_ms.push(baseline.main_thread_ms);
+            row.long_with += load.long_tasks_after_load;
+            row.long_without += baseline.long_tasks_after_load;
+            for (name, ms, elements) in load.measures {
+                row.measures.entry(name).or_default().push((ms, elements));
+            }
+        }
+        if scenario.heavy {
+            row.memory_bytes = wasm_memory(with).await?;
+        }
+        println!(
+            "    {:<34} ready median {:>7.1} ms, main thread ×{:.2}",
+            scenario.name,
+            median(&row.ready),
+            ratio(&row)
+        );
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+async fn measure_load(s: &Session, url: &str, with_extension: bool) -> Result<Load> {
+    let chromium = s.browser == Browser::Chromium;
+    let before = if chromium {
+        task_duration_ms(s).await?
+    } else {
+        0.0
+    };
+    s.open(url).await?;
+    let ready_ms = if with_extension {
+        s.wait_ready().await?.ready_ms
+    } else {
+        None
+    };
+    let started = Instant::now();
+    while s
+        .driver
+        .execute("return window.__bench?.done === true;", vec![])
+        .await?
+        .json()
+        != &json!(true)
+    {
+        if started.elapsed() > PAGE_TIMEOUT {
+            bail!("the page's scripted activity never finished: {url}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(SETTLE).await;
+    let page = s
+        .driver
+        .execute(
+            r#"const nav = performance.getEntriesByType("navigation")[0];
+               const measures = performance.getEntriesByType("measure")
+                 .filter((m) => m.name.startsWith("pivot-lens:"))
+                 .map((m) => ({ name: m.name.slice("pivot-lens:".length), start: m.startTime,
+                                duration: m.duration, elements: m.detail?.elements ?? 0 }));
+               return { bench: window.__bench, measures, loadEnd: nav ? nav.loadEventEnd : 0 };"#,
+            vec![],
+        )
+        .await?
+        .json()
+        .clone();
+    let main_thread_ms = if chromium {
+        let after = task_duration_ms(s).await?;
+        // A navigation that moved to a new renderer process starts its counters at zero.
+        if after >= before {
+            after - before
+        } else {
+            after
+        }
+    } else {
+        page["bench"]["blockedMs"].as_f64().unwrap_or_default()
+    };
+    let load_end = page["loadEnd"].as_f64().unwrap_or_default();
+    let long_tasks_after_load = page["bench"]["longTasks"]
+        .as_array()
+        .map(|tasks| {
+            tasks
+                .iter()
+                .filter(|t| t["start"].as_f64().unwrap_or_default() >= load_end)
+                .filter(|t| t["duration"].as_f64().unwrap_or_default() >= LONG_TASK_MS)
+                .count()
+        })
+        .unwrap_or_default();
+    let steps: Vec<(String, f64)> = page["bench"]["steps"]
+        .as_array()
+        .map(|steps| {
+            steps
+                .iter()
+                .map(|s| {
+                    (
+                        s["name"].as_str().unwrap_or_default().to_owned(),
+                        s["at"].as_f64().unwrap_or_default(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let measures = page["measures"]
+        .as_array()
+        .map(|measures| {
+            measures
+                .iter()
+                .map(|m| {
+                    let kind = m["name"].as_str().unwrap_or_default();
+                    let start = m["start"].as_f64().unwrap_or_default();
+                    // Filed under the page step that ran last before it (none: the page's load).
+                    let step = steps
+                        .iter()
+                        .rev()
+                        .find(|(_, at)| *at <= start)
+                        .map(|(name, _)| name.as_str());
+                    let name = match step {
+                        Some(step) if kind != "scan" => format!("{kind}@{step}"),
+                        _ => kind.to_owned(),
+                    };
+                    (
+                        name,
+                        m["duration"].as_f64().unwrap_or_default(),
+                        m["elements"].as_f64().unwrap_or_default(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Load {
+        ready_ms,
+        main_thread_ms,
+        long_tasks_after_load,
+        measures,
+    })
+}
+
+/// Chromium's cumulative main-thread task time of the page's renderer, in ms.
+async fn task_duration_ms(s: &Session) -> Result<f64> {
+    s.driver
+        .cdp()
+        .send_raw("Performance.enable", json!({}))
+        .await?;
+    let metrics = s
+        .driver
+        .cdp()
+        .send_raw("Performance.getMetrics", json!({}))
+        .await?;
+    let seconds = metrics["metrics"]
+        .as_array()
+        .and_then(|all| all.iter().find(|m| m["name"] == "TaskDuration"))
+        .and_then(|m| m["value"].as_f64())
+        .context("CDP Performance.getMetrics has no TaskDuration")?;
+    Ok(seconds * 1000.0)
+}
+
+/// The sidebar's wasm linear memory in bytes: the wasm-bindgen glue's default export returns the
+/// already-initialised instance's exports, `memory` among them (nothing new exposed).
+async fn wasm_memory(s: &Session) -> Result<Option<f64>> {
+    // WebDriver waits for a returned promise.
+    let bytes = s
+        .in_sidebar(
+            "return import(new URL('pkg/pivot_lens.js', location.href).href)
+               .then((glue) => glue.default())
+               .then((wasm) => wasm.memory.buffer.byteLength, () => null);",
+        )
+        .await?;
+    Ok(bytes.as_f64())
+}
+
+struct Size {
+    name: &'static str,
+    raw: u64,
+    gzip: u64,
+}
+
+fn sizes() -> Result<Vec<Size>> {
+    let chrome = dist_dir(Browser::Chromium);
+    [
+        ("content script (content.js)", "content.js"),
+        ("sidebar wasm (wasm-opt -Oz)", "pkg/pivot_lens_bg.wasm"),
+        ("wasm-bindgen glue (pivot_lens.js)", "pkg/pivot_lens.js"),
+        ("sidebar bootstrap (sidebar.js)", "sidebar.js"),
+    ]
+    .into_iter()
+    .map(|(name, file)| {
+        let path = chrome.join(file);
+        Ok(Size {
+            name,
+            raw: std::fs::metadata(&path)?.len(),
+            gzip: gzip_size(&path)?,
+        })
+    })
+    .collect()
+}
+
+fn gzip_size(path: &Path) -> Result<u64> {
+    let out = std::process::Command::new("gzip")
+        .arg("-9c")
+        .arg(path)
+        .output()
+        .context("run gzip")?;
+    Ok(out.stdout.len() as u64)
+}
+
+fn median(values: &[f64]) -> f64 {
+    percentile(values, 0.5)
+}
+
+fn percentile(values: &[f64], p: f64) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+/// Median main-thread cost with the extension over the median without it.
+fn ratio(row: &Row) -> f64 {
+    median(&row.with_ms) / median(&row.without_ms)
+}
+
+fn report(
+    rows: &[Row],
+    sizes: &[Size],
+    core: &Value,
+    loads: usize,
+) -> (String, Value, Vec<String>) {
+    let mut md = String::new();
+    let mut failures = Vec::new();
+    let mut check = |pass: bool, what: String| {
+        if !pass {
+            failures.push(what.clone());
+        }
+        format!("{} {what}", if pass { "PASS" } else { "FAIL" })
+    };
+    let mut checks = Vec::new();
+
+    let _ = writeln!(
+        md,
+        "## Page loads ({loads} per page and browser, each with and without the extension)\n"
+    );
+    let _ = writeln!(md, "Main thread: Chromium = CDP `Performance.getMetrics` TaskDuration of the page's renderer; Firefox = time a 10 ms heartbeat in the page was blocked. Long tasks ≥ 50 ms after `load`: Chromium `longtask` observer, Firefox heartbeat gaps (total over all loads).\n");
+    let _ = writeln!(md, "| browser | page | ready median | ready p95 | main thread with / without (median ms) | ratio | long tasks with / without |");
+    let _ = writeln!(md, "|---|---|---:|---:|---:|---:|---:|");
+    for row in rows {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {:.1} ms | {:.1} ms | {:.1} / {:.1} | {:.2} | {} / {} |",
+            row.browser,
+            row.scenario,
+            median(&row.ready),
+            percentile(&row.ready, 0.95),
+            median(&row.with_ms),
+            median(&row.without_ms),
+            ratio(row),
+            row.long_with,
+            row.long_without
+        );
+        if row.heavy {
+            if row.browser == "Chromium" {
+                checks.push(check(median(&row.ready) <= READY_BUDGET_MS, format!(
+                    "ready median on the heavy page ({}) in Chromium: {:.1} ms ≤ {READY_BUDGET_MS} ms",
+                    row.scenario, median(&row.ready))));
+            }
+            checks.push(check(
+                ratio(row) <= MAIN_THREAD_RATIO_BUDGET,
+                format!(
+                    "main-thread ratio on the heavy page in {}: {:.2} ≤ {MAIN_THREAD_RATIO_BUDGET}",
+                    row.browser,
+                    ratio(row)
+                ),
+            ));
+        }
+    }
+
+    let _ = writeln!(md, "\n## The probe's own work (`pivot-lens:*` measures: median ms / max ms / median elements read)\n");
+    let _ = writeln!(md, "`scan` = first read at load; `rescan@<step>` = re-reads after the page's step (`burst`: 10 attribute values edited; `navigate`: single-page navigation re-rendering the drawer; `storm`; `append`); `publish` = snapshot, compare and send.\n");
+    let _ = writeln!(
+        md,
+        "| browser | page | measure | median ms | max ms | elements (median) | count |"
+    );
+    let _ = writeln!(md, "|---|---|---|---:|---:|---:|---:|");
+    let mut longest_probe_task = (0.0_f64, String::new());
+    for row in rows {
+        for (name, samples) in &row.measures {
+            let ms: Vec<f64> = samples.iter().map(|s| s.0).collect();
+            let elements: Vec<f64> = samples.iter().map(|s| s.1).collect();
+            let max = ms.iter().copied().fold(0.0, f64::max);
+            if max > longest_probe_task.0 {
+                longest_probe_task = (max, format!("{} {} {name}", row.browser, row.scenario));
+            }
+            let _ = writeln!(
+                md,
+                "| {} | {} | {name} | {:.2} | {:.2} | {:.0} | {} |",
+                row.browser,
+                row.scenario,
+                median(&ms),
+                max,
+                median(&elements),
+                samples.len()
+            );
+            if row.burst && name == "rescan@burst" {
+                let read = elements.iter().copied().fold(0.0, f64::max);
+                let allowed = BURST_ROWS as f64 * RESCAN_ELEMENTS_PER_CHANGED_ROW;
+                checks.push(check(read <= allowed, format!(
+                    "rescan after editing {BURST_ROWS} rows reads only them ({} {}): {read:.0} elements ≤ {allowed:.0}",
+                    row.browser, row.scenario)));
+            }
+        }
+    }
+    checks.push(check(
+        longest_probe_task.0 < LONG_TASK_MS,
+        format!(
+            "no probe task ≥ {LONG_TASK_MS} ms: longest {:.1} ms ({})",
+            longest_probe_task.0, longest_probe_task.1
+        ),
+    ));
+
+    let _ = writeln!(
+        md,
+        "\n## Sizes\n\n| file | raw | gzip -9 |\n|---|---:|---:|"
+    );
+    for size in sizes {
+        let _ = writeln!(md, "| {} | {} B | {} B |", size.name, size.raw, size.gzip);
+    }
+    if let Some(content) = sizes.iter().find(|s| s.name.starts_with("content script")) {
+        checks.push(check(
+            content.raw <= CONTENT_SCRIPT_BUDGET_BYTES,
+            format!(
+                "content script unminified: {} B ≤ {CONTENT_SCRIPT_BUDGET_BYTES} B",
+                content.raw
+            ),
+        ));
+    }
+    if let Some(wasm) = sizes.iter().find(|s| s.name.starts_with("sidebar wasm")) {
+        checks.push(check(
+            wasm.gzip <= WASM_GZIP_BUDGET_BYTES,
+            format!(
+                "sidebar wasm gzip: {} B ≤ {WASM_GZIP_BUDGET_BYTES} B",
+                wasm.gzip
+            ),
+        ));
+    }
+    for row in rows.iter().filter(|r| r.memory_bytes.is_some()) {
+        let _ = writeln!(md, "\nWasm linear memory after {} in {} (`memory.buffer.byteLength` of the sidebar's instance): {:.0} KiB",
+            row.scenario, row.browser, row.memory_bytes.unwrap_or_default() / 1024.0);
+    }
+
+    let _ = writeln!(
+        md,
+        "\n## The core, native release build (`core-bench`, slowest of 5 runs)\n"
+    );
+    let _ = writeln!(md, "| case | worst ms | budget ms |\n|---|---:|---:|");
+    match core.as_array() {
+        Some(cases) => {
+            for case in cases {
+                let name = case["name"].as_str().unwrap_or_default();
+                let worst = case["worst_ms"].as_f64().unwrap_or_default();
+                let budget = case["budget_ms"].as_f64().unwrap_or_default();
+                let _ = writeln!(md, "| {name} | {worst:.2} | {budget} |");
+                checks.push(check(
+                    case["pass"] == true,
+                    format!("core: {name}: {worst:.2} ms ≤ {budget} ms"),
+                ));
+            }
+        }
+        None => checks.push(check(
+            false,
+            "core timings: dist/bench/core.json is missing (run core-bench)".into(),
+        )),
+    }
+
+    let _ = writeln!(md, "\n## Budgets\n");
+    for line in &checks {
+        let _ = writeln!(md, "- {line}");
+    }
+    let json = json!({
+        "loads": loads,
+        "pages": rows.iter().map(|row| json!({
+            "browser": row.browser, "page": row.scenario,
+            "ready_median_ms": median(&row.ready), "ready_p95_ms": percentile(&row.ready, 0.95),
+            "main_thread_with_ms": median(&row.with_ms), "main_thread_without_ms": median(&row.without_ms),
+            "main_thread_ratio": ratio(row), "long_tasks_with": row.long_with, "long_tasks_without": row.long_without,
+            "probe": row.measures.iter().map(|(name, s)| (name.clone(), json!({
+                "median_ms": median(&s.iter().map(|x| x.0).collect::<Vec<_>>()),
+                "median_elements": median(&s.iter().map(|x| x.1).collect::<Vec<_>>()),
+                "count": s.len(),
+            }))).collect::<serde_json::Map<_, _>>(),
+            "wasm_memory_bytes": row.memory_bytes,
+        })).collect::<Vec<_>>(),
+        "sizes": sizes.iter().map(|s| json!({"file": s.name, "raw": s.raw, "gzip": s.gzip})).collect::<Vec<_>>(),
+        "core": core,
+        "budgets": checks,
+        "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or_default(),
+    });
+    (md, json, failures)
+}
