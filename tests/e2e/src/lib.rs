@@ -267,13 +267,7 @@ impl Session {
 
     /// Starts a browser on a fresh profile; `headless: false` needs a display (the demo uses it).
     pub async fn start_with(browser: Browser, extension: &Path, headless: bool) -> Result<Self> {
-        let profile = tempfile::Builder::new()
-            .prefix(match browser {
-                Browser::Chromium => "pl-chromium",
-                Browser::Firefox => "pl-firefox",
-            })
-            .tempdir()?;
-        Self::start_with_profile(browser, extension, profile, headless).await
+        Self::start_with_profile(browser, extension, fresh_profile(browser)?, headless).await
     }
 
     /// Quits the browser and starts it again on the same profile directory, as a user restarting
@@ -298,15 +292,20 @@ impl Session {
         let extension = extension
             .canonicalize()
             .with_context(|| format!("{} is missing: run ./build.sh first", extension.display()))?;
-        Self::launch(browser, Some(&extension), headless).await
+        Self::launch(browser, Some(&extension), profile, headless).await
     }
 
     /// A headless browser on the same fixtures with no extension: the benchmark's baseline.
     pub async fn start_without_extension(browser: Browser) -> Result<Self> {
-        Self::launch(browser, None, true).await
+        Self::launch(browser, None, fresh_profile(browser)?, true).await
     }
 
-    async fn launch(browser: Browser, extension: Option<&Path>, headless: bool) -> Result<Self> {
+    async fn launch(
+        browser: Browser,
+        extension: Option<&Path>,
+        profile: tempfile::TempDir,
+        headless: bool,
+    ) -> Result<Self> {
         let server = FixtureServer::start().await?;
         let port = free_port();
         match browser {
@@ -647,6 +646,15 @@ impl Session {
             let _ = std::fs::write(dir.join(format!("{name}-{:?}.png", self.browser)), png);
         }
     }
+}
+
+fn fresh_profile(browser: Browser) -> Result<tempfile::TempDir> {
+    Ok(tempfile::Builder::new()
+        .prefix(match browser {
+            Browser::Chromium => "pl-chromium",
+            Browser::Firefox => "pl-firefox",
+        })
+        .tempdir()?)
 }
 
 fn spawn_driver(program: &str, args: &[String]) -> Result<Child> {
