@@ -2,6 +2,7 @@
 // Every listener is registered synchronously at the top level, so events that wake a stopped
 // worker are never missed; handlers that need the Rust core await it.
 import init, { classify_selection_json, menu_click_json, menu_entries_json } from "./pkg/pivot_lens.js";
+import { fromExtensionPage, relayTarget } from "./senders.js";
 
 const api = globalThis.browser ?? globalThis.chrome;
 const SIDEBAR_PAGE = api.runtime.getURL("sidebar.html");
@@ -98,8 +99,7 @@ async function showFittingEntries(info, tab) {
 
 /** Messages only extension pages may send (never a content script: its sender.url is the web page). */
 function answerExtensionPage(message, sender, sendResponse) {
-  const fromExtensionPage = sender.id === api.runtime.id && typeof sender.url === "string" && sender.url.startsWith(EXTENSION_ORIGIN);
-  if (!fromExtensionPage) return;
+  if (!fromExtensionPage(sender, api.runtime.id, EXTENSION_ORIGIN)) return;
   if (message?.type === "pivot-lens:classify" && typeof message.text === "string") {
     classify(message.text, sender.tab?.url).then(
       ({ kinds, items }) => sendResponse({ kinds, items }),
@@ -135,12 +135,9 @@ async function toggleSidebarInActiveTab(command) {
  * worker loses nothing.
  */
 function relay(envelope, sender) {
-  if (sender.id !== api.runtime.id || sender.tab?.id === undefined || typeof envelope?.channel !== "string") return;
-  if (envelope.type === "pivot-lens:to-page" && sender.url?.startsWith(SIDEBAR_PAGE)) {
-    api.tabs.sendMessage(sender.tab.id, envelope, { frameId: 0 }).catch(() => {});
-  } else if (envelope.type === "pivot-lens:page" && sender.frameId === 0) {
-    api.tabs.sendMessage(sender.tab.id, envelope).catch(() => {});
-  }
+  const target = relayTarget(envelope, sender, api.runtime.id, SIDEBAR_PAGE);
+  if (!target) return;
+  api.tabs.sendMessage(target.tabId, envelope, target.options).catch(() => {});
 }
 
 // Test hook: the e2e suite calls the same handlers the browser would (keyboard commands and
