@@ -17,7 +17,7 @@ struct Stored {
 /// Mounts the options page. `save(key, json)` writes one `storage.local` entry.
 #[wasm_bindgen]
 pub fn mount_options(stored: &str, save: js_sys::Function) {
-    console_error_panic_hook::set_once();
+    super::panic::install_quiet_panic_hook();
     let settings = serde_json::from_str::<Stored>(stored)
         .unwrap_or_default()
         .settings
