@@ -106,6 +106,8 @@ run_tests() {
   step "wasm-bindgen-test: UI components in headless Firefox"
   CARGO_PROFILE_DEV_DEBUG=0 GECKODRIVER=$(command -v geckodriver) WASM_BINDGEN_TEST_TIMEOUT=120 \
     cargo test --target "$WASM_TARGET" --test web
+  step "Background sender checks (node)"
+  node --test tools/senders.test.mjs
   step "web-ext lint (Firefox package)"
   node tools/lint-extension.mjs "$DIST/firefox"
   step "End-to-end: the built extension in headless Chromium and Firefox ESR"

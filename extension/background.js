@@ -3,6 +3,7 @@
 // worker are never missed; handlers that need the Rust core await it.
 import init, { classify_selection_json, menu_click_json, menu_entries_json, self_hosted_plan } from "./pkg/pivot_lens.js";
 import { syncSelfHosted } from "./self-hosted.js";
+import { fromExtensionPage, relayTarget } from "./senders.js";
 
 const api = globalThis.browser ?? globalThis.chrome;
 const SIDEBAR_PAGE = api.runtime.getURL("sidebar.html");
@@ -100,8 +101,7 @@ async function showFittingEntries(info, tab) {
 
 /** Messages only extension pages may send (never a content script: its sender.url is the web page). */
 function answerExtensionPage(message, sender, sendResponse) {
-  const fromExtensionPage = sender.id === api.runtime.id && typeof sender.url === "string" && sender.url.startsWith(EXTENSION_ORIGIN);
-  if (!fromExtensionPage) return;
+  if (!fromExtensionPage(sender, api.runtime.id, EXTENSION_ORIGIN)) return;
   if (message?.type === "pivot-lens:classify" && typeof message.text === "string") {
     classify(message.text, sender.tab?.url).then(
       ({ kinds, items }) => sendResponse({ kinds, items }),
@@ -145,12 +145,9 @@ async function toggleSidebar(command, tab) {
  * worker loses nothing.
  */
 function relay(envelope, sender) {
-  if (sender.id !== api.runtime.id || sender.tab?.id === undefined || typeof envelope?.channel !== "string") return;
-  if (envelope.type === "pivot-lens:to-page" && sender.url?.startsWith(SIDEBAR_PAGE)) {
-    api.tabs.sendMessage(sender.tab.id, envelope, { frameId: 0 }).catch(() => {});
-  } else if (envelope.type === "pivot-lens:page" && sender.frameId === 0) {
-    api.tabs.sendMessage(sender.tab.id, envelope).catch(() => {});
-  }
+  const target = relayTarget(envelope, sender, api.runtime.id, SIDEBAR_PAGE);
+  if (!target) return;
+  api.tabs.sendMessage(target.tabId, envelope, target.options).catch(() => {});
 }
 
 /** A self-hosted origin revoked in the browser's settings: its content script goes too. */

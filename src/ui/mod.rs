@@ -4,6 +4,7 @@
 mod background;
 mod clipboard;
 mod options;
+mod panic;
 mod paste_id;
 mod pivots;
 mod recipes;
@@ -64,7 +65,7 @@ impl SidebarApp {
     /// `stored` is the JSON of `storage.local` (sidebar preferences, imported runbook).
     #[wasm_bindgen(constructor)]
     pub fn new(stored: &str, post: js_sys::Function, save: js_sys::Function) -> SidebarApp {
-        console_error_panic_hook::set_once();
+        panic::install_quiet_panic_hook();
         let state = SidebarState::new(stored, post, save);
         let mounted = state.clone();
         leptos::mount::mount_to_body(move || view! { <sidebar::Sidebar state=mounted/> });

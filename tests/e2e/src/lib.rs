@@ -18,7 +18,7 @@ use thirtyfour::common::capabilities::firefox::FirefoxPreferences;
 use thirtyfour::common::command::FormatRequestData;
 use thirtyfour::extensions::addons::firefox::FirefoxTools;
 use thirtyfour::prelude::*;
-use thirtyfour::{RequestData, SessionId};
+use thirtyfour::{LoggingPrefsLogLevel, RequestData, SessionId};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
@@ -65,9 +65,27 @@ pub async fn run_with_extension<F>(browser: Browser, extension: &Path, test: F)
 where
     F: for<'a> FnOnce(&'a Session) -> TestFuture<'a>,
 {
-    let session = Session::start(browser, extension)
-        .await
-        .expect("start the browser session");
+    run_in(browser, Session::start(browser, extension).await, test).await
+}
+
+/// Like `run`, in a browser started with extra Firefox preferences (`Session::start_with_firefox_prefs`).
+pub async fn run_with_firefox_prefs<F>(browser: Browser, prefs: &[(&str, Value)], test: F)
+where
+    F: for<'a> FnOnce(&'a Session) -> TestFuture<'a>,
+{
+    run_in(
+        browser,
+        Session::start_with_firefox_prefs(browser, prefs).await,
+        test,
+    )
+    .await
+}
+
+async fn run_in<F>(browser: Browser, session: Result<Session>, test: F)
+where
+    F: for<'a> FnOnce(&'a Session) -> TestFuture<'a>,
+{
+    let session = session.expect("start the browser session");
     let outcome = test(&session).await;
     if outcome.is_err() {
         session.save_screenshot("failure").await;
@@ -249,6 +267,8 @@ pub struct Session {
     _driver_process: Child,
     /// The browser profile (user data dir), kept so `restart` can reuse it.
     profile: tempfile::TempDir,
+    /// Firefox preferences beyond the harness's own (`start_with_firefox_prefs`), kept for `restart`.
+    firefox_prefs: Vec<(String, Value)>,
 }
 
 /// What the content script reports on the host element (the automation contract).
@@ -267,7 +287,34 @@ impl Session {
 
     /// Starts a browser on a fresh profile; `headless: false` needs a display (the demo uses it).
     pub async fn start_with(browser: Browser, extension: &Path, headless: bool) -> Result<Self> {
-        Self::start_with_profile(browser, extension, fresh_profile(browser)?, headless).await
+        Self::start_with_profile(
+            browser,
+            extension,
+            fresh_profile(browser)?,
+            headless,
+            Vec::new(),
+        )
+        .await
+    }
+
+    /// Starts a headless browser with the built extension and extra Firefox preferences (ignored
+    /// by Chromium), e.g. a short `extensions.background.idle.timeout` to suspend the event page.
+    pub async fn start_with_firefox_prefs(
+        browser: Browser,
+        prefs: &[(&str, Value)],
+    ) -> Result<Self> {
+        let prefs = prefs
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), value.clone()))
+            .collect();
+        Self::start_with_profile(
+            browser,
+            &dist_dir(browser),
+            fresh_profile(browser)?,
+            true,
+            prefs,
+        )
+        .await
     }
 
     /// Quits the browser and starts it again on the same profile directory, as a user restarting
@@ -277,10 +324,11 @@ impl Session {
             browser,
             driver,
             profile,
+            firefox_prefs,
             ..
         } = self;
         driver.quit().await?;
-        Self::start_with_profile(browser, &dist_dir(browser), profile, true).await
+        Self::start_with_profile(browser, &dist_dir(browser), profile, true, firefox_prefs).await
     }
 
     async fn start_with_profile(
@@ -288,16 +336,17 @@ impl Session {
         extension: &Path,
         profile: tempfile::TempDir,
         headless: bool,
+        firefox_prefs: Vec<(String, Value)>,
     ) -> Result<Self> {
         let extension = extension
             .canonicalize()
             .with_context(|| format!("{} is missing: run ./build.sh first", extension.display()))?;
-        Self::launch(browser, Some(&extension), profile, headless).await
+        Self::launch(browser, Some(&extension), profile, headless, firefox_prefs).await
     }
 
     /// A headless browser on the same fixtures with no extension: the benchmark's baseline.
     pub async fn start_without_extension(browser: Browser) -> Result<Self> {
-        Self::launch(browser, None, fresh_profile(browser)?, true).await
+        Self::launch(browser, None, fresh_profile(browser)?, true, Vec::new()).await
     }
 
     async fn launch(
@@ -305,6 +354,7 @@ impl Session {
         extension: Option<&Path>,
         profile: tempfile::TempDir,
         headless: bool,
+        firefox_prefs: Vec<(String, Value)>,
     ) -> Result<Self> {
         let server = FixtureServer::start().await?;
         let port = free_port();
@@ -342,6 +392,8 @@ impl Session {
                     ))?;
                     caps.add_experimental_option("excludeSwitches", vec!["disable-extensions"])?;
                 }
+                // Console messages of every frame, for `Session::console_log`.
+                caps.set_browser_log_level(LoggingPrefsLogLevel::All)?;
                 caps.accept_insecure_certs(true)?;
                 let driver = connect(port, caps).await?;
                 Ok(Self {
@@ -350,6 +402,7 @@ impl Session {
                     _server: server,
                     _driver_process: process,
                     profile,
+                    firefox_prefs,
                 })
             }
             Browser::Firefox => {
@@ -380,6 +433,9 @@ impl Session {
                 prefs.set("extensions.webextensions.keepStorageOnUninstall", true)?;
                 prefs.set("extensions.webextensions.keepUuidOnUninstall", true)?;
                 prefs.set("datareporting.policy.dataSubmissionEnabled", false)?;
+                for (name, value) in &firefox_prefs {
+                    prefs.set(name, value.clone())?;
+                }
                 caps.set_preferences(prefs)?;
                 let driver = connect(port, caps).await?;
                 if let Some(extension) = extension {
@@ -393,6 +449,7 @@ impl Session {
                     _server: server,
                     _driver_process: process,
                     profile,
+                    firefox_prefs,
                 })
             }
         }
@@ -601,6 +658,40 @@ impl Session {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Runs `script` (an async function body; `api` is `browser` or `chrome`, `arguments` the
+    /// args) in a fresh `options.html` tab, with the extension APIs, and returns what it resolves
+    /// to (a rejection comes back as the string `error: …`). Needs a Sentry page open (for the base).
+    pub async fn in_extension_page(&self, script: &str, args: Vec<Value>) -> Result<Value> {
+        let base = self.extension_base().await?;
+        let first = self.driver.window().await?;
+        self.open_extension_page(&base, "options.html").await?;
+        let result = self
+            .driver
+            .execute_async(
+                &format!(
+                    "const done = arguments[arguments.length - 1];
+                     const api = globalThis.browser ?? globalThis.chrome;
+                     (async () => {{ {script} }})().then(done, (e) => done('error: ' + e));"
+                ),
+                args,
+            )
+            .await?
+            .json()
+            .clone();
+        self.driver.close_window().await?;
+        self.driver.switch_to_window(first).await?;
+        Ok(result)
+    }
+
+    /// Chromium only (`None` in Firefox, whose driver has no log endpoint): the console messages
+    /// and uncaught errors of every frame (the extension's included) since the last call.
+    pub async fn console_log(&self) -> Result<Option<Vec<thirtyfour::BrowserLogEntry>>> {
+        if self.browser != Browser::Chromium {
+            return Ok(None);
+        }
+        Ok(Some(self.driver.browser_log().await?))
     }
 
     /// The system clipboard's text. Firefox reads it in the sidebar frame; Chromium's frame may

@@ -163,41 +163,17 @@ async fn the_six_scenarios_remember_progress(s: &Session) -> Result<()> {
     Ok(())
 }
 
-/// Runs `script` (async: call `done(result)`) in a new tab of an extension page, then returns to
-/// the first tab.
-async fn in_extension_page(s: &Session, script: &str, args: Vec<Value>) -> Result<Value> {
-    let base = s.extension_base().await?;
-    let first = s.driver.window().await?;
-    s.open_extension_page(&base, "options.html").await?;
-    let result = s
-        .driver
-        .execute_async(
-            &format!(
-                "const done = arguments[arguments.length - 1];
-                 const api = globalThis.browser ?? globalThis.chrome;
-                 (async () => {{ {script} }})().then(done, (e) => done('error: ' + e));"
-            ),
-            args,
-        )
-        .await?
-        .json()
-        .clone();
-    s.driver.close_window().await?;
-    s.driver.switch_to_window(first).await?;
-    Ok(result)
-}
-
 async fn older_storage_is_migrated_and_bad_entries_set_aside(s: &Session) -> Result<()> {
     s.open(EVENT_PAGE).await?;
     s.wait_ready().await?;
     let mut seed: Value = serde_json::from_str(include_str!("../../fixtures/storage/v1.json"))?;
     seed["pl.investigation.broken-1"] = serde_json::json!({ "schema": 2, "id": 5 });
-    let seeded = in_extension_page(
-        s,
-        "await api.storage.local.set(arguments[0]); return true;",
-        vec![seed],
-    )
-    .await?;
+    let seeded = s
+        .in_extension_page(
+            "await api.storage.local.set(arguments[0]); return true;",
+            vec![seed],
+        )
+        .await?;
     ensure!(seeded == true, "seeding storage: {seeded}");
 
     s.driver.refresh().await?;
@@ -230,7 +206,9 @@ async fn older_storage_is_migrated_and_bad_entries_set_aside(s: &Session) -> Res
     );
 
     // Storage now holds schema 2 only, and the broken entry under its quarantine key.
-    let stored = in_extension_page(s, "return await api.storage.local.get(null);", vec![]).await?;
+    let stored = s
+        .in_extension_page("return await api.storage.local.get(null);", vec![])
+        .await?;
     let keys: Vec<&String> = stored.as_object().context("storage")?.keys().collect();
     ensure!(
         !keys

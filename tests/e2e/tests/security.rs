@@ -1,0 +1,292 @@
+//! Hostile pages and secrets (docs/security.md): every value on a Sentry page is attacker-controlled,
+//! so on a page full of markup, `javascript:` URLs, control characters, a huge value, a mutation
+//! storm and a Sentry user token, nothing runs, nothing links anywhere but Sentry, and the token
+//! reaches no link, no clipboard, no storage and no console.
+
+use anyhow::{ensure, Context, Result};
+use pivot_lens_e2e::{both_browsers, Session};
+use serde_json::{json, Value};
+use thirtyfour::prelude::*;
+
+const HOSTILE_PAGE: &str =
+    "acme.sentry.io/issues/6123456799/events/a1b2c3d4e5f60718293a4b5c6d7e8f90/";
+
+/// The page's canary token (`sntryu_` + 64 hex), made fresh by the fixture on every load.
+async fn canary(s: &Session) -> Result<String> {
+    s.driver.enter_default_frame().await?;
+    let token = s
+        .driver
+        .execute(
+            "return document.documentElement.getAttribute('data-fixture-canary');",
+            vec![],
+        )
+        .await?;
+    let token = token
+        .json()
+        .as_str()
+        .context("the fixture made no canary")?;
+    ensure!(token.len() == 7 + 64, "canary {token}");
+    Ok(token.to_owned())
+}
+
+/// Records, inside the sidebar frame, every console error or warning and every uncaught error from
+/// now on (a wrapper, so it works in both browsers).
+const RECORD_SIDEBAR_CONSOLE: &str = r#"
+    window.__plConsole = [];
+    for (const level of ['error', 'warn']) {
+      const original = console[level];
+      console[level] = (...args) => { window.__plConsole.push(level + ': ' + args.join(' ')); original.apply(console, args); };
+    }
+    addEventListener('error', (e) => window.__plConsole.push('uncaught: ' + e.message));
+    addEventListener('unhandledrejection', (e) => window.__plConsole.push('rejection: ' + e.reason));
+    return true;"#;
+
+/// What the sidebar shows, summed up in one read.
+const SIDEBAR_SUMMARY: &str = r#"
+    const all = (selector) => [...document.querySelectorAll(selector)];
+    return {
+      pivots: all('[data-testid="pl-pivot"]').map((p) => ({
+        key: p.getAttribute('data-key'), value: p.getAttribute('data-value'), secret: p.getAttribute('data-secret') })),
+      secretWarnings: all('[data-testid="pl-warning"][data-kind="secret"]').length,
+      javascriptLinks: all('a[href^="javascript:"]').length,
+      notHttps: all('a[href]').filter((a) => a.protocol !== 'https:').map((a) => a.getAttribute('href')),
+      recipeLinks: all('a[data-testid="pl-recipe-open"]').map((a) => a.href),
+      handlerAttributes: all('*').flatMap((el) => [...el.attributes].filter((a) => a.name.startsWith('on')).map((a) => a.name)),
+      injected: all('img, svg script, body script:not([src]), iframe, object, embed').length,
+      pwned: window.__pwned ?? null,
+      document: document.documentElement.outerHTML,
+      console: window.__plConsole,
+    };"#;
+
+async fn hostile_values_stay_inert_and_the_token_never_leaves(s: &Session) -> Result<()> {
+    s.open(HOSTILE_PAGE).await?;
+    s.wait_ready().await?;
+    ensure!(
+        s.in_sidebar(RECORD_SIDEBAR_CONSOLE).await? == true,
+        "console recorder"
+    );
+    let token = canary(s).await?;
+    let secret_part = &token["sntryu_".len()..];
+    // The fixture adds its rows at load and never stops mutating: the sidebar still catches up.
+    s.sidebar_until(
+        r#"return document.querySelectorAll('[data-testid="pl-pivot"][data-key="gen_ai.tool.name"]').length === 2;"#,
+    )
+    .await?;
+
+    let summary = s.in_sidebar(SIDEBAR_SUMMARY).await?;
+    let pivots = summary["pivots"].as_array().context("pivots")?;
+    let value_of = |key: &str| -> Vec<&str> {
+        pivots
+            .iter()
+            .filter(|p| p["key"] == key)
+            .filter_map(|p| p["value"].as_str())
+            .collect()
+    };
+    // Markup and quotes are shown as the text they are.
+    let tools = value_of("gen_ai.tool.name");
+    ensure!(
+        tools.contains(&r#"<img src=x onerror="window.__pwned=1">"#)
+            && tools.contains(&r#""><svg onload=alert(1)><script>alert(2)</script>"#),
+        "tool names: {tools:?}"
+    );
+    ensure!(
+        value_of("http.route").contains(&r#"x" OR is:unresolved "\"#),
+        "routes: {:?}",
+        value_of("http.route")
+    );
+    // The token is masked (on screen, in data-value, anywhere in the sidebar) and warned about.
+    let users: Vec<&Value> = pivots.iter().filter(|p| p["key"] == "user.id").collect();
+    ensure!(
+        !users.is_empty() && users.iter().all(|p| p["secret"] == "true"),
+        "user.id pivots: {users:?}"
+    );
+    ensure!(
+        summary["secretWarnings"].as_u64() >= Some(1),
+        "no secret warning"
+    );
+    let sidebar_html = summary["document"].as_str().context("sidebar document")?;
+    ensure!(
+        !sidebar_html.contains(secret_part),
+        "the token is in the sidebar"
+    );
+    // Nothing ran, nothing was created from a value, and every link goes to the page's Sentry.
+    ensure!(summary["pwned"].is_null(), "a value ran in the sidebar");
+    ensure!(
+        summary["injected"] == 0,
+        "elements made from values: {summary:#}"
+    );
+    ensure!(
+        summary["handlerAttributes"] == json!([]),
+        "{}",
+        summary["handlerAttributes"]
+    );
+    ensure!(
+        summary["javascriptLinks"] == 0 && summary["notHttps"] == json!([]),
+        "links: {}",
+        summary["notHttps"]
+    );
+    let recipe_links = summary["recipeLinks"].as_array().context("recipe links")?;
+    ensure!(
+        !recipe_links.is_empty(),
+        "the event page offers ready recipes"
+    );
+    ensure!(
+        recipe_links.iter().all(|href| href
+            .as_str()
+            .is_some_and(|h| h.starts_with("https://acme.sentry.io/"))),
+        "recipe links: {recipe_links:?}"
+    );
+
+    // The page: no dialog, no error, no CSP violation, no script from a value; the storm ran.
+    ensure!(s.driver.get_alert_text().await.is_err(), "a dialog is open");
+    let page = s
+        .driver
+        .execute(
+            "const host = document.querySelector('[data-pivot-lens]');
+             return { seen: JSON.parse(document.documentElement.getAttribute('data-fixture-seen')),
+                      pwned: window.__pwned ?? null,
+                      frames: Number(document.documentElement.getAttribute('data-fixture-storm-frames')),
+                      host: host.outerHTML + host.shadowRoot.innerHTML };",
+            vec![],
+        )
+        .await?
+        .json()
+        .clone();
+    ensure!(
+        page["seen"] == json!({ "dialogs": 0, "errors": 0, "cspViolations": 0 }),
+        "the page saw {}",
+        page["seen"]
+    );
+    ensure!(page["pwned"].is_null(), "a value ran in the page");
+    ensure!(
+        page["frames"].as_u64() > Some(10),
+        "the storm stalled: {page}"
+    );
+    ensure!(
+        !page["host"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(secret_part),
+        "the token is on the host element"
+    );
+
+    copy_everything_then_check_the_clipboard(s, secret_part).await?;
+    storage_and_classify_never_hold_the_token(s, &token).await?;
+
+    let console = s.in_sidebar("return window.__plConsole;").await?;
+    ensure!(console == json!([]), "sidebar console: {console}");
+    if let Some(log) = s.console_log().await? {
+        ensure!(
+            log.iter().all(|entry| !entry.message.contains(secret_part)),
+            "the token reached the console"
+        );
+        let errors: Vec<&str> = log
+            .iter()
+            // The fixture server has no favicon; that 404 is the browser's, not ours.
+            .filter(|entry| entry.level == "SEVERE" && !entry.message.contains("/favicon.ico "))
+            .map(|entry| entry.message.as_str())
+            .collect();
+        ensure!(errors.is_empty(), "console errors: {errors:#?}");
+    }
+    Ok(())
+}
+
+/// Presses the masked pivot's copy button (its `disabled` lifted, so the clipboard's own secret gate
+/// is what is tested) and every recipe's: the clipboard never holds the token.
+async fn copy_everything_then_check_the_clipboard(s: &Session, secret_part: &str) -> Result<()> {
+    s.open_sidebar().await?;
+    s.driver
+        .execute(
+            r#"for (const b of document.querySelectorAll('[data-testid="pl-pivot"][data-key="user.id"] .pl-copy')) b.disabled = false;"#,
+            vec![],
+        )
+        .await?;
+    let pivot_copies = s
+        .driver
+        .find_all(By::Css(
+            r#"[data-testid="pl-pivot"][data-key="user.id"] .pl-copy"#,
+        ))
+        .await?;
+    for button in &pivot_copies {
+        button.scroll_into_view().await?;
+        button.click().await?;
+    }
+    s.sidebar_until(
+        r#"return [...document.querySelectorAll('[data-testid="pl-pivot"][data-key="user.id"] .pl-status')]
+             .every((status) => ['Copied', 'Not copied: looks like a secret'].includes(status.textContent));"#,
+    )
+    .await?;
+    let copied = s.read_clipboard().await?;
+    ensure!(
+        !copied.contains(secret_part),
+        "a pivot copy put the token on the clipboard"
+    );
+
+    s.enter_sidebar().await?;
+    let recipe_copies = s
+        .driver
+        .find_all(By::Css(r#"[data-testid="pl-recipe-copy"]:not([disabled])"#))
+        .await?;
+    ensure!(!recipe_copies.is_empty(), "no recipe to copy");
+    for button in &recipe_copies {
+        button.scroll_into_view().await?;
+        button.click().await?;
+    }
+    s.sidebar_until(
+        r#"return [...document.querySelectorAll('[data-testid="pl-recipe"]')]
+             .filter((r) => !r.querySelector('[data-testid="pl-recipe-copy"]').disabled)
+             .every((r) => r.querySelector('.pl-status').textContent === 'Copied');"#,
+    )
+    .await?;
+    let copied = s.read_clipboard().await?;
+    ensure!(
+        !copied.is_empty() && !copied.contains(secret_part),
+        "recipe copies: {copied:?}"
+    );
+    Ok(())
+}
+
+/// Ticks a checklist step (so the page's pivots are kept for the investigation), then dumps every
+/// storage area; and asks the background to classify a selection holding the token.
+async fn storage_and_classify_never_hold_the_token(s: &Session, token: &str) -> Result<()> {
+    s.in_sidebar(
+        r#"const card = document.querySelector('[data-testid="pl-scenario"]');
+           card.querySelector('details').open = true;
+           card.querySelector('[data-testid="pl-step"] input[type=checkbox]').click();
+           return true;"#,
+    )
+    .await?;
+    let dump = s
+        .in_extension_page(
+            "const dump = {};
+             for (const area of ['local', 'sync', 'session']) {
+               if (api.storage[area]) dump[area] = await api.storage[area].get(null);
+             }
+             return JSON.stringify(dump);",
+            vec![],
+        )
+        .await?;
+    let dump = dump.as_str().context("storage dump")?;
+    ensure!(
+        dump.contains("pl.investigation."),
+        "the tick was not stored: {dump}"
+    );
+    ensure!(
+        !dump.contains(&token["sntryu_".len()..]),
+        "the token is in storage"
+    );
+
+    let answer = s
+        .in_extension_page(
+            "return await api.runtime.sendMessage({ type: 'pivot-lens:classify', text: arguments[0] });",
+            vec![json!(format!("see {token} here"))],
+        )
+        .await?;
+    ensure!(
+        answer == json!({ "kinds": ["secret"], "items": [] }),
+        "classify: {answer}"
+    );
+    Ok(())
+}
+
+both_browsers!(hostile_values_stay_inert_and_the_token_never_leaves);
