@@ -108,8 +108,8 @@ run_tests() {
     cargo test --target "$WASM_TARGET" --test web
   step "Background sender checks (node)"
   node --test tools/senders.test.mjs
-  step "web-ext lint (Firefox package)"
-  node tools/lint-extension.mjs "$DIST/firefox"
+  step "Package lint: permissions allowlist (docs/permissions.md), HTML sinks, web-ext lint"
+  node tools/lint-extension.mjs "$DIST"
   step "End-to-end: the built extension in headless Chromium and Firefox ESR"
   PL_DIST="$DIST" cargo test -p pivot-lens-e2e -- --test-threads=2
 }
