@@ -111,7 +111,7 @@ run_tests() {
   step "Package lint: permissions allowlist (docs/permissions.md), HTML sinks, web-ext lint"
   node tools/lint-extension.mjs "$DIST"
   step "End-to-end: the built extension in headless Chromium and Firefox ESR"
-  PL_DIST="$DIST" cargo test -p pivot-lens-e2e -- --test-threads=2
+  PL_DIST="$DIST" cargo test -p pivot-lens-e2e --no-fail-fast -- --test-threads=2
 }
 
 demo() {
