@@ -326,16 +326,24 @@ mod tests {
     }
 
     fn recognise_on(url: &str, facts: Vec<RawFact>) -> Vec<RecognisedPivot> {
-        recognise(
-            &test_runbook(),
-            &page(url),
-            &RawFacts {
-                url: url.to_owned(),
-                facts,
-                failed_rules: Vec::new(),
-            },
-        )
-        .pivots
+        recognise_with(&test_runbook(), url, facts)
+    }
+
+    fn recognise_with(runbook: &Runbook, url: &str, facts: Vec<RawFact>) -> Vec<RecognisedPivot> {
+        let raw = RawFacts {
+            url: url.to_owned(),
+            facts,
+            failed_rules: Vec::new(),
+        };
+        recognise(runbook, &page(url), &raw).pivots
+    }
+
+    /// `(key, value, source)` of each pivot, in order, for whole-result assertions.
+    fn triples(pivots: &[RecognisedPivot]) -> Vec<(&str, &str, FactSource)> {
+        pivots
+            .iter()
+            .map(|p| (p.key.as_str(), p.value.as_str(), p.source))
+            .collect()
     }
 
     fn pairs(pivots: &[RecognisedPivot]) -> Vec<(&str, &str)> {
@@ -736,16 +744,8 @@ mod tests {
         ];
         let page = page(&url);
         assert_eq!(page.kind, PageKind::Span);
-        let raw = RawFacts {
-            url: url.clone(),
-            facts,
-            failed_rules: Vec::new(),
-        };
-        let pivots = recognise(&Runbook::bundled(), &page, &raw).pivots;
-        let got: Vec<(&str, &str, FactSource)> = pivots
-            .iter()
-            .map(|p| (p.key.as_str(), p.value.as_str(), p.source))
-            .collect();
+        let pivots = recognise_with(&Runbook::bundled(), &url, facts);
+        let got = triples(&pivots);
         assert_eq!(
             got,
             [
@@ -790,16 +790,8 @@ mod tests {
         ];
         let page = page(&url);
         assert_eq!(page.kind, PageKind::Event);
-        let raw = RawFacts {
-            url: url.clone(),
-            facts,
-            failed_rules: Vec::new(),
-        };
-        let pivots = recognise(&Runbook::bundled(), &page, &raw).pivots;
-        let got: Vec<(&str, &str, FactSource)> = pivots
-            .iter()
-            .map(|p| (p.key.as_str(), p.value.as_str(), p.source))
-            .collect();
+        let pivots = recognise_with(&Runbook::bundled(), &url, facts);
+        let got = triples(&pivots);
         assert_eq!(
             got,
             [

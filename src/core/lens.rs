@@ -424,6 +424,13 @@ mod tests {
 
     const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 
+    fn recipe<'a>(lens: &'a Lens, id: &str) -> &'a RecipeView {
+        lens.recipes
+            .iter()
+            .find(|r| r.id == id)
+            .unwrap_or_else(|| panic!("no recipe {id}"))
+    }
+
     #[test]
     fn event_page_fills_the_trace_log_recipe_first() {
         let page = raw(
@@ -447,11 +454,10 @@ mod tests {
 
         let first = &lens.recipes[0];
         assert!(first.ready && first.filled_from_page > 0, "{first:?}");
-        let logs = lens
-            .recipes
-            .iter()
-            .find(|r| r.id == "trace-log-history-after-opening-a-sentry-event-or-span")
-            .unwrap();
+        let logs = recipe(
+            &lens,
+            "trace-log-history-after-opening-a-sentry-event-or-span",
+        );
         assert!(logs.ready);
         let url = &logs.links[0].url;
         assert!(
@@ -471,11 +477,7 @@ mod tests {
             lens.starting_points
         );
         // Recipes still needing a value say which.
-        let revocations = lens
-            .recipes
-            .iter()
-            .find(|r| r.id == "grant-revocations-for-sign-out-reports")
-            .unwrap();
+        let revocations = recipe(&lens, "grant-revocations-for-sign-out-reports");
         assert!(!revocations.ready && revocations.links.is_empty());
         assert_eq!(revocations.missing, ["user.id"]);
     }
@@ -486,21 +488,13 @@ mod tests {
         let mut typed = BTreeMap::new();
         typed.insert("user.id".to_owned(), "4242".to_owned());
         let lens = run(&page, &Settings::default(), &typed);
-        let revocations = lens
-            .recipes
-            .iter()
-            .find(|r| r.id == "grant-revocations-for-sign-out-reports")
-            .unwrap();
+        let revocations = recipe(&lens, "grant-revocations-for-sign-out-reports");
         assert!(revocations.ready, "{revocations:?}");
         assert!(revocations.links[0].url.contains("4242"));
 
         typed.insert("user.id".to_owned(), "x\" OR is:unresolved \\".to_owned());
         let lens = run(&page, &Settings::default(), &typed);
-        let revocations = lens
-            .recipes
-            .iter()
-            .find(|r| r.id == "grant-revocations-for-sign-out-reports")
-            .unwrap();
+        let revocations = recipe(&lens, "grant-revocations-for-sign-out-reports");
         assert!(
             !revocations.ready && revocations.links.is_empty() && revocations.error.is_some(),
             "{revocations:?}"
@@ -528,11 +522,7 @@ mod tests {
             "{:?}",
             tool.notes
         );
-        let timeline = lens
-            .recipes
-            .iter()
-            .find(|r| r.id == "tool-execution-timeline-for-a-slow-or-failing-tool")
-            .unwrap();
+        let timeline = recipe(&lens, "tool-execution-timeline-for-a-slow-or-failing-tool");
         assert!(
             timeline.ready,
             "the skill comes from the pattern key: {timeline:?}"
@@ -587,11 +577,10 @@ mod tests {
         );
         let lens = run(&page, &settings, &BTreeMap::new());
         assert_eq!(lens.kind, PageKind::Trace);
-        let logs = lens
-            .recipes
-            .iter()
-            .find(|r| r.id == "trace-log-history-after-opening-a-sentry-event-or-span")
-            .unwrap();
+        let logs = recipe(
+            &lens,
+            "trace-log-history-after-opening-a-sentry-event-or-span",
+        );
         assert!(
             logs.links[0]
                 .url
