@@ -228,7 +228,7 @@ fn pivot_view(runbook: &Runbook, pivot: &RecognisedPivot) -> PivotView {
 }
 
 /// The namespace rule (`http.*`, `gen_ai.*`, `mcp.*`, `app.*`) first, then notes naming the key.
-fn notes_for(runbook: &Runbook, key: &str) -> Vec<String> {
+pub(crate) fn notes_for(runbook: &Runbook, key: &str) -> Vec<String> {
     let in_namespace = |pattern: &str| {
         pattern
             .strip_suffix('*')

@@ -5,10 +5,12 @@
 
 pub mod classify;
 pub mod facts;
+pub mod glossary;
 mod ids;
 mod known_keys;
 pub mod lens;
 pub mod page;
+pub mod practice;
 pub mod query;
 pub mod runbook;
 pub mod search;
@@ -16,3 +18,4 @@ pub mod secrets;
 pub mod settings;
 pub mod slug;
 mod text;
+pub mod tour;
