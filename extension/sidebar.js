@@ -20,7 +20,7 @@ function fail(error) {
 
 async function start() {
   await init({ module_or_path: new URL("./pkg/pivot_lens_bg.wasm", import.meta.url) });
-  const stored = await api.storage.local.get(["sidebar", "runbook", "settings"]);
+  const stored = await api.storage.local.get(["sidebar", "runbook", "settings", "tour"]);
   const app = new SidebarApp(JSON.stringify(stored), (message) => toPage(JSON.parse(message)),
     (key, value) => api.storage.local.set({ [key]: JSON.parse(value) }));
   document.getElementById("boot")?.remove();

@@ -2,11 +2,14 @@
 //! turns messages into core calls and core results into DOM. One feature per file.
 
 mod clipboard;
+mod glossary;
 mod options;
 mod pivots;
+mod practice;
 mod recipes;
 mod sidebar;
 mod text;
+mod tour;
 mod where_am_i;
 
 use leptos::prelude::*;
@@ -23,6 +26,9 @@ use crate::core::facts::RawFacts;
 enum ProbeMessage {
     Page {
         theme: Theme,
+        /// Sent by the probe only on the bundled practice pages (extension pages).
+        #[serde(default)]
+        practice: bool,
         #[serde(flatten)]
         raw: RawFacts,
     },
@@ -73,9 +79,14 @@ impl SidebarApp {
     pub fn receive(&self, message: &str) -> Result<Option<String>, JsError> {
         let message: ProbeMessage = serde_json::from_str(message)?;
         Ok(match message {
-            ProbeMessage::Page { theme, raw } => {
+            ProbeMessage::Page {
+                theme,
+                practice,
+                raw,
+            } => {
                 let url = raw.url.clone();
                 self.state.set_theme(theme);
+                self.state.set_practice(practice);
                 self.state.show_page(raw);
                 Some(url)
             }

@@ -36,6 +36,7 @@ fn Options(initial: Settings, save: Rc<js_sys::Function>) -> impl IntoView {
     view! {
         <main class="pl-options">
             <h1>"Pivot Lens options"</h1>
+            <p><a href="glossary.html" data-testid="pl-glossary-link">"Pivot glossary and practice pages"</a></p>
             <section aria-labelledby="pl-sentry-heading">
                 <h2 id="pl-sentry-heading">"Sentry"</h2>
                 <SettingField label="Default organisation" testid="pl-setting-org"

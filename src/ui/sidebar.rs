@@ -8,11 +8,14 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
+use super::practice::Practice;
+use super::tour::{Tour, TourButton, TourPanel};
 use super::{pivots::Pivots, recipes::Recipes, where_am_i::WhereAmI, Theme};
 use crate::core::facts::RawFacts;
 use crate::core::lens::{lens, Lens, LensInput};
 use crate::core::runbook::Runbook;
 use crate::core::settings::Settings;
+use crate::core::tour::TourProgress;
 
 /// What the engineer chose: remembered across reloads in `storage.local["sidebar"]`.
 #[derive(Clone, Copy, Serialize, Deserialize, PartialEq, Debug)]
@@ -42,6 +45,7 @@ struct Stored {
     settings: Option<Settings>,
     /// An imported runbook (markdown); the bundled one when absent or invalid.
     runbook: Option<String>,
+    tour: Option<TourProgress>,
 }
 
 struct Callbacks {
@@ -57,18 +61,17 @@ pub struct SidebarState {
     prefs: RwSignal<Preferences>,
     theme: RwSignal<Theme>,
     callbacks: Rc<Callbacks>,
+    pub(super) runbook: Arc<Runbook>,
+    pub(super) tour: Tour,
+    /// The page is one of the bundled practice pages (an extension page, never a web page).
+    pub(super) practice: RwSignal<bool>,
 }
 
 impl SidebarState {
     pub fn new(stored: &str, post: js_sys::Function, save: js_sys::Function) -> Self {
         let stored: Stored = serde_json::from_str(stored).unwrap_or_default();
-        let runbook = Arc::new(
-            stored
-                .runbook
-                .as_deref()
-                .and_then(|markdown| Runbook::parse(markdown).ok())
-                .unwrap_or_else(Runbook::bundled),
-        );
+        let runbook = Arc::new(Runbook::imported_or_bundled(stored.runbook.as_deref()));
+        let shared_runbook = runbook.clone();
         let settings = Arc::new(stored.settings.unwrap_or_default());
         let raw = RwSignal::new(None::<RawFacts>);
         let typed = RwSignal::new(BTreeMap::new());
@@ -93,6 +96,9 @@ impl SidebarState {
             prefs: RwSignal::new(stored.sidebar.unwrap_or_default()),
             theme: RwSignal::new(Theme::default()),
             callbacks: Rc::new(Callbacks { post, save }),
+            tour: Tour::new(stored.tour.unwrap_or_default(), lens, shared_runbook.clone()),
+            runbook: shared_runbook,
+            practice: RwSignal::new(false),
         }
     }
 
@@ -118,6 +124,22 @@ impl SidebarState {
         self.remember();
     }
 
+    /// Practice pages show the panel open without changing the engineer's preference.
+    pub fn set_practice(&self, practice: bool) {
+        self.practice.set(practice);
+        if practice && !self.prefs.get_untracked().open {
+            self.prefs.update(|p| p.open = true);
+            self.announce_layout();
+        }
+    }
+
+    /// Opens the panel (the tour needs it); remembered like the tab's toggle.
+    pub(super) fn open(&self) {
+        if !self.prefs.get_untracked().open {
+            self.toggle();
+        }
+    }
+
     pub fn toggle(&self) {
         self.prefs.update(|p| p.open = !p.open);
         self.remember();
@@ -134,11 +156,16 @@ impl SidebarState {
 
     fn remember(&self) {
         self.announce_layout();
-        let prefs = serde_json::to_string(&self.prefs.get_untracked()).unwrap_or_default();
+        self.save("sidebar", &self.prefs.get_untracked());
+    }
+
+    /// Writes one `storage.local` entry.
+    pub(super) fn save(&self, key: &str, value: &impl Serialize) {
+        let json = serde_json::to_string(value).unwrap_or_default();
         let _ = self
             .callbacks
             .save
-            .call2(&JsValue::NULL, &"sidebar".into(), &prefs.into());
+            .call2(&JsValue::NULL, &key.into(), &json.into());
     }
 
     /// Gives focus back to the page (Esc).
@@ -146,7 +173,7 @@ impl SidebarState {
         self.post(&serde_json::json!({ "type": "blur" }));
     }
 
-    fn post(&self, message: &serde_json::Value) {
+    pub(super) fn post(&self, message: &serde_json::Value) {
         let _ = self
             .callbacks
             .post
@@ -172,6 +199,7 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
         ..
     } = state.clone();
     let filter = RwSignal::new(String::new());
+    let (practice, runbook) = (state.practice, state.runbook.clone());
     Effect::new(move |_| {
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("data-theme", theme.get().as_str());
@@ -184,7 +212,8 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
     let on_keydown = {
         let state = state.clone();
         move |ev: leptos::ev::KeyboardEvent| {
-            if ev.key() == "Escape" {
+            // The tour handles its own Esc (and prevents the default) first.
+            if ev.key() == "Escape" && !ev.default_prevented() {
                 state.release_focus();
             }
         }
@@ -211,6 +240,8 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
                 <ResizeHandle state=state.clone()/>
                 <header class="pl-header">
                     <span class="pl-title" aria-hidden="true">"Pivot Lens"</span>
+                    <a class="pl-header-link" href="glossary.html" target="_blank" rel="noopener">"Glossary"</a>
+                    <TourButton state=state.clone()/>
                     <button type="button" class="pl-close" on:click=toggle aria-label="Collapse the sidebar">"×"</button>
                 </header>
                 {move || match lens.get() {
@@ -223,12 +254,14 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
                                 on:input=move |ev| filter.set(event_target_value(&ev))/>
                         </label>
                         <Warnings lens=lens.clone()/>
+                        <Practice practice=practice runbook=runbook.clone() lens=lens.clone()/>
                         <WhereAmI lens=lens.clone()/>
                         <Pivots lens=lens.clone() filter=filter/>
                         <Recipes lens=lens filter=filter typed=typed/>
                     }.into_any(),
                 }}
             </div>
+            <TourPanel state=state.clone()/>
         </main>
     }
 }

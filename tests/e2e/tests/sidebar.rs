@@ -34,34 +34,19 @@ async fn wait_host_attribute(s: &Session, name: &str, wanted: &str) -> Result<()
     )
 }
 
-/// Enters the sidebar frame (leave with `enter_default_frame`).
-async fn enter_sidebar(s: &Session) -> Result<()> {
-    s.driver.enter_default_frame().await?;
-    let frame = s
-        .driver
-        .execute(
-            "return document.querySelector('[data-pivot-lens]').shadowRoot.querySelector('iframe')",
-            vec![],
-        )
-        .await?
-        .element()?;
-    frame.enter_frame().await?;
-    Ok(())
-}
-
 /// Opens the collapsed sidebar with its tab, waits for the frame to grow, and stays in the frame.
 async fn open_sidebar(s: &Session) -> Result<()> {
-    enter_sidebar(s).await?;
+    s.enter_sidebar().await?;
     s.driver.find(By::Css(".pl-tab")).await?.click().await?;
     wait_host_attribute(s, "data-pl-open", "true").await?;
-    enter_sidebar(s).await
+    s.enter_sidebar().await
 }
 
 async fn open_and_width_are_remembered(s: &Session) -> Result<()> {
     s.open(EVENT_PAGE).await?;
     s.wait_ready().await?;
     wait_host_attribute(s, "data-pl-open", "false").await?;
-    enter_sidebar(s).await?;
+    s.enter_sidebar().await?;
     s.driver.find(By::Css(".pl-tab")).await?.click().await?;
     let handle = s.driver.find(By::Css("[data-testid='pl-resize']")).await?;
     handle.send_keys(Key::Left).await?;
@@ -83,7 +68,7 @@ async fn open_and_width_are_remembered(s: &Session) -> Result<()> {
     );
 
     // The close button collapses it again, and that is remembered too.
-    enter_sidebar(s).await?;
+    s.enter_sidebar().await?;
     s.driver.find(By::Css(".pl-close")).await?.click().await?;
     wait_host_attribute(s, "data-pl-open", "false").await?;
     Ok(())
@@ -176,7 +161,7 @@ async fn axe_reports_no_violations(s: &Session) -> Result<()> {
         if open {
             open_sidebar(s).await?;
         } else {
-            enter_sidebar(s).await?;
+            s.enter_sidebar().await?;
         }
         s.driver.execute(&axe, vec![]).await?;
         let violations = s

@@ -1,0 +1,89 @@
+//! Practice mode (bundled sample pages only): the page's exercises, checked against what the
+//! engineer copies, opens or selects in the sidebar.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use std::sync::Arc;
+
+use super::text::prose;
+use crate::core::lens::Lens;
+use crate::core::practice::{exercises, Exercise, PracticeAction};
+use crate::core::runbook::Runbook;
+
+#[component]
+pub fn Practice(practice: RwSignal<bool>, runbook: Arc<Runbook>, lens: Lens) -> impl IntoView {
+    let all = exercises(&runbook, &lens);
+    let solved = RwSignal::new(Vec::<String>::new());
+    let feedback = RwSignal::new(String::new());
+    let checked = all.clone();
+    let listener = window_event_listener(leptos::ev::click, move |ev| {
+        if !practice.get_untracked() {
+            return;
+        }
+        let Some(action) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|clicked| action_of(&clicked))
+        else {
+            return;
+        };
+        let newly: Vec<&Exercise> = checked
+            .iter()
+            .filter(|e| e.is_answered_by(&action))
+            .collect();
+        feedback.set(match newly.first() {
+            Some(exercise) => format!(
+                "Right: `{}` = {} answers \"{}\".",
+                exercise.expected_key, exercise.expected_value, exercise.scenario
+            ),
+            None => "Not this one: look for the field the task names.".into(),
+        });
+        solved.update(|done| done.extend(newly.iter().map(|e| e.scenario_id.clone())));
+    });
+    on_cleanup(move || listener.remove());
+    move || {
+        (practice.get() && !all.is_empty()).then(|| {
+            view! {
+                <section class="pl-section pl-practice" aria-labelledby="pl-practice">
+                    <h2 id="pl-practice">"Practice"</h2>
+                    <ul>
+                        {all.iter().map(|exercise| {
+                            let id = exercise.scenario_id.clone();
+                            let state = move || if solved.with(|s| s.contains(&id)) { "done" } else { "open" };
+                            view! {
+                                <li class="pl-exercise" data-testid="pl-exercise"
+                                    data-scenario-id=exercise.scenario_id.clone() data-state=state>
+                                    <strong>{exercise.scenario.clone()}</strong>
+                                    <p>{prose(&exercise.prompt)}</p>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                    <p class="pl-status" role="status" data-testid="pl-exercise-feedback">
+                        {move || prose(&feedback.get())}
+                    </p>
+                </section>
+            }
+        })
+    }
+}
+
+/// A click on a pivot (its row or its copy button) selects it; a recipe's open or copy uses it.
+fn action_of(clicked: &web_sys::Element) -> Option<PracticeAction> {
+    if let Some(recipe) = clicked
+        .closest("[data-testid='pl-recipe-open'], [data-testid='pl-recipe-copy']")
+        .ok()
+        .flatten()
+        .and_then(|control| control.closest("[data-testid='pl-recipe']").ok().flatten())
+    {
+        return Some(PracticeAction::Recipe {
+            id: recipe.get_attribute("data-recipe-id")?,
+        });
+    }
+    let pivot = clicked.closest("[data-testid='pl-pivot']").ok().flatten()?;
+    Some(PracticeAction::Pivot {
+        key: pivot.get_attribute("data-key")?,
+        value: pivot.get_attribute("data-value")?,
+    })
+}
