@@ -61,6 +61,11 @@ pub fn exercises(runbook: &Runbook, lens: &Lens) -> Vec<Exercise> {
     found.into_iter().map(|(_, exercise)| exercise).collect()
 }
 
+/// The exercise being worked on: the first not yet solved (by scenario id).
+pub fn current<'a>(all: &'a [Exercise], solved: &[String]) -> Option<&'a Exercise> {
+    all.iter().find(|e| !solved.contains(&e.scenario_id))
+}
+
 fn in_domain(domain: &Domain, key: &str) -> bool {
     domain.attributes.iter().any(|a| a.matches(key).is_some())
 }
@@ -178,6 +183,16 @@ mod tests {
         assert!(!exercise.is_answered_by(&recipe(
             "trace-log-history-after-opening-a-sentry-event-or-span"
         )));
+    }
+
+    #[test]
+    fn exercises_are_worked_on_in_order() {
+        let all = exercises(&Runbook::bundled(), &logs_page());
+        assert!(all.len() >= 2);
+        assert_eq!(current(&all, &[]), all.first());
+        assert_eq!(current(&all, &[all[0].scenario_id.clone()]), all.get(1));
+        let every: Vec<String> = all.iter().map(|e| e.scenario_id.clone()).collect();
+        assert_eq!(current(&all, &every), None);
     }
 
     #[test]

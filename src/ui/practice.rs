@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::text::prose;
 use crate::core::lens::Lens;
-use crate::core::practice::{exercises, Exercise, PracticeAction};
+use crate::core::practice::{current, exercises, PracticeAction};
 use crate::core::runbook::Runbook;
 
 #[component]
@@ -28,18 +28,21 @@ pub fn Practice(practice: RwSignal<bool>, runbook: Arc<Runbook>, lens: Lens) -> 
         else {
             return;
         };
-        let newly: Vec<&Exercise> = checked
-            .iter()
-            .filter(|e| e.is_answered_by(&action))
-            .collect();
-        feedback.set(match newly.first() {
-            Some(exercise) => format!(
+        let Some(exercise) = solved.with_untracked(|done| current(&checked, done).cloned()) else {
+            return;
+        };
+        if exercise.is_answered_by(&action) {
+            feedback.set(format!(
                 "Right: `{}` = {} answers \"{}\".",
                 exercise.expected_key, exercise.expected_value, exercise.scenario
-            ),
-            None => "Not this one: look for the field the task names.".into(),
-        });
-        solved.update(|done| done.extend(newly.iter().map(|e| e.scenario_id.clone())));
+            ));
+            solved.update(|done| done.push(exercise.scenario_id));
+        } else {
+            feedback.set(format!(
+                "Not this one: the task of \"{}\" names another field.",
+                exercise.scenario
+            ));
+        }
     });
     on_cleanup(move || listener.remove());
     move || {
@@ -50,7 +53,16 @@ pub fn Practice(practice: RwSignal<bool>, runbook: Arc<Runbook>, lens: Lens) -> 
                     <ul>
                         {all.iter().map(|exercise| {
                             let id = exercise.scenario_id.clone();
-                            let state = move || if solved.with(|s| s.contains(&id)) { "done" } else { "open" };
+                            let all = all.clone();
+                            let state = move || solved.with(|done| {
+                                if done.contains(&id) {
+                                    "done"
+                                } else if current(&all, done).is_some_and(|e| e.scenario_id == id) {
+                                    "current"
+                                } else {
+                                    "open"
+                                }
+                            });
                             view! {
                                 <li class="pl-exercise" data-testid="pl-exercise"
                                     data-scenario-id=exercise.scenario_id.clone() data-state=state>

@@ -96,7 +96,11 @@ impl SidebarState {
             prefs: RwSignal::new(stored.sidebar.unwrap_or_default()),
             theme: RwSignal::new(Theme::default()),
             callbacks: Rc::new(Callbacks { post, save }),
-            tour: Tour::new(stored.tour.unwrap_or_default(), lens, shared_runbook.clone()),
+            tour: Tour::new(
+                stored.tour.unwrap_or_default(),
+                lens,
+                shared_runbook.clone(),
+            ),
             runbook: shared_runbook,
             practice: RwSignal::new(false),
         }

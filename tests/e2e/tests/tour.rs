@@ -16,7 +16,8 @@ const LOGS_PAGE: &str = "acme.sentry.io/explore/logs/?logsQuery=app.client.famil
 const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 
 /// The shown step's id, or null when the tour is not shown.
-const SHOWN_STEP: &str = "const t = document.querySelector('[data-testid=\"pl-tour\"]'); return t && t.dataset.step;";
+const SHOWN_STEP: &str =
+    "const t = document.querySelector('[data-testid=\"pl-tour\"]'); return t && t.dataset.step;";
 
 async fn shown_step(s: &Session) -> Result<Option<String>> {
     Ok(s.in_sidebar(SHOWN_STEP).await?.as_str().map(str::to_owned))
@@ -94,7 +95,9 @@ async fn shows_once_and_the_restart_shows_it_again(s: &Session) -> Result<()> {
     ensure!(
         outlined["outline"] == "solid"
             && (outlined["text"] == TRACE_ID
-                || outlined["href"].as_str().is_some_and(|h| h.contains(TRACE_ID))),
+                || outlined["href"]
+                    .as_str()
+                    .is_some_and(|h| h.contains(TRACE_ID))),
         "the trace id is outlined on the page: {outlined}"
     );
     let target = s
@@ -135,22 +138,49 @@ async fn keyboard_moves_traps_focus_and_closes(s: &Session) -> Result<()> {
     s.enter_sidebar().await?;
     // Focus starts on Next (wait for the frame that focuses it).
     let start = Instant::now();
-    while s.driver.active_element().await?.attr("data-testid").await?.as_deref() != Some("pl-tour-next") {
-        ensure!(start.elapsed() < Duration::from_secs(5), "Next never got focus");
+    while s
+        .driver
+        .active_element()
+        .await?
+        .attr("data-testid")
+        .await?
+        .as_deref()
+        != Some("pl-tour-next")
+    {
+        ensure!(
+            start.elapsed() < Duration::from_secs(5),
+            "Next never got focus"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    s.driver.active_element().await?.send_keys(Key::Right).await?;
+    s.driver
+        .active_element()
+        .await?
+        .send_keys(Key::Right)
+        .await?;
     wait_step(s, "page-field").await?;
     s.enter_sidebar().await?;
     // Tab from the last control (Close) wraps to the first (Back).
-    s.driver.find(By::Css("[data-testid='pl-tour-close']")).await?.focus().await?;
+    s.driver
+        .find(By::Css("[data-testid='pl-tour-close']"))
+        .await?
+        .focus()
+        .await?;
     s.driver.active_element().await?.send_keys(Key::Tab).await?;
     let focused = s.driver.active_element().await?.text().await?;
     ensure!(focused == "Back", "Tab left the tour: focus on {focused:?}");
-    s.driver.active_element().await?.send_keys(Key::Left).await?;
+    s.driver
+        .active_element()
+        .await?
+        .send_keys(Key::Left)
+        .await?;
     wait_step(s, "where-am-i").await?;
     s.enter_sidebar().await?;
-    s.driver.active_element().await?.send_keys(Key::Escape).await?;
+    s.driver
+        .active_element()
+        .await?
+        .send_keys(Key::Escape)
+        .await?;
     s.sidebar_until("return !document.querySelector('[data-testid=\"pl-tour\"]');")
         .await?;
     Ok(())
@@ -163,8 +193,10 @@ async fn follows_trace_and_logs_pages(s: &Session) -> Result<()> {
         s.open(page).await?;
         s.wait_ready().await?;
         ensure!(shown_step(s).await?.is_none(), "seen: not shown by itself");
-        s.in_sidebar("document.querySelector('[data-testid=\"pl-tour-start\"]').click(); return true;")
-            .await?;
+        s.in_sidebar(
+            "document.querySelector('[data-testid=\"pl-tour-start\"]').click(); return true;",
+        )
+        .await?;
         wait_step(s, "where-am-i").await?;
         let mut seen = Vec::new();
         while let Some(step) = shown_step(s).await? {
@@ -204,10 +236,16 @@ async fn practice_mode_checks_an_exercise(s: &Session) -> Result<()> {
         let host = s.host_state().await?;
         if host.as_ref().is_some_and(|h| h.state == "ready") {
             let url = host.map(|h| h.url).unwrap_or_default();
-            ensure!(url == s.url(LOGS_PAGE), "the practice page stands for {url}");
+            ensure!(
+                url == s.url(LOGS_PAGE),
+                "the practice page stands for {url}"
+            );
             break;
         }
-        ensure!(start.elapsed() < Duration::from_secs(20), "practice page never ready: {host:?}");
+        ensure!(
+            start.elapsed() < Duration::from_secs(20),
+            "practice page never ready: {host:?}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let exercise = "[data-testid='pl-exercise'][data-scenario-id='oauth-and-client-registration']";
@@ -217,15 +255,25 @@ async fn practice_mode_checks_an_exercise(s: &Session) -> Result<()> {
         ))
         .await?;
     ensure!(
-        task[0] == "open" && task[1].as_str().is_some_and(|t| t.contains("OAuth refresh outcome")),
+        task[0] == "current"
+            && task[1]
+                .as_str()
+                .is_some_and(|t| t.contains("OAuth refresh outcome")),
         "exercise: {task}"
     );
     // A wrong pivot is not the answer.
     click_in_sidebar(s, "[data-testid='pl-pivot'][data-key='trace_id'] .pl-copy").await?;
     let feedback = s
-        .sidebar_until("return document.querySelector('[data-testid=\"pl-exercise-feedback\"]').textContent;")
+        .sidebar_until(
+            "return document.querySelector('[data-testid=\"pl-exercise-feedback\"]').textContent;",
+        )
         .await?;
-    ensure!(feedback.as_str().is_some_and(|f| f.starts_with("Not this one")), "{feedback}");
+    ensure!(
+        feedback
+            .as_str()
+            .is_some_and(|f| f.starts_with("Not this one")),
+        "{feedback}"
+    );
     // The refresh outcome is.
     click_in_sidebar(
         s,
@@ -237,10 +285,14 @@ async fn practice_mode_checks_an_exercise(s: &Session) -> Result<()> {
     ))
     .await?;
     let feedback = s
-        .in_sidebar("return document.querySelector('[data-testid=\"pl-exercise-feedback\"]').textContent;")
+        .in_sidebar(
+            "return document.querySelector('[data-testid=\"pl-exercise-feedback\"]').textContent;",
+        )
         .await?;
     ensure!(
-        feedback.as_str().is_some_and(|f| f.contains("refresh_failed")),
+        feedback
+            .as_str()
+            .is_some_and(|f| f.contains("refresh_failed")),
         "{feedback}"
     );
     Ok(())
@@ -275,8 +327,19 @@ async fn axe_finds_nothing_on_the_tour_and_the_glossary(s: &Session) -> Result<(
     s.open_extension_page(&base, "glossary.html").await?;
     let count = "return document.querySelectorAll('[data-testid=\"pl-glossary-entry\"]').length;";
     let start = Instant::now();
-    while s.driver.execute(count, vec![]).await?.json().as_u64().unwrap_or(0) < 30 {
-        ensure!(start.elapsed() < Duration::from_secs(20), "the glossary lists every pivot");
+    while s
+        .driver
+        .execute(count, vec![])
+        .await?
+        .json()
+        .as_u64()
+        .unwrap_or(0)
+        < 30
+    {
+        ensure!(
+            start.elapsed() < Duration::from_secs(20),
+            "the glossary lists every pivot"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     s.driver
@@ -297,7 +360,10 @@ async fn axe_finds_nothing_on_the_tour_and_the_glossary(s: &Session) -> Result<(
         keys.json()
     );
     let violations = axe_run(s, &axe).await?;
-    ensure!(violations == json!([]), "glossary: axe violations {violations}");
+    ensure!(
+        violations == json!([]),
+        "glossary: axe violations {violations}"
+    );
     Ok(())
 }
 
@@ -306,4 +372,7 @@ both_browsers!(
     keyboard_moves_traps_focus_and_closes,
     axe_finds_nothing_on_the_tour_and_the_glossary,
 );
-both_browsers!(follows_trace_and_logs_pages, practice_mode_checks_an_exercise);
+both_browsers!(
+    follows_trace_and_logs_pages,
+    practice_mode_checks_an_exercise
+);
