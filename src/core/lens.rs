@@ -390,6 +390,30 @@ fn pivot_of(recipe: &Recipe, placeholder: &str) -> String {
         .map_or_else(|| placeholder.to_owned(), |b| b.pivot.clone())
 }
 
+/// The lens of a page with these probe facts, with the bundled runbook and default settings.
+#[cfg(test)]
+pub(crate) fn lens_of(url: &str, facts: &[(crate::core::facts::FactSource, &str, &str)]) -> Lens {
+    let raw = RawFacts {
+        url: url.into(),
+        facts: facts
+            .iter()
+            .map(|(source, key, value)| crate::core::facts::RawFact {
+                source: *source,
+                key: (*key).into(),
+                value: (*value).into(),
+                section: String::new(),
+            })
+            .collect(),
+        failed_rules: Vec::new(),
+    };
+    lens(&LensInput {
+        runbook: &Runbook::bundled(),
+        settings: &Settings::default(),
+        raw: &raw,
+        typed: &BTreeMap::new(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

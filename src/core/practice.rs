@@ -107,36 +107,22 @@ fn queries_key(recipe: &Recipe, key: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use super::*;
-    use crate::core::facts::{FactSource, RawFact, RawFacts};
-    use crate::core::lens::{lens, LensInput};
-    use crate::core::settings::Settings;
+    use crate::core::facts::FactSource;
+    use crate::core::lens::lens_of;
 
     fn logs_page() -> Lens {
-        let raw = RawFacts {
-            url: "https://acme.sentry.io/explore/logs/?logsQuery=app.client.family%3Acursor".into(),
-            facts: [
-                ("app.client.family", "cursor"),
-                ("app.oauth.token_exchange.outcome", "refresh_failed"),
-            ]
-            .iter()
-            .map(|(key, value)| RawFact {
-                source: FactSource::TestId,
-                key: (*key).into(),
-                value: (*value).into(),
-                section: String::new(),
-            })
-            .collect(),
-            failed_rules: Vec::new(),
-        };
-        lens(&LensInput {
-            runbook: &Runbook::bundled(),
-            settings: &Settings::default(),
-            raw: &raw,
-            typed: &BTreeMap::new(),
-        })
+        lens_of(
+            "https://acme.sentry.io/explore/logs/?logsQuery=app.client.family%3Acursor",
+            &[
+                (FactSource::TestId, "app.client.family", "cursor"),
+                (
+                    FactSource::TestId,
+                    "app.oauth.token_exchange.outcome",
+                    "refresh_failed",
+                ),
+            ],
+        )
     }
 
     #[test]

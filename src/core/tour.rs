@@ -279,36 +279,11 @@ fn css_string(value: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use super::*;
-    use crate::core::facts::{FactSource, RawFact, RawFacts};
-    use crate::core::lens::{lens, LensInput};
-    use crate::core::settings::Settings;
+    use crate::core::facts::FactSource;
+    use crate::core::lens::lens_of as lens_for;
 
     const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
-
-    fn lens_for(url: &str, facts: &[(FactSource, &str, &str)]) -> Lens {
-        let raw = RawFacts {
-            url: url.into(),
-            facts: facts
-                .iter()
-                .map(|(source, key, value)| RawFact {
-                    source: *source,
-                    key: (*key).into(),
-                    value: (*value).into(),
-                    section: String::new(),
-                })
-                .collect(),
-            failed_rules: Vec::new(),
-        };
-        lens(&LensInput {
-            runbook: &Runbook::bundled(),
-            settings: &Settings::default(),
-            raw: &raw,
-            typed: &BTreeMap::new(),
-        })
-    }
 
     fn ids(steps: &[TourStep]) -> Vec<&str> {
         steps.iter().map(|s| s.id).collect()
