@@ -175,7 +175,9 @@
           if (el.closest(PORTALS) || nearestContainer(el) !== owner) continue;
           rule.each(el, (fact) => {
             record(owner ?? el, rule.name, fact);
-            if (fact?.value) sourceElements.set(fact.value, el);
+            if (!fact?.value) return;
+            if (sourceElements.size >= MAX_FACTS) sourceElements.delete(sourceElements.keys().next().value); // oldest first
+            sourceElements.set(fact.value, el);
           });
         }
       } catch {

@@ -60,7 +60,7 @@ pub fn plan(lens: &Lens, runbook: &Runbook) -> Vec<TourStep> {
     steps.extend(page_field(lens, runbook));
     steps.push(namespaces(runbook));
     steps.push(starting_points(lens, runbook));
-    steps.extend(one_recipe(lens));
+    steps.push(one_recipe(lens));
     steps.extend(one_scenario(lens, runbook));
     steps.push(TourStep {
         id: "filter",
@@ -218,10 +218,34 @@ fn row(symptom: &str, surface: &str, pivots: &[KeyPattern], next_step: &str) -> 
     }
 }
 
-/// The first recipe the page fills.
-fn one_recipe(lens: &Lens) -> Option<TourStep> {
-    let recipe = lens.recipes.iter().find(|r| r.ready)?;
-    Some(TourStep {
+/// The first recipe the page fills; without one, the section and what its first recipe needs.
+fn one_recipe(lens: &Lens) -> TourStep {
+    let Some(recipe) = lens.recipes.iter().find(|r| r.ready) else {
+        let needs = lens
+            .recipes
+            .first()
+            .map(|r| match (&r.error, r.missing.is_empty()) {
+                (Some(error), _) => format!("{}: {error}", r.title),
+                (None, false) => format!(
+                    "{} needs {}: type it in its card and the link appears.",
+                    r.title,
+                    r.missing
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                (None, true) => r.title.clone(),
+            });
+        return TourStep {
+            id: "recipe",
+            title: "Next queries".into(),
+            body: needs.into_iter().collect(),
+            target: Some(RECIPES.into()),
+            highlight: None,
+        };
+    };
+    TourStep {
         id: "recipe",
         title: "Next queries".into(),
         body: vec![
@@ -235,7 +259,7 @@ fn one_recipe(lens: &Lens) -> Option<TourStep> {
             css_string(&recipe.id)
         )),
         highlight: None,
-    })
+    }
 }
 
 /// The scenario whose attributes the page's pivots match most.
@@ -406,6 +430,19 @@ mod tests {
         assert_eq!(
             scenario.target.as_deref(),
             Some("[data-testid='pl-scenario'][data-scenario-id='oauth-and-client-registration']")
+        );
+    }
+
+    #[test]
+    fn without_a_ready_recipe_the_step_points_at_the_section_and_says_why() {
+        let lens = lens_for("https://sentry.io/issues/", &[]);
+        let steps = plan(&lens, &Runbook::bundled());
+        let recipe = step(&steps, "recipe");
+        assert_eq!(recipe.target.as_deref(), Some(RECIPES));
+        assert!(
+            recipe.body[0].ends_with("Set a default organisation to build links."),
+            "{:?}",
+            recipe.body
         );
     }
 

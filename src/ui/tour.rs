@@ -263,7 +263,10 @@ fn look_for(tour: Tour, selector: String, generation: u32, attempt: u32) {
     match document().query_selector(&selector).ok().flatten() {
         Some(target) => {
             let _ = target.class_list().add_1(TARGET_CLASS);
-            target.scroll_into_view();
+            // Centred: the sticky header covers the top and the tour dialog the bottom.
+            let options = web_sys::ScrollIntoViewOptions::new();
+            options.set_block(web_sys::ScrollLogicalPosition::Center);
+            target.scroll_into_view_with_scroll_into_view_options(&options);
             tour.outlined.set_value(Some(target));
         }
         None if attempt + 1 < TARGET_ATTEMPTS => set_timeout(
