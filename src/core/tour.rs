@@ -107,9 +107,10 @@ fn page_field(lens: &Lens, runbook: &Runbook) -> Option<TourStep> {
     )];
     let offered = recipes_using(lens, runbook, &pivot.key);
     if !offered.is_empty() {
+        // Recipe titles are sentences with their own full stop.
         body.push(format!(
-            "It fills these next queries: {}.",
-            offered.join("; ")
+            "It fills these next queries: {}",
+            offered.join(" ")
         ));
     }
     if !pivot.first_query.is_empty() {
@@ -358,7 +359,9 @@ mod tests {
         let text = field.body.join(" ");
         assert!(
             text.contains("one request, tool call, or agent run trace")
-                && text.contains("Trace log history after opening a Sentry event or span"),
+                && text.contains(
+                    "It fills these next queries: Trace log history after opening a Sentry event or span. "
+                ),
             "{text}"
         );
         assert!(step(&steps, "where-am-i").body[0].contains("event page of organisation `acme`"));
