@@ -108,7 +108,7 @@ run_tests() {
   CARGO_PROFILE_DEV_DEBUG=0 GECKODRIVER=$(command -v geckodriver) WASM_BINDGEN_TEST_TIMEOUT=120 \
     cargo test --target "$WASM_TARGET" --test web
   step "web-ext lint (Firefox package)"
-  node tools/lint-extension.mjs "$DIST/firefox"
+  node tools/lint-extension.mjs "$DIST"
   step "End-to-end: the built extension in headless Chromium and Firefox ESR"
   PL_DIST="$DIST" cargo test -p pivot-lens-e2e -- --test-threads=2
 }

@@ -12,9 +12,14 @@ use crate::core::practice::{current, exercises, PracticeAction};
 use crate::core::runbook::Runbook;
 
 #[component]
-pub fn Practice(practice: RwSignal<bool>, runbook: Arc<Runbook>, lens: Lens) -> impl IntoView {
+pub fn Practice(
+    practice: RwSignal<bool>,
+    runbook: Arc<Runbook>,
+    lens: Lens,
+    /// Scenario ids solved so far (owned by the sidebar, so a re-render keeps them).
+    solved: RwSignal<Vec<String>>,
+) -> impl IntoView {
     let all = exercises(&runbook, &lens);
-    let solved = RwSignal::new(Vec::<String>::new());
     let feedback = RwSignal::new(String::new());
     let checked = all.clone();
     let listener = window_event_listener(leptos::ev::click, move |ev| {

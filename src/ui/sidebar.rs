@@ -204,6 +204,8 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
     } = state.clone();
     let filter = RwSignal::new(String::new());
     let (practice, runbook) = (state.practice, state.runbook.clone());
+    // Solved exercises outlive re-renders of the lens.
+    let solved = RwSignal::new(Vec::<String>::new());
     Effect::new(move |_| {
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("data-theme", theme.get().as_str());
@@ -258,7 +260,7 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
                                 on:input=move |ev| filter.set(event_target_value(&ev))/>
                         </label>
                         <Warnings lens=lens.clone()/>
-                        <Practice practice=practice runbook=runbook.clone() lens=lens.clone()/>
+                        <Practice practice=practice runbook=runbook.clone() lens=lens.clone() solved=solved/>
                         <WhereAmI lens=lens.clone()/>
                         <Pivots lens=lens.clone() filter=filter/>
                         <Recipes lens=lens filter=filter typed=typed/>
