@@ -78,6 +78,7 @@ build() {
     local out=$DIST/$browser
     rm -rf "$out" && mkdir -p "$out/pkg"
     cp -R extension/. "$out/"
+    node tools/practice-pages.mjs tests/fixtures/pages "$out/practice"
     cp "$bindgen/pivot_lens.js" "$out/pkg/pivot_lens.js"
     cp "$bindgen/pivot_lens_bg.opt.wasm" "$out/pkg/pivot_lens_bg.wasm"
     node tools/manifest.mjs manifest.json "$browser" "$out/manifest.json"

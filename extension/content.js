@@ -15,6 +15,21 @@
   const URL_POLL_MS = 500;
   const CONNECT_TIMEOUT_MS = 15000;
 
+  // Practice mode: the bundled sample pages are extension pages (no web page has this origin); each
+  // names the Sentry URL it stands for in a `<!-- URL: https://… -->` comment, as the fixtures do.
+  const PRACTICE = location.origin === new URL(SIDEBAR_PAGE).origin;
+  const PRACTICE_URL = PRACTICE ? practiceUrl() : null;
+  const pageUrl = () => PRACTICE_URL ?? location.href;
+
+  function practiceUrl() {
+    const comments = document.createTreeWalker(document, NodeFilter.SHOW_COMMENT);
+    while (comments.nextNode()) {
+      const match = comments.currentNode.data.match(/^\s*URL:\s*(https:\/\/\S+)\s*$/);
+      if (match) return match[1].replaceAll("&amp;", "&");
+    }
+    return null;
+  }
+
   // A content script left behind by an extension reload or update must not leave a second sidebar.
   for (const stale of document.querySelectorAll("[data-pivot-lens]")) stale.remove();
 
@@ -151,6 +166,7 @@
   // costs a re-read of the containers it touched, not of the document.
 
   const readings = new Map(); // container or loose element → { facts, failed }
+  const sourceElements = new Map(); // fact value → element it was last read from (the tour outlines it)
   const nearestContainer = (el) => el.closest(CONTAINERS);
 
   // ---- Self-measurement for the benchmark (./build.sh bench): every scan, rescan and publish leaves
@@ -179,7 +195,12 @@
         for (const el of matches) {
           if (el.closest(PORTALS) || nearestContainer(el) !== owner) continue;
           elementsRead += 1;
-          rule.each(el, (fact) => record(owner ?? el, rule.name, fact));
+          rule.each(el, (fact) => {
+            record(owner ?? el, rule.name, fact);
+            if (!fact?.value) return;
+            if (sourceElements.size >= MAX_FACTS) sourceElements.delete(sourceElements.keys().next().value); // oldest first
+            sourceElements.set(fact.value, el);
+          });
         }
       } catch {
         record(owner ?? root, rule.name, null); // reported to the sidebar, never to the page's console
@@ -239,7 +260,7 @@
         facts.push({ ...fact, value });
       }
     }
-    return { url: location.href, facts, failedRules: [...failed] };
+    return { url: pageUrl(), facts, failedRules: [...failed] };
   }
 
   // ---- Theme: Sentry portals <meta name="color-scheme">; then the page background; then the OS.
@@ -263,7 +284,7 @@
 
   let sidebarReady = false;
   let lastSent = "";
-  let currentUrl = location.href;
+  let currentUrl = pageUrl();
   const readyUrls = new Map(); // url → performance.now() when first shown
 
   let sequence = 0;
@@ -280,7 +301,7 @@
       const serialized = JSON.stringify(snapshot);
       if (!force && serialized === lastSent) return;
       lastSent = serialized;
-      send({ type: "page", theme: pageTheme(), ...snapshot });
+      send({ type: "page", theme: pageTheme(), practice: PRACTICE, ...snapshot });
     });
   }
 
@@ -291,7 +312,7 @@
       clearTimeout(connectWatchdog);
       publish(true);
     } else if (message.type === "rendered" && typeof message.url === "string") {
-      if (message.url !== location.href) return; // a result for a page we already left
+      if (message.url !== pageUrl()) return; // a result for a page we already left
       if (!readyUrls.has(message.url)) readyUrls.set(message.url, performance.now());
       host.setAttribute("data-pl-url", message.url);
       host.setAttribute("data-pl-ready-ms", String(Math.round(readyUrls.get(message.url))));
@@ -308,11 +329,46 @@
     } else if (message.type === "blur") {
       frame.blur();
       window.focus();
+    } else if (message.type === "highlight") {
+      outline(typeof message.value === "string" ? message.value : "");
     }
   }
 
+  // ---- The tour outlines the page element a pivot was read from; the next step removes it.
+
+  let outlined = null; // { el, outline, offset } as they were before
+
+  function outline(value) {
+    if (outlined) {
+      outlined.el.style.outline = outlined.outline;
+      outlined.el.style.outlineOffset = outlined.offset;
+      outlined.el.removeAttribute("data-pl-highlight");
+      outlined = null;
+    }
+    const el = value && elementShowing(value);
+    if (!el) return;
+    outlined = { el, outline: el.style.outline, offset: el.style.outlineOffset };
+    el.style.outline = "3px solid #6c47ff";
+    el.style.outlineOffset = "2px";
+    el.setAttribute("data-pl-highlight", "");
+    el.scrollIntoView({ block: "center" });
+  }
+
+  /** The innermost element showing `value` as text, else a link to it, else where it was read. */
+  function elementShowing(value) {
+    const source = sourceElements.get(value);
+    const root = source?.isConnected ? source : (document.body ?? document.documentElement);
+    const candidates = root === source ? [source, ...source.querySelectorAll("*")] : root.querySelectorAll("*");
+    for (const el of candidates) {
+      if (!el.children.length && el.textContent.trim() === value) return el;
+    }
+    return [...root.querySelectorAll("a[href]")].find((a) => a.href.includes(value)) ?? (root === source ? source : null);
+  }
+
   api.runtime.onMessage.addListener((envelope, sender) => {
-    if (sender.id !== api.runtime.id || sender.tab) return; // only the background relays to us
+    // Only the background relays to us; on a practice page our own sidebar frame also reaches us directly.
+    const direct = PRACTICE && sender.url?.startsWith(SIDEBAR_PAGE);
+    if (sender.id !== api.runtime.id || (sender.tab && !direct)) return;
     if (envelope?.type === "pivot-lens:to-page" && envelope.channel === channel) onSidebarMessage(envelope.message);
     else if (envelope?.type === "pivot-lens:toggle") send({ type: "toggle" });
   });
@@ -327,9 +383,10 @@
   let graceTimer = 0;
 
   function onUrlMaybeChanged() {
-    if (location.href === currentUrl) return;
-    currentUrl = location.href;
+    if (pageUrl() === currentUrl) return;
+    currentUrl = pageUrl();
     readings.clear();
+    sourceElements.clear();
     host.setAttribute("data-pl-state", "loading");
     clearTimeout(graceTimer);
     graceTimer = setTimeout(() => { measured("navigation", () => readEverything(true)); publish(false); }, STALE_GRACE_MS);

@@ -196,3 +196,93 @@ fn malformed_messages_are_errors_not_panics() {
     assert!(app.receive("{\"type\":\"page\"}").is_err());
     assert!(app.receive("[]").is_err());
 }
+
+fn click(selector: &str) {
+    document()
+        .query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("{selector} is shown"))
+        .unchecked_into::<web_sys::HtmlElement>()
+        .click();
+}
+
+const EVENT_PAGE_MESSAGE: &str = r#"{"type":"page","url":"https://acme.sentry.io/issues/1/events/7b4c2f9a0c1d4e5f8a9b0c1d2e3f4a5b/","theme":"light","facts":[]}"#;
+const TOUR: &str = "[data-testid='pl-tour']";
+
+#[wasm_bindgen_test]
+async fn the_tour_starts_on_the_first_page_outlines_the_field_and_is_remembered() {
+    fresh_body();
+    let (post, posted) = recorder();
+    let (save, saved) = recorder();
+    let app = SidebarApp::new("{}", post, save);
+    app.receive(EVENT_PAGE_MESSAGE).unwrap();
+    settle().await;
+    let tour = document()
+        .query_selector(TOUR)
+        .unwrap()
+        .expect("the tour starts");
+    assert_eq!(
+        tour.get_attribute("data-step").as_deref(),
+        Some("where-am-i")
+    );
+    assert_eq!(
+        root().get_attribute("data-open").as_deref(),
+        Some("true"),
+        "it opens the sidebar"
+    );
+    assert!(saved
+        .borrow()
+        .iter()
+        .any(|s| s[0] == "tour" && s[1] == r#"{"seen":false,"step":0}"#));
+
+    click("[data-testid='pl-tour-next']");
+    settle().await;
+    let step = document().query_selector(TOUR).unwrap().unwrap();
+    assert_eq!(
+        step.get_attribute("data-step").as_deref(),
+        Some("page-field")
+    );
+    let highlight = posted.borrow().last().cloned().unwrap();
+    assert!(
+        highlight[0].contains(r#""type":"highlight""#)
+            && highlight[0].contains(r#""key":"event_id""#)
+            && highlight[0].contains("7b4c2f9a0c1d4e5f8a9b0c1d2e3f4a5b"),
+        "{highlight:?}"
+    );
+
+    click("[data-testid='pl-tour-close']");
+    settle().await;
+    assert!(document().query_selector(TOUR).unwrap().is_none());
+    assert_eq!(
+        saved.borrow().last().cloned().unwrap(),
+        ["tour", r#"{"seen":true,"step":1}"#]
+    );
+    assert_eq!(
+        posted.borrow().last().cloned().unwrap(),
+        [r#"{"type":"highlight"}"#],
+        "the page outline is removed"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_seen_tour_stays_closed_until_asked_for() {
+    fresh_body();
+    let (post, _) = recorder();
+    let (save, _) = recorder();
+    let app = SidebarApp::new(r#"{"tour":{"seen":true,"step":2}}"#, post, save);
+    app.receive(EVENT_PAGE_MESSAGE).unwrap();
+    settle().await;
+    assert!(document().query_selector(TOUR).unwrap().is_none());
+    assert_eq!(root().get_attribute("data-open").as_deref(), Some("false"));
+    click("[data-testid='pl-tour-start']");
+    settle().await;
+    let tour = document()
+        .query_selector(TOUR)
+        .unwrap()
+        .expect("the button starts it");
+    assert_eq!(
+        tour.get_attribute("data-step").as_deref(),
+        Some("where-am-i")
+    );
+    assert_eq!(root().get_attribute("data-open").as_deref(), Some("true"));
+}

@@ -229,7 +229,7 @@ fn pivot_view(runbook: &Runbook, pivot: &RecognisedPivot) -> PivotView {
 }
 
 /// The namespace rule (`http.*`, `gen_ai.*`, `mcp.*`, `app.*`) first, then notes naming the key.
-fn notes_for(runbook: &Runbook, key: &str) -> Vec<String> {
+pub(crate) fn notes_for(runbook: &Runbook, key: &str) -> Vec<String> {
     let in_namespace = |pattern: &str| {
         pattern
             .strip_suffix('*')
@@ -389,6 +389,30 @@ fn pivot_of(recipe: &Recipe, placeholder: &str) -> String {
         .iter()
         .find(|b| b.placeholder == placeholder)
         .map_or_else(|| placeholder.to_owned(), |b| b.pivot.clone())
+}
+
+/// The lens of a page with these probe facts, with the bundled runbook and default settings.
+#[cfg(test)]
+pub(crate) fn lens_of(url: &str, facts: &[(crate::core::facts::FactSource, &str, &str)]) -> Lens {
+    let raw = RawFacts {
+        url: url.into(),
+        facts: facts
+            .iter()
+            .map(|(source, key, value)| crate::core::facts::RawFact {
+                source: *source,
+                key: (*key).into(),
+                value: (*value).into(),
+                section: String::new(),
+            })
+            .collect(),
+        failed_rules: Vec::new(),
+    };
+    lens(&LensInput {
+        runbook: &Runbook::bundled(),
+        settings: &Settings::default(),
+        raw: &raw,
+        typed: &BTreeMap::new(),
+    })
 }
 
 #[cfg(test)]

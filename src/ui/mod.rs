@@ -3,14 +3,17 @@
 
 mod background;
 mod clipboard;
+mod glossary;
 mod options;
 mod panic;
 mod paste_id;
 mod pivots;
+mod practice;
 mod recipes;
 mod scenarios;
 mod sidebar;
 mod text;
+mod tour;
 mod where_am_i;
 
 use leptos::prelude::*;
@@ -27,6 +30,9 @@ use crate::core::facts::RawFacts;
 enum ProbeMessage {
     Page {
         theme: Theme,
+        /// Sent by the probe only on the bundled practice pages (extension pages).
+        #[serde(default)]
+        practice: bool,
         #[serde(flatten)]
         raw: RawFacts,
     },
@@ -88,9 +94,14 @@ impl SidebarApp {
     pub fn receive(&self, message: &str) -> Result<Option<String>, JsError> {
         let message: ProbeMessage = serde_json::from_str(message)?;
         Ok(match message {
-            ProbeMessage::Page { theme, raw } => {
+            ProbeMessage::Page {
+                theme,
+                practice,
+                raw,
+            } => {
                 let url = raw.url.clone();
                 self.state.set_theme(theme);
+                self.state.set_practice(practice);
                 self.state.show_page(raw);
                 Some(url)
             }

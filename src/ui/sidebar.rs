@@ -8,13 +8,16 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
+use super::practice::Practice;
 use super::scenarios::{Investigating, ScenarioSources, Scenarios};
+use super::tour::{Tour, TourButton, TourPanel};
 use super::{paste_id::PasteId, pivots::Pivots, recipes::Recipes, where_am_i::WhereAmI, Theme};
 use crate::core::facts::RawFacts;
 use crate::core::lens::{lens, Lens, LensInput};
 use crate::core::managed::{effective_settings, read_policy};
 use crate::core::runbook::Runbook;
 use crate::core::settings::{Settings, SidebarDefaults};
+use crate::core::tour::TourProgress;
 
 /// What the engineer chose: remembered across reloads in `storage.local["sidebar"]`.
 #[derive(Clone, Copy, Serialize, Deserialize, PartialEq, Debug)]
@@ -54,6 +57,7 @@ struct Stored {
     managed: serde_json::Value,
     /// An imported runbook (markdown); the bundled one when absent or invalid.
     runbook: Option<String>,
+    tour: Option<TourProgress>,
 }
 
 struct Callbacks {
@@ -72,6 +76,9 @@ pub struct SidebarState {
     prefs: RwSignal<Preferences>,
     theme: RwSignal<Theme>,
     callbacks: Rc<Callbacks>,
+    pub(super) tour: Tour,
+    /// The page is one of the bundled practice pages (an extension page, never a web page).
+    pub(super) practice: RwSignal<bool>,
 }
 
 impl SidebarState {
@@ -80,12 +87,9 @@ impl SidebarState {
         let (user_settings, _) = Settings::load(&stored.settings);
         let (policy, _) = read_policy(&stored.managed);
         let effective = effective_settings(&user_settings, &policy);
-        let runbook = Arc::new(
-            effective
-                .runbook(stored.runbook.as_deref())
-                .and_then(|markdown| Runbook::parse(markdown).ok())
-                .unwrap_or_else(Runbook::bundled),
-        );
+        let runbook = Arc::new(Runbook::imported_or_bundled(
+            effective.runbook(stored.runbook.as_deref()),
+        ));
         let prefs = stored
             .sidebar
             .unwrap_or_else(|| Preferences::from(effective.settings.sidebar));
@@ -111,12 +115,14 @@ impl SidebarState {
             raw,
             typed,
             lens,
+            tour: Tour::new(stored.tour.unwrap_or_default(), lens, runbook.clone()),
             runbook,
             settings,
             investigating: Investigating::load(stored_json),
             prefs: RwSignal::new(prefs),
             theme: RwSignal::new(Theme::default()),
             callbacks: Rc::new(Callbacks { post, save }),
+            practice: RwSignal::new(false),
         }
     }
 
@@ -142,6 +148,22 @@ impl SidebarState {
         self.remember();
     }
 
+    /// Practice pages show the panel open without changing the engineer's preference.
+    pub fn set_practice(&self, practice: bool) {
+        self.practice.set(practice);
+        if practice && !self.prefs.get_untracked().open {
+            self.prefs.update(|p| p.open = true);
+            self.announce_layout();
+        }
+    }
+
+    /// Opens the panel (the tour needs it); remembered like the tab's toggle.
+    pub(super) fn open(&self) {
+        if !self.prefs.get_untracked().open {
+            self.toggle();
+        }
+    }
+
     pub fn toggle(&self) {
         self.prefs.update(|p| p.open = !p.open);
         self.remember();
@@ -158,11 +180,16 @@ impl SidebarState {
 
     fn remember(&self) {
         self.announce_layout();
-        let prefs = serde_json::to_string(&self.prefs.get_untracked()).unwrap_or_default();
+        self.save("sidebar", &self.prefs.get_untracked());
+    }
+
+    /// Writes one `storage.local` entry.
+    pub(super) fn save(&self, key: &str, value: &impl Serialize) {
+        let json = serde_json::to_string(value).unwrap_or_default();
         let _ = self
             .callbacks
             .save
-            .call2(&JsValue::NULL, &"sidebar".into(), &prefs.into());
+            .call2(&JsValue::NULL, &key.into(), &json.into());
     }
 
     /// Gives focus back to the page (Esc).
@@ -170,7 +197,7 @@ impl SidebarState {
         self.post(&serde_json::json!({ "type": "blur" }));
     }
 
-    fn post(&self, message: &serde_json::Value) {
+    pub(super) fn post(&self, message: &serde_json::Value) {
         let _ = self
             .callbacks
             .post
@@ -199,6 +226,9 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
     } = state.clone();
     let filter = RwSignal::new(String::new());
     let scenario_sources = ScenarioSources::of(&state);
+    let practice = state.practice;
+    // Solved exercises outlive re-renders of the lens.
+    let solved = RwSignal::new(Vec::<String>::new());
     Effect::new(move |_| {
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("data-theme", theme.get().as_str());
@@ -211,7 +241,8 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
     let on_keydown = {
         let state = state.clone();
         move |ev: leptos::ev::KeyboardEvent| {
-            if ev.key() == "Escape" {
+            // The tour handles its own Esc (and prevents the default) first.
+            if ev.key() == "Escape" && !ev.default_prevented() {
                 state.release_focus();
             }
         }
@@ -238,6 +269,8 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
                 <ResizeHandle state=state.clone()/>
                 <header class="pl-header">
                     <span class="pl-title" aria-hidden="true">"Pivot Lens"</span>
+                    <a class="pl-header-link" href="glossary.html" target="_blank" rel="noopener">"Glossary"</a>
+                    <TourButton state=state.clone()/>
                     <button type="button" class="pl-close" on:click=toggle aria-label="Collapse the sidebar">"×"</button>
                 </header>
                 {move || match lens.get() {
@@ -250,6 +283,7 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
                                 on:input=move |ev| filter.set(event_target_value(&ev))/>
                         </label>
                         <Warnings lens=lens.clone()/>
+                        <Practice practice=practice runbook=runbook.clone() lens=lens.clone() solved=solved/>
                         <WhereAmI lens=lens.clone()/>
                         <Pivots lens=lens.clone() filter=filter/>
                         <PasteId runbook=runbook.clone() settings=settings.clone() page_url=lens.url.clone()/>
@@ -258,6 +292,7 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
                     }.into_any(),
                 }}
             </div>
+            <TourPanel state=state.clone()/>
         </main>
     }
 }

@@ -135,6 +135,7 @@ fn Options(context: Context, stored: Value, notices: Vec<String>) -> impl IntoVi
         <main class="pl-options">
             <h1>"Pivot Lens options"</h1>
             <MenuReason/>
+            <p><a href="glossary.html" data-testid="pl-glossary-link">"Pivot glossary and practice pages"</a></p>
             {move || all_notices().into_iter().map(|notice| view! {
                 <p class="pl-warning" data-testid="pl-options-notice" role="status">{notice}</p>
             }).collect_view()}

@@ -3,7 +3,8 @@
 //! 127.0.0.1. One test design drives both browsers (chromedriver and geckodriver via thirtyfour).
 //!
 //! Write a test as `async fn name(s: &Session) -> anyhow::Result<()>` and register it with
-//! `both_browsers!(name);`.
+//! `both_browsers!(name);`. Tests start as a returning engineer (the walkthrough already seen);
+//! `both_browsers!(first_run: name)` starts on a fresh install instead.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -33,21 +34,37 @@ pub enum Browser {
     Firefox,
 }
 
-/// Registers `async fn $name(s: &Session) -> Result<()>` as one test per browser.
+/// Registers `async fn $name(s: &Session) -> Result<()>` as one test per browser
+/// (`first_run:` before the names: on a fresh install, where the walkthrough starts by itself).
 #[macro_export]
 macro_rules! both_browsers {
-    ($($name:ident),+ $(,)?) => {$(
+    (first_run: $($name:ident),+ $(,)?) => {
+        $crate::both_browsers!(@with $crate::Profile::FirstRun; $($name),+);
+    };
+    (@with $profile:expr; $($name:ident),+) => {$(
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn chromium() {
-                $crate::run($crate::Browser::Chromium, |s| Box::pin(super::$name(s))).await
+                $crate::run_as($crate::Browser::Chromium, $profile, |s| Box::pin(super::$name(s))).await
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn firefox() {
-                $crate::run($crate::Browser::Firefox, |s| Box::pin(super::$name(s))).await
+                $crate::run_as($crate::Browser::Firefox, $profile, |s| Box::pin(super::$name(s))).await
             }
         }
     )+};
+    ($($name:ident),+ $(,)?) => {
+        $crate::both_browsers!(@with $crate::Profile::Returning; $($name),+);
+    };
+}
+
+/// Who the test starts as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Profile {
+    /// The walkthrough was seen (`storage.local.tour = {seen: true}`): pages show only the sidebar.
+    Returning,
+    /// Just installed: the first Sentry page starts the walkthrough.
+    FirstRun,
 }
 
 type TestFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send + 'a>>;
@@ -60,12 +77,32 @@ where
     run_with_extension(browser, &dist_dir(browser), test).await
 }
 
+/// Like `run`, starting as `profile`.
+pub async fn run_as<F>(browser: Browser, profile: Profile, test: F)
+where
+    F: for<'a> FnOnce(&'a Session) -> TestFuture<'a>,
+{
+    run_in(
+        browser,
+        Session::start(browser, &dist_dir(browser)).await,
+        profile,
+        test,
+    )
+    .await
+}
+
 /// Like `run`, with the extension loaded from `extension` (e.g. a deliberately damaged copy).
 pub async fn run_with_extension<F>(browser: Browser, extension: &Path, test: F)
 where
     F: for<'a> FnOnce(&'a Session) -> TestFuture<'a>,
 {
-    run_in(browser, Session::start(browser, extension).await, test).await
+    run_in(
+        browser,
+        Session::start(browser, extension).await,
+        Profile::Returning,
+        test,
+    )
+    .await
 }
 
 /// Like `run`, in a browser started with extra Firefox preferences (`Session::start_with_firefox_prefs`).
@@ -73,19 +110,21 @@ pub async fn run_with_firefox_prefs<F>(browser: Browser, prefs: &[(&str, Value)]
 where
     F: for<'a> FnOnce(&'a Session) -> TestFuture<'a>,
 {
-    run_in(
-        browser,
-        Session::start_with_firefox_prefs(browser, prefs).await,
-        test,
-    )
-    .await
+    let session = Session::start_with_firefox_prefs(browser, prefs).await;
+    run_in(browser, session, Profile::Returning, test).await
 }
 
-async fn run_in<F>(browser: Browser, session: Result<Session>, test: F)
+async fn run_in<F>(browser: Browser, session: Result<Session>, profile: Profile, test: F)
 where
     F: for<'a> FnOnce(&'a Session) -> TestFuture<'a>,
 {
     let session = session.expect("start the browser session");
+    if profile == Profile::Returning {
+        session
+            .write_storage("tour", serde_json::json!({ "seen": true, "step": 0 }))
+            .await
+            .expect("mark the walkthrough as seen");
+    }
     let outcome = test(&session).await;
     if outcome.is_err() {
         session.save_screenshot("failure").await;
@@ -607,6 +646,67 @@ impl Session {
             .find("/sidebar.html")
             .context("sidebar frame has an unexpected src")?;
         Ok(src[..=end].to_owned())
+    }
+
+    /// The extension's base URL without visiting a page: Firefox's is fixed by the test profile,
+    /// Chromium's is read from its service worker's target.
+    pub async fn installed_extension_base(&self) -> Result<String> {
+        if self.browser == Browser::Firefox {
+            return Ok(format!("moz-extension://{FIREFOX_UUID}/"));
+        }
+        let start = Instant::now();
+        loop {
+            let targets = self
+                .driver
+                .cdp()
+                .send_raw("Target.getTargets", serde_json::json!({}))
+                .await?;
+            let base = targets["targetInfos"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|t| t["url"].as_str())
+                .find_map(|url| {
+                    let rest = url.strip_prefix("chrome-extension://")?;
+                    Some(format!("chrome-extension://{}/", rest.split('/').next()?))
+                });
+            if let Some(base) = base {
+                return Ok(base);
+            }
+            if start.elapsed() > READY_TIMEOUT {
+                bail!("Chromium shows no extension target");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Writes `storage.local[key] = value` from an extension page (as the options page does), then
+    /// returns to the current tab.
+    pub async fn write_storage(&self, key: &str, value: Value) -> Result<()> {
+        let base = self.installed_extension_base().await?;
+        let page = self.driver.window().await?;
+        self.open_extension_page(&base, "options.html").await?;
+        let start = Instant::now();
+        // Firefox switches to the new tab before the page has loaded.
+        while self
+            .driver
+            .execute(
+                "const api = globalThis.browser ?? globalThis.chrome;
+                 return api?.storage ? api.storage.local.set({ [arguments[0]]: arguments[1] }).then(() => true) : false;",
+                vec![Value::from(key), value.clone()],
+            )
+            .await?
+            .json()
+            != &Value::Bool(true)
+        {
+            if start.elapsed() > READY_TIMEOUT {
+                bail!("no extension page to write storage.local.{key} from");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.driver.close_window().await?;
+        self.driver.switch_to_window(page).await?;
+        Ok(())
     }
 
     /// Opens an extension page (e.g. `options.html`) in a new tab and switches to it.
