@@ -49,7 +49,8 @@ const SIDEBAR_SUMMARY: &str = r#"
         key: p.getAttribute('data-key'), value: p.getAttribute('data-value'), secret: p.getAttribute('data-secret') })),
       secretWarnings: all('[data-testid="pl-warning"][data-kind="secret"]').length,
       javascriptLinks: all('a[href^="javascript:"]').length,
-      notHttps: all('a[href]').filter((a) => a.protocol !== 'https:').map((a) => a.getAttribute('href')),
+      // Links go to Sentry (https) or to the extension's own pages (the glossary); never javascript: or elsewhere.
+      notHttps: all('a[href]').filter((a) => a.protocol !== 'https:' && a.origin !== location.origin).map((a) => a.getAttribute('href')),
       recipeLinks: all('a[data-testid="pl-recipe-open"]').map((a) => a.href),
       handlerAttributes: all('*').flatMap((el) => [...el.attributes].filter((a) => a.name.startsWith('on')).map((a) => a.name)),
       injected: all('img, svg script, body script:not([src]), iframe, object, embed').length,
