@@ -92,27 +92,37 @@ build() {
 
 # ---- tests -------------------------------------------------------------------------------------
 
+# Runs a test command, keeping its output for the closing summary.
+counted() {
+  "$@" 2>&1 | tee -a "$TEST_LOG"
+}
+
 run_tests() {
   build
   ensure_test_tools
+  TEST_LOG=$ROOT/target/test-output.log
+  : > "$TEST_LOG"
   step "Native tests: the core (runbook, recognition, queries, classification)"
-  cargo test --workspace --exclude pivot-lens-e2e
+  counted cargo test --workspace --exclude pivot-lens-e2e
   step "Lints: clippy (denies unwrap on page data and inner_html), rustfmt"
   cargo clippy --lib --bins --tests -- -D warnings
   cargo clippy --lib --target "$WASM_TARGET" -- -D warnings
   cargo fmt --check
   step "wasm-bindgen-test: UI components in headless Chromium"
-  CARGO_PROFILE_DEV_DEBUG=0 CHROMEDRIVER=$(command -v chromedriver) WASM_BINDGEN_TEST_TIMEOUT=120 \
+  counted env CARGO_PROFILE_DEV_DEBUG=0 CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_TEST_TIMEOUT=120 \
     cargo test --target "$WASM_TARGET" --test web
   step "wasm-bindgen-test: UI components in headless Firefox"
-  CARGO_PROFILE_DEV_DEBUG=0 GECKODRIVER=$(command -v geckodriver) WASM_BINDGEN_TEST_TIMEOUT=120 \
+  counted env CARGO_PROFILE_DEV_DEBUG=0 GECKODRIVER="$(command -v geckodriver)" WASM_BINDGEN_TEST_TIMEOUT=120 \
     cargo test --target "$WASM_TARGET" --test web
   step "Background sender checks (node)"
-  node --test tools/senders.test.mjs
+  counted node --test tools/senders.test.mjs
   step "Package lint: permissions allowlist (docs/permissions.md), HTML sinks, web-ext lint"
   node tools/lint-extension.mjs "$DIST"
   step "End-to-end: the built extension in headless Chromium and Firefox ESR"
-  PL_DIST="$DIST" cargo test -p pivot-lens-e2e --no-fail-fast -- --test-threads=2
+  counted env PL_DIST="$DIST" cargo test -p pivot-lens-e2e --tests --no-fail-fast -- --test-threads=2
+  step "Summary"
+  # cargo's "test result: ok. N passed; M failed" and node's "# pass N" / "# fail M" lines, summed.
+  awk '/^test result:/ { p += $4; f += $6 } /^# pass / { p += $3 } /^# fail / { f += $3 } END { printf "%d passed, %d failed\n", p, f }' "$TEST_LOG"
 }
 
 demo() {

@@ -17,6 +17,12 @@ async fn main() -> Result<()> {
     std::fs::create_dir_all(&out)?;
     let session =
         Session::start_with(Browser::Chromium, &dist_dir(Browser::Chromium), !headed).await?;
+    if !headed {
+        // Screenshots show the sidebar itself; with a display, the walkthrough greets you.
+        session
+            .write_storage("tour", serde_json::json!({ "seen": true, "step": 0 }))
+            .await?;
+    }
     let result = show(&session, headed, &out).await;
     if !headed {
         session.quit().await;
@@ -54,7 +60,7 @@ async fn show(s: &Session, headed: bool, out: &std::path::Path) -> Result<()> {
             );
         } else {
             println!("  opened https://{url}");
-            s.driver.new_tab().await.and_then(|_| Ok(())).ok();
+            let _ = s.driver.new_tab().await;
             let windows = s.driver.windows().await?;
             if let Some(last) = windows.last() {
                 s.driver.switch_to_window(last.clone()).await?;
