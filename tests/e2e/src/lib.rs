@@ -397,7 +397,7 @@ impl Session {
     ) -> Result<Self> {
         let server = FixtureServer::start().await?;
         let port = free_port();
-        match browser {
+        let (process, driver) = match browser {
             Browser::Chromium => {
                 let process = spawn_driver("chromedriver", &[format!("--port={port}")])?;
                 let mut caps = DesiredCapabilities::chrome();
@@ -435,14 +435,7 @@ impl Session {
                 caps.set_browser_log_level(LoggingPrefsLogLevel::All)?;
                 caps.accept_insecure_certs(true)?;
                 let driver = connect(port, caps).await?;
-                Ok(Self {
-                    browser,
-                    driver,
-                    _server: server,
-                    _driver_process: process,
-                    profile,
-                    firefox_prefs,
-                })
+                (process, driver)
             }
             Browser::Firefox => {
                 let process = spawn_driver(
@@ -482,16 +475,17 @@ impl Session {
                         .install_addon(&extension.to_string_lossy(), Some(true))
                         .await?;
                 }
-                Ok(Self {
-                    browser,
-                    driver,
-                    _server: server,
-                    _driver_process: process,
-                    profile,
-                    firefox_prefs,
-                })
+                (process, driver)
             }
-        }
+        };
+        Ok(Self {
+            browser,
+            driver,
+            _server: server,
+            _driver_process: process,
+            profile,
+            firefox_prefs,
+        })
     }
 
     pub async fn quit(self) {
