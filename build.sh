@@ -61,26 +61,42 @@ ensure_test_tools() {
 
 # ---- build -------------------------------------------------------------------------------------
 
+# One wasm module of the crate: `wasm_module <name> <cargo feature>` → target/bindgen/<name>.js and
+# <name>_bg.opt.wasm.
+wasm_module() {
+  local name=$1 feature=$2 bindgen=target/bindgen
+  step "Compiling the $name wasm (release, LTO, feature $feature)"
+  # `cargo build` of a cdylib+rlib crate silently drops LTO; `cargo rustc --crate-type cdylib` keeps it.
+  cargo rustc --lib --crate-type cdylib --release --target "$WASM_TARGET" \
+    --no-default-features --features "$feature"
+  wasm-bindgen --target web --no-typescript --out-dir "$bindgen" --out-name "$name" \
+    "target/$WASM_TARGET/release/pivot_lens.wasm"
+  # npm binaryen: Debian's 108 miscompiles wasm-bindgen output.
+  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+    "$bindgen/${name}_bg.wasm" -o "$bindgen/${name}_bg.opt.wasm"
+}
+
 build() {
   ensure_build_tools
-  step "Compiling the wasm core and sidebar (release, LTO)"
-  # `cargo build` of a cdylib+rlib crate silently drops LTO; `cargo rustc --crate-type cdylib` keeps it.
-  cargo rustc --lib --crate-type cdylib --release --target "$WASM_TARGET"
-  local bindgen=target/bindgen
-  rm -rf "$bindgen" && mkdir -p "$bindgen"
-  wasm-bindgen --target web --no-typescript --out-dir "$bindgen" --out-name pivot_lens \
-    "target/$WASM_TARGET/release/pivot_lens.wasm"
-  step "Optimising with wasm-opt -Oz (npm binaryen; Debian's 108 miscompiles wasm-bindgen output)"
-  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-    "$bindgen/pivot_lens_bg.wasm" -o "$bindgen/pivot_lens_bg.opt.wasm"
+  rm -rf target/bindgen && mkdir -p target/bindgen
+  echo '{"type": "module"}' > target/bindgen/package.json # node imports the glue in compile-runbook.mjs
+  # The sidebar loads in every Sentry tab; the extension pages (options, glossary, background,
+  # runbook compiler) carry the markdown parser and the options UI. src/ui/mod.rs has the split.
+  wasm_module sidebar sidebar
+  wasm_module pages pages
+  step "Compiling the bundled runbook to its model (the sidebar reads JSON, not markdown)"
+  node tools/compile-runbook.mjs target/bindgen runbook/TELEMETRY.md target/bindgen/runbook.js
 
   for browser in chrome firefox; do
     local out=$DIST/$browser
     rm -rf "$out" && mkdir -p "$out/pkg"
     cp -R extension/. "$out/"
     node tools/practice-pages.mjs tests/fixtures/pages "$out/practice"
-    cp "$bindgen/pivot_lens.js" "$out/pkg/pivot_lens.js"
-    cp "$bindgen/pivot_lens_bg.opt.wasm" "$out/pkg/pivot_lens_bg.wasm"
+    for module in sidebar pages; do
+      cp "target/bindgen/$module.js" "$out/pkg/$module.js"
+      cp "target/bindgen/${module}_bg.opt.wasm" "$out/pkg/${module}_bg.wasm"
+    done
+    cp target/bindgen/runbook.js "$out/pkg/runbook.js"
     node tools/manifest.mjs manifest.json "$browser" "$out/manifest.json"
     rm -f "$DIST/pivot-lens-$browser.zip"
     node_modules/.bin/web-ext build --source-dir "$out" --artifacts-dir "$DIST" \

@@ -1,7 +1,7 @@
 // Pivot Lens background (Chromium service worker / Firefox event page).
 // Every listener is registered synchronously at the top level, so events that wake a stopped
 // worker are never missed; handlers that need the Rust core await it.
-import init, { classify_selection_json, menu_click_json, menu_entries_json, self_hosted_plan } from "./pkg/pivot_lens.js";
+import init, { classify_selection_json, menu_click_json, menu_entries_json, self_hosted_plan } from "./pkg/pages.js";
 import { syncSelfHosted } from "./self-hosted.js";
 import { fromExtensionPage, relayTarget } from "./senders.js";
 
@@ -26,7 +26,7 @@ api.permissions.onRemoved.addListener(unregisterRevokedOrigins);
 let coreReady;
 /** Loads the wasm core once, on first use; a failed load is retried by the next event. */
 function core() {
-  coreReady ??= init({ module_or_path: new URL("./pkg/pivot_lens_bg.wasm", import.meta.url) }).catch((error) => {
+  coreReady ??= init({ module_or_path: new URL("./pkg/pages_bg.wasm", import.meta.url) }).catch((error) => {
     coreReady = undefined;
     throw error;
   });

@@ -1,6 +1,6 @@
 // Boots the Leptos options page. The browser APIs it needs are passed in as one object; every
 // decision is made in Rust (src/ui/options/, src/core/).
-import init, { mount_options, self_hosted_plan } from "./pkg/pivot_lens.js";
+import init, { mount_options, self_hosted_plan } from "./pkg/pages.js";
 import { showBootError } from "./boot-error.js";
 import { syncSelfHosted } from "./self-hosted.js";
 import { readManaged } from "./team-policy.js";
@@ -43,7 +43,7 @@ const platform = {
  * the e2e suite, a seeded policy (tests/e2e/tests/options.rs imports this module and mounts again).
  */
 export async function start(readPolicy = () => readManaged(api)) {
-  await init({ module_or_path: new URL("./pkg/pivot_lens_bg.wasm", import.meta.url) });
+  await init({ module_or_path: new URL("./pkg/pages_bg.wasm", import.meta.url) });
   const stored = await api.storage.local.get(null);
   const managed = await readPolicy();
   document.getElementById("boot")?.remove();

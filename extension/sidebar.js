@@ -3,7 +3,8 @@
 //
 // Both directions carry this frame's channel (the hash of our URL; page scripts cannot send extension
 // messages) and go through the background's relay (see background.js).
-import init, { SidebarApp } from "./pkg/pivot_lens.js";
+import init, { SidebarApp } from "./pkg/sidebar.js";
+import bundledRunbook from "./pkg/runbook.js";
 import { showBootError } from "./boot-error.js";
 import { readManaged } from "./team-policy.js";
 
@@ -19,12 +20,37 @@ function fail(error) {
   toPage({ type: "error" });
 }
 
+/**
+ * The runbook model (JSON) in force: the first team or imported runbook that compiles, else the
+ * bundled one (compiled at build time). Only then is the markdown compiler, part of the extension
+ * pages' wasm, loaded: the sidebar's own wasm has no parser.
+ */
+async function runbookInForce(storedJson) {
+  const sources = SidebarApp.runbook_sources(storedJson);
+  if (sources.length) {
+    const pages = await import("./pkg/pages.js");
+    await pages.default({ module_or_path: new URL("./pkg/pages_bg.wasm", import.meta.url) });
+    for (const markdown of sources) {
+      try {
+        return pages.compile_runbook(markdown);
+      } catch {
+        // Not a valid runbook (the options page says why): try the next one.
+      }
+    }
+  }
+  return bundledRunbook;
+}
+
 async function start() {
-  await init({ module_or_path: new URL("./pkg/pivot_lens_bg.wasm", import.meta.url) });
   // Everything: investigations live under one key per record and per step (see investigation.rs).
-  const stored = await api.storage.local.get(null);
-  stored.managed = await readManaged(api);
-  const app = new SidebarApp(JSON.stringify(stored), (message) => toPage(JSON.parse(message)),
+  const [, stored, managed] = await Promise.all([
+    init({ module_or_path: new URL("./pkg/sidebar_bg.wasm", import.meta.url) }),
+    api.storage.local.get(null),
+    readManaged(api),
+  ]);
+  stored.managed = managed;
+  const storedJson = JSON.stringify(stored);
+  const app = new SidebarApp(storedJson, await runbookInForce(storedJson), (message) => toPage(JSON.parse(message)),
     (key, value) => api.storage.local.set({ [key]: JSON.parse(value) }));
   api.storage.onChanged.addListener((changes, area) => {
     if (area !== "local") return;

@@ -5,6 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use pivot_lens::core::runbook::Runbook;
 use pivot_lens::ui::SidebarApp;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -20,6 +21,12 @@ fn recorder() -> (js_sys::Function, Rc<RefCell<Vec<Vec<String>>>>) {
             .push([a, b].iter().filter_map(JsValue::as_string).collect());
     });
     (callback.into_js_value().unchecked_into(), calls)
+}
+
+/// The sidebar with the bundled runbook's model, as `sidebar.js` passes it.
+fn sidebar(stored: &str, post: js_sys::Function, save: js_sys::Function) -> SidebarApp {
+    let runbook = serde_json::to_string(&Runbook::bundled()).unwrap();
+    SidebarApp::new(stored, &runbook, post, save)
 }
 
 /// Lets Leptos run its scheduled DOM updates.
@@ -62,7 +69,7 @@ async fn mounts_collapsed_and_announces_its_layout() {
     fresh_body();
     let (post, posted) = recorder();
     let (save, _) = recorder();
-    let _app = SidebarApp::new("{}", post, save);
+    let _app = sidebar("{}", post, save);
     settle().await;
     assert_eq!(root().get_attribute("data-open").as_deref(), Some("false"));
     let layout = posted.borrow();
@@ -77,7 +84,7 @@ async fn toggle_opens_remembers_and_tells_the_page() {
     fresh_body();
     let (post, posted) = recorder();
     let (save, saved) = recorder();
-    let app = SidebarApp::new(
+    let app = sidebar(
         r#"{"sidebar":{"open":false,"width":420,"left":true}}"#,
         post,
         save,
@@ -101,7 +108,7 @@ async fn a_page_message_is_shown_for_its_url_and_the_theme_follows() {
     fresh_body();
     let (post, _) = recorder();
     let (save, _) = recorder();
-    let app = SidebarApp::new("{}", post, save);
+    let app = sidebar("{}", post, save);
     let url = "https://acme.sentry.io/issues/1/events/7b4c2f9a0c1d4e5f8a9b0c1d2e3f4a5b/";
     let message =
         format!(r#"{{"type":"page","url":"{url}","theme":"dark","facts":[],"failedRules":[]}}"#);
@@ -135,7 +142,7 @@ async fn hostile_values_render_as_text() {
     fresh_body();
     let (post, _) = recorder();
     let (save, _) = recorder();
-    let app = SidebarApp::new("{}", post, save);
+    let app = sidebar("{}", post, save);
     let hostile = "<img src=x onerror=alert(1)>";
     let message = serde_json::json!({
         "type": "page", "url": "https://acme.sentry.io/explore/logs/", "theme": "light",
@@ -160,7 +167,7 @@ async fn a_typed_value_completes_a_recipe() {
     fresh_body();
     let (post, _) = recorder();
     let (save, _) = recorder();
-    let app = SidebarApp::new("{}", post, save);
+    let app = sidebar("{}", post, save);
     let message = r#"{"type":"page","url":"https://acme.sentry.io/explore/logs/","theme":"light","facts":[]}"#;
     app.receive(message).unwrap();
     settle().await;
@@ -192,7 +199,7 @@ fn malformed_messages_are_errors_not_panics() {
     fresh_body();
     let (post, _) = recorder();
     let (save, _) = recorder();
-    let app = SidebarApp::new("not json at all", post, save);
+    let app = sidebar("not json at all", post, save);
     assert!(app.receive("{\"type\":\"page\"}").is_err());
     assert!(app.receive("[]").is_err());
 }
@@ -214,7 +221,7 @@ async fn the_tour_starts_on_the_first_page_outlines_the_field_and_is_remembered(
     fresh_body();
     let (post, posted) = recorder();
     let (save, saved) = recorder();
-    let app = SidebarApp::new("{}", post, save);
+    let app = sidebar("{}", post, save);
     app.receive(EVENT_PAGE_MESSAGE).unwrap();
     settle().await;
     let tour = document()
@@ -269,7 +276,7 @@ async fn a_seen_tour_stays_closed_until_asked_for() {
     fresh_body();
     let (post, _) = recorder();
     let (save, _) = recorder();
-    let app = SidebarApp::new(r#"{"tour":{"seen":true,"step":2}}"#, post, save);
+    let app = sidebar(r#"{"tour":{"seen":true,"step":2}}"#, post, save);
     app.receive(EVENT_PAGE_MESSAGE).unwrap();
     settle().await;
     assert!(document().query_selector(TOUR).unwrap().is_none());

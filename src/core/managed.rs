@@ -49,13 +49,17 @@ impl Effective {
         self.locked.iter().any(|l| l.field == field)
     }
 
-    /// The runbook the sidebar uses (markdown), given the user's imported one; `None` = bundled.
-    pub fn runbook<'a>(&'a self, imported: Option<&'a str>) -> Option<&'a str> {
-        if self.is_locked("runbook") {
-            self.runbook.as_deref()
+    /// The runbooks (markdown) that may be in force, best first, given the user's imported one:
+    /// the team's wins when locked. The first that parses is used; none means the bundled one.
+    /// (The sidebar does not parse markdown itself: see `ui::sidebar_app`.)
+    pub fn runbook_sources<'a>(&'a self, imported: Option<&'a str>) -> Vec<&'a str> {
+        let team = self.runbook.as_deref();
+        let ordered = if self.is_locked("runbook") {
+            [team, imported]
         } else {
-            imported.or(self.runbook.as_deref())
-        }
+            [imported, team]
+        };
+        ordered.into_iter().flatten().collect()
     }
 
     pub fn reason_locked(&self, field: &str) -> Option<String> {
@@ -64,6 +68,15 @@ impl Effective {
             .find(|l| l.field == field)
             .map(|l| l.reason.clone())
     }
+}
+
+/// Drops a team runbook that does not parse, with a notice, so it neither locks nor shows as in
+/// force. Separate from `read_policy` because only the extension pages carry the parser.
+pub fn drop_invalid_runbook(policy: &mut ManagedPolicy) -> Option<String> {
+    let errors = Runbook::parse(policy.runbook.as_deref()?).err()?;
+    policy.runbook = None;
+    let first = errors.first().map(ToString::to_string).unwrap_or_default();
+    Some(format!("Team policy runbook ignored: {first}"))
 }
 
 /// Reads the policy; an unreadable one counts as absent, with a notice.
@@ -138,9 +151,6 @@ pub fn effective_settings(user: &Settings, managed: &ManagedPolicy) -> Effective
         if detect_secret(markdown).is_some() {
             notices
                 .push("Team policy runbook ignored: it contains what looks like a secret.".into());
-        } else if let Err(errors) = Runbook::parse(markdown) {
-            let first = errors.first().map(ToString::to_string).unwrap_or_default();
-            notices.push(format!("Team policy runbook ignored: {first}"));
         } else {
             effective.runbook = Some(markdown.clone());
             if !override_allowed {
@@ -223,10 +233,13 @@ mod tests {
         let policy = policy(
             json!({ "org": "-bad", "hosts": ["http://x"], "period": "1y", "runbook": "# nope" }),
         );
+        let mut policy = policy;
+        let runbook_notice = drop_invalid_runbook(&mut policy);
+        assert!(runbook_notice.is_some_and(|n| n.starts_with("Team policy runbook ignored: line")));
         let effective = effective_settings(&user(), &policy);
         assert_eq!(effective.settings, user());
         assert!(effective.locked.is_empty());
-        assert_eq!(effective.notices.len(), 4, "{:?}", effective.notices);
+        assert_eq!(effective.notices.len(), 3, "{:?}", effective.notices);
         let (_, notices) = read_policy(&json!({ "org": 5 }));
         assert_eq!(notices.len(), 1);
     }
@@ -236,13 +249,19 @@ mod tests {
         let markdown = crate::core::runbook::BUNDLED_MARKDOWN;
         let policy =
             policy(json!({ "runbook": markdown, "runbook_url": "https://example.com/r.md" }));
+        let mut policy = policy;
+        assert_eq!(
+            drop_invalid_runbook(&mut policy),
+            None,
+            "a valid runbook stays"
+        );
         let effective = effective_settings(&user(), &policy);
         assert_eq!(effective.runbook.as_deref(), Some(markdown));
         assert!(effective.is_locked("runbook"));
         assert_eq!(
-            effective.runbook(Some("mine")),
-            Some(markdown),
-            "locked: the team's wins"
+            effective.runbook_sources(Some("mine")),
+            [markdown, "mine"],
+            "locked: the team's wins, the user's is next if the team's fails to compile"
         );
         let open = effective_settings(
             &user(),
@@ -251,12 +270,11 @@ mod tests {
                 ..policy
             },
         );
-        assert_eq!(open.runbook(Some("mine")), Some("mine"));
-        assert_eq!(open.runbook(None), Some(markdown));
-        assert_eq!(
-            effective_settings(&user(), &ManagedPolicy::default()).runbook(None),
-            None
-        );
+        assert_eq!(open.runbook_sources(Some("mine")), ["mine", markdown]);
+        assert_eq!(open.runbook_sources(None), [markdown]);
+        assert!(effective_settings(&user(), &ManagedPolicy::default())
+            .runbook_sources(None)
+            .is_empty());
         assert!(effective.notices[0].contains("not fetched"));
     }
 }

@@ -10,8 +10,9 @@ use wasm_bindgen::JsValue;
 
 use super::practice::Practice;
 use super::scenarios::{Investigating, ScenarioSources, Scenarios};
+use super::sidebar_app::Theme;
 use super::tour::{Tour, TourButton, TourPanel};
-use super::{paste_id::PasteId, pivots::Pivots, recipes::Recipes, where_am_i::WhereAmI, Theme};
+use super::{paste_id::PasteId, pivots::Pivots, recipes::Recipes, where_am_i::WhereAmI};
 use crate::core::facts::RawFacts;
 use crate::core::lens::{lens, Lens, LensInput};
 use crate::core::managed::{effective_settings, read_policy};
@@ -55,8 +56,6 @@ struct Stored {
     settings: serde_json::Value,
     /// The team policy, which wins over the user's settings.
     managed: serde_json::Value,
-    /// An imported runbook (markdown); the bundled one when absent or invalid.
-    runbook: Option<String>,
     tour: Option<TourProgress>,
 }
 
@@ -82,14 +81,19 @@ pub struct SidebarState {
 }
 
 impl SidebarState {
-    pub fn new(stored_json: &str, post: js_sys::Function, save: js_sys::Function) -> Self {
+    /// `runbook_json` is the compiled runbook model (`runbook.json` or a compiled import); an
+    /// unreadable one leaves an empty runbook, which the sidebar reports rather than failing.
+    pub fn new(
+        stored_json: &str,
+        runbook_json: &str,
+        post: js_sys::Function,
+        save: js_sys::Function,
+    ) -> Self {
         let stored: Stored = serde_json::from_str(stored_json).unwrap_or_default();
         let (user_settings, _) = Settings::load(&stored.settings);
         let (policy, _) = read_policy(&stored.managed);
         let effective = effective_settings(&user_settings, &policy);
-        let runbook = Arc::new(Runbook::imported_or_bundled(
-            effective.runbook(stored.runbook.as_deref()),
-        ));
+        let runbook = Arc::new(serde_json::from_str::<Runbook>(runbook_json).unwrap_or_default());
         let prefs = stored
             .sidebar
             .unwrap_or_else(|| Preferences::from(effective.settings.sidebar));

@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::core::followups::reason_message;
-use crate::core::managed::{effective_settings, read_policy, Effective};
+use crate::core::managed::{drop_invalid_runbook, effective_settings, read_policy, Effective};
 use crate::core::settings::{
     join_ids, validate_host, validate_org, validate_period, validate_projects, validate_width,
     Settings,
@@ -109,8 +109,9 @@ pub fn mount_options(stored: &str, managed: &str, platform: Platform) {
     let stored: Value = serde_json::from_str(stored).unwrap_or_default();
     let managed: Value = serde_json::from_str(managed).unwrap_or_default();
     let (settings, mut notices) = Settings::load(stored.get("settings").unwrap_or(&Value::Null));
-    let (policy, policy_notices) = read_policy(&managed);
+    let (mut policy, policy_notices) = read_policy(&managed);
     notices.extend(policy_notices);
+    notices.extend(drop_invalid_runbook(&mut policy));
     leptos::mount::mount_to_body(move || {
         let settings = RwSignal::new(settings);
         let effective = Memo::new(move |_| settings.with(|s| effective_settings(s, &policy)));

@@ -125,11 +125,8 @@ async fn with_broken_wasm(browser: Browser) {
         .tempdir()
         .expect("temp dir");
     copy_dir(&dist_dir(browser), copy.path()).expect("copy the built extension");
-    std::fs::write(
-        copy.path().join("pkg/pivot_lens_bg.wasm"),
-        b"\0asm not really",
-    )
-    .expect("damage the wasm");
+    std::fs::write(copy.path().join("pkg/sidebar_bg.wasm"), b"\0asm not really")
+        .expect("damage the wasm");
     run_with_extension(browser, copy.path(), |s| {
         Box::pin(broken_wasm_shows_an_error_state(s))
     })

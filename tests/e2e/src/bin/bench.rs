@@ -351,7 +351,7 @@ async fn wasm_memory(s: &Session) -> Result<Option<f64>> {
     // WebDriver waits for a returned promise.
     let bytes = s
         .in_sidebar(
-            "return import(new URL('pkg/pivot_lens.js', location.href).href)
+            "return import(new URL('pkg/sidebar.js', location.href).href)
                .then((glue) => glue.default())
                .then((wasm) => wasm.memory.buffer.byteLength, () => null);",
         )
@@ -369,9 +369,17 @@ fn sizes() -> Result<Vec<Size>> {
     let chrome = dist_dir(Browser::Chromium);
     [
         ("content script (content.js)", "content.js"),
-        ("sidebar wasm (wasm-opt -Oz)", "pkg/pivot_lens_bg.wasm"),
-        ("wasm-bindgen glue (pivot_lens.js)", "pkg/pivot_lens.js"),
+        ("sidebar wasm (wasm-opt -Oz)", "pkg/sidebar_bg.wasm"),
+        (
+            "sidebar wasm-bindgen glue (pkg/sidebar.js)",
+            "pkg/sidebar.js",
+        ),
+        ("bundled runbook model (pkg/runbook.js)", "pkg/runbook.js"),
         ("sidebar bootstrap (sidebar.js)", "sidebar.js"),
+        (
+            "extension pages wasm, not loaded by the sidebar (pages_bg.wasm)",
+            "pkg/pages_bg.wasm",
+        ),
     ]
     .into_iter()
     .map(|(name, file)| {

@@ -1,0 +1,133 @@
+//! The sidebar frame's wasm entry point: `sidebar.js` feeds probe messages and storage changes in
+//! and gets layout changes and storage writes out.
+
+use leptos::prelude::*;
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+use super::sidebar::{self, SidebarState};
+use crate::core::facts::RawFacts;
+use crate::core::managed::{effective_settings, read_policy};
+use crate::core::settings::Settings;
+
+/// Messages from this tab's page probe (extension/content.js).
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+enum ProbeMessage {
+    Page {
+        theme: Theme,
+        /// Sent by the probe only on the bundled practice pages (extension pages).
+        #[serde(default)]
+        practice: bool,
+        #[serde(flatten)]
+        raw: RawFacts,
+    },
+    Theme {
+        theme: Theme,
+    },
+    Toggle,
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    #[default]
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub(super) fn as_str(self) -> &'static str {
+        match self {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+}
+
+/// The parts of `storage.local` (plus `managed`) that decide the runbook.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RunbookSources {
+    settings: serde_json::Value,
+    managed: serde_json::Value,
+    runbook: Option<String>,
+}
+
+/// The sidebar as seen from `sidebar.js`: it feeds probe messages in, and gets layout changes and
+/// storage writes out through the two callbacks.
+#[wasm_bindgen]
+pub struct SidebarApp {
+    state: SidebarState,
+}
+
+#[wasm_bindgen]
+impl SidebarApp {
+    /// `stored` is the JSON of `storage.local` plus the team policy (`managed`); `runbook` the
+    /// JSON of the runbook model in force (see `runbook_sources`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        stored: &str,
+        runbook: &str,
+        post: js_sys::Function,
+        save: js_sys::Function,
+    ) -> SidebarApp {
+        super::panic::install_quiet_panic_hook();
+        let state = SidebarState::new(stored, runbook, post, save);
+        let mounted = state.clone();
+        leptos::mount::mount_to_body(move || view! { <sidebar::Sidebar state=mounted/> });
+        state.announce_layout();
+        SidebarApp { state }
+    }
+
+    /// The runbook documents (markdown) that may be in force, best first: the team's when the
+    /// policy locks it, else the engineer's import. `sidebar.js` compiles the first that parses
+    /// (with the extension pages' wasm, loaded only then) and uses the bundled model when none does.
+    pub fn runbook_sources(stored: &str) -> Vec<String> {
+        let stored: RunbookSources = serde_json::from_str(stored).unwrap_or_default();
+        let (settings, _) = Settings::load(&stored.settings);
+        let (policy, _) = read_policy(&stored.managed);
+        effective_settings(&settings, &policy)
+            .runbook_sources(stored.runbook.as_deref())
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Gives the investigations their storage writer: `write(json)` with `{set, remove}` returns
+    /// the promise of `storage.local.set` then `remove`. Writes that finish a migration go first.
+    pub fn connect_storage(&self, write: js_sys::Function) {
+        self.state.investigating.connect(write);
+    }
+
+    /// Forwards `storage.onChanged` (`{key: newValue or null}`), so tabs stay in sync.
+    pub fn storage_changed(&self, changes: &str) {
+        self.state.investigating.storage_changed(changes);
+    }
+
+    /// Handles one probe message; returns the URL whose result is now shown, if any.
+    pub fn receive(&self, message: &str) -> Result<Option<String>, JsError> {
+        let message: ProbeMessage = serde_json::from_str(message)?;
+        Ok(match message {
+            ProbeMessage::Page {
+                theme,
+                practice,
+                raw,
+            } => {
+                let url = raw.url.clone();
+                self.state.set_theme(theme);
+                self.state.set_practice(practice);
+                self.state.show_page(raw);
+                Some(url)
+            }
+            ProbeMessage::Theme { theme } => {
+                self.state.set_theme(theme);
+                None
+            }
+            ProbeMessage::Toggle => {
+                self.state.toggle();
+                None
+            }
+        })
+    }
+}
