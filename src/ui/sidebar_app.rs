@@ -6,25 +6,35 @@ use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 use super::sidebar::{self, SidebarState};
-use crate::core::facts::RawFacts;
+use crate::core::facts::{RawFact, RawFacts};
 use crate::core::managed::{effective_settings, read_policy};
 use crate::core::settings::Settings;
 
-/// Messages from this tab's page probe (extension/content.js).
+/// A message from this tab's page probe (extension/content.js): a `page` (its facts), a `theme`
+/// change or a `toggle`. One flat struct, not a tagged enum: serde's internally tagged and
+/// flattened forms buffer the whole message before reading it, which costs a copy of every fact
+/// and their own code in the wasm.
 #[derive(Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
-enum ProbeMessage {
-    Page {
-        theme: Theme,
-        /// Sent by the probe only on the bundled practice pages (extension pages).
-        #[serde(default)]
-        practice: bool,
-        #[serde(flatten)]
-        raw: RawFacts,
-    },
-    Theme {
-        theme: Theme,
-    },
+#[serde(rename_all = "camelCase")]
+struct ProbeMessage {
+    r#type: ProbeMessageKind,
+    #[serde(default)]
+    theme: Theme,
+    /// Sent by the probe only on the bundled practice pages (extension pages).
+    #[serde(default)]
+    practice: bool,
+    url: Option<String>,
+    #[serde(default)]
+    facts: Vec<RawFact>,
+    #[serde(default)]
+    failed_rules: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum ProbeMessageKind {
+    Page,
+    Theme,
     Toggle,
 }
 
@@ -108,23 +118,25 @@ impl SidebarApp {
     /// Handles one probe message; returns the URL whose result is now shown, if any.
     pub fn receive(&self, message: &str) -> Result<Option<String>, JsError> {
         let message: ProbeMessage = serde_json::from_str(message)?;
-        Ok(match message {
-            ProbeMessage::Page {
-                theme,
-                practice,
-                raw,
-            } => {
-                let url = raw.url.clone();
-                self.state.set_theme(theme);
-                self.state.set_practice(practice);
-                self.state.show_page(raw);
+        Ok(match message.r#type {
+            ProbeMessageKind::Page => {
+                let url = message
+                    .url
+                    .ok_or_else(|| JsError::new("a page message without its url"))?;
+                self.state.set_theme(message.theme);
+                self.state.set_practice(message.practice);
+                self.state.show_page(RawFacts {
+                    url: url.clone(),
+                    facts: message.facts,
+                    failed_rules: message.failed_rules,
+                });
                 Some(url)
             }
-            ProbeMessage::Theme { theme } => {
-                self.state.set_theme(theme);
+            ProbeMessageKind::Theme => {
+                self.state.set_theme(message.theme);
                 None
             }
-            ProbeMessage::Toggle => {
+            ProbeMessageKind::Toggle => {
                 self.state.toggle();
                 None
             }
