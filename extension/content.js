@@ -65,6 +65,8 @@
   /** Visible text of an element, leaving out icon buttons, hidden full keys and tooltips. */
   function textOf(el) {
     if (!el) return "";
+    // Most value cells hold plain text: one query instead of a walk that tests every text node.
+    if (!el.querySelector(IGNORED)) return el.textContent.trim().slice(0, MAX_VALUE);
     let out = "";
     const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT, {
       acceptNode: (n) => (n.parentElement?.closest(IGNORED) && el.contains(n.parentElement.closest(IGNORED))
@@ -91,9 +93,18 @@
     "[data-test-id='highlight-tag-row']", "[data-test-id='log-table-row']",
   ].join(", ");
 
+  const SECTION = "section[id], [data-test-id='trace-drawer'], [data-test-id='logs-table'], [data-test-id='spans-table']";
+  let sectionCache = new WeakMap(); // parent element → its section, for the rows of one read
+
   function sectionOf(el) {
-    const region = el.closest("section[id], [data-test-id='trace-drawer'], [data-test-id='logs-table'], [data-test-id='spans-table']");
-    return region ? (region.id || region.getAttribute("data-test-id") || "") : "";
+    if (el.matches(SECTION)) return el.id || el.getAttribute("data-test-id") || "";
+    const parent = el.parentElement;
+    if (!parent) return "";
+    if (!sectionCache.has(parent)) {
+      const region = parent.closest(SECTION);
+      sectionCache.set(parent, region ? (region.id || region.getAttribute("data-test-id") || "") : "");
+    }
+    return sectionCache.get(parent);
   }
 
   /**
@@ -105,20 +116,25 @@
   function treeRow(row, emit, isTag) {
     const keyCell = row.firstElementChild;
     if (!keyCell) return;
-    const testIdKey = keyCell.matches("[data-test-id^='tree-key-']") ? keyCell : keyCell.querySelector("[data-test-id^='tree-key-']");
-    // Icons are aria-hidden too; the full key is the one with text.
-    const hiddenKey = [...keyCell.querySelectorAll("[aria-hidden='true']")].find((el) => el.textContent.trim());
-    const titled = keyCell.matches("[title]") ? keyCell : keyCell.querySelector("[title]:not(button)");
-    let source, key;
-    if (testIdKey) [source, key] = ["testId", testIdKey.getAttribute("data-test-id").slice("tree-key-".length)];
-    else if (hiddenKey) [source, key] = [isTag ? "tag" : "hiddenKey", hiddenKey.textContent.trim()];
-    else if (titled?.getAttribute("title").trim()) [source, key] = [isTag ? "tag" : "title", titled.getAttribute("title").trim()];
-    else return;
+    const [source, key] = rowKey(keyCell, isTag) ?? [];
+    if (!key) return;
     const valueCell = row.querySelector("[data-sentry-element='TreeValue']") ?? keyCell.nextElementSibling;
     if (!valueCell) return;
     const section = sectionOf(row);
     emit({ source, key, value: textOf(valueCell), section });
     for (const a of valueCell.querySelectorAll("a[href]")) emit({ source: "href", key: "", value: a.href, section });
+  }
+
+  /** `[source, key]` of a tree row's key cell, from the most reliable hook it has (each looked up only if needed). */
+  function rowKey(keyCell, isTag) {
+    const testIdKey = keyCell.matches("[data-test-id^='tree-key-']") ? keyCell : keyCell.querySelector("[data-test-id^='tree-key-']");
+    if (testIdKey) return ["testId", testIdKey.getAttribute("data-test-id").slice("tree-key-".length)];
+    // Icons are aria-hidden too; the full key is the one with text.
+    const hiddenKey = [...keyCell.querySelectorAll("[aria-hidden='true']")].find((el) => el.textContent.trim());
+    if (hiddenKey) return [isTag ? "tag" : "hiddenKey", hiddenKey.textContent.trim()];
+    const titled = keyCell.matches("[title]") ? keyCell : keyCell.querySelector("[title]:not(button)");
+    const title = titled?.getAttribute("title").trim();
+    return title ? [isTag ? "tag" : "title", title] : null;
   }
 
   /** Context cards ("Trace Details" → "Trace ID"): rows of a leaf subject and a value. */
@@ -186,25 +202,39 @@
     try { performance.measure(name, { start, detail: { elements: elementsRead } }); } catch { /* no User Timing */ }
   }
 
-  /** Runs every rule on the elements of `root` whose nearest container is `owner` (null: loose). */
-  function read(root, owner, record) {
+  const RULE_SELECTOR = RULES.map((rule) => rule.selector).join(", ");
+
+  /** Runs the rules that match `el`, each isolated, filing what they read under `owner ?? el`. */
+  function readElement(el, owner, record) {
+    if (el.closest(PORTALS)) return;
+    elementsRead += 1;
     for (const rule of RULES) {
       try {
-        const matches = [...root.querySelectorAll(rule.selector)];
-        if (root.matches(rule.selector)) matches.unshift(root);
-        for (const el of matches) {
-          if (el.closest(PORTALS) || nearestContainer(el) !== owner) continue;
-          elementsRead += 1;
-          rule.each(el, (fact) => {
-            record(owner ?? el, rule.name, fact);
-            if (!fact?.value) return;
-            if (sourceElements.size >= MAX_FACTS) sourceElements.delete(sourceElements.keys().next().value); // oldest first
-            sourceElements.set(fact.value, el);
-          });
-        }
+        if (!el.matches(rule.selector)) continue;
+        rule.each(el, (fact) => {
+          record(owner ?? el, rule.name, fact);
+          if (!fact?.value) return;
+          if (sourceElements.size >= MAX_FACTS) sourceElements.delete(sourceElements.keys().next().value); // oldest first
+          sourceElements.set(fact.value, el);
+        });
       } catch {
-        record(owner ?? root, rule.name, null); // reported to the sidebar, never to the page's console
+        record(owner ?? el, rule.name, null); // reported to the sidebar, never to the page's console
       }
+    }
+  }
+
+  /**
+   * Reads the elements of `root` (itself included) that rules match, each under its nearest
+   * container; `accept(owner)` picks which owners to read (null owner: an element outside every
+   * container). One query for all rules, one `closest` per element.
+   */
+  function read(root, accept, record) {
+    sectionCache = new WeakMap(); // sections can move between reads
+    const matches = root.querySelectorAll(RULE_SELECTOR);
+    const candidates = root.matches(RULE_SELECTOR) ? [root, ...matches] : matches;
+    for (const el of candidates) {
+      const owner = nearestContainer(el);
+      if (accept(owner, el)) readElement(el, owner, record);
     }
   }
 
@@ -221,27 +251,49 @@
     };
   }
 
+  /** Replaces what is on file for each key read; notes whether anything the sidebar sees changed. */
+  function file(fresh, replaced) {
+    for (const key of replaced) {
+      if (!fresh.has(key) && readings.delete(key)) changed = true;
+    }
+    for (const [key, entry] of fresh) {
+      const old = readings.get(key);
+      if (!old || signature(old) !== signature(entry)) changed = true;
+      readings.set(key, entry);
+    }
+  }
+
+  /** What an entry tells the sidebar, as text; made when first compared, not at every read. */
+  function signature(entry) {
+    entry.signature ??= JSON.stringify([entry.facts, entry.failed]);
+    return entry.signature;
+  }
+
   /** Re-reads one container; forgets what it held before. */
   function rereadContainer(container) {
     const { fresh, record } = recorder();
-    read(container, container, record);
-    readings.delete(container);
-    for (const [key, entry] of fresh) readings.set(key, entry);
+    read(container, (owner) => owner === container, record);
+    file(fresh, [container]);
   }
 
-  /** Reads what `root` adds outside every container (and, for the document, every container). */
-  function readLoose(root, skip) {
+  /** Reads what `root` adds outside every container. */
+  function readLoose(root) {
     const { fresh, record } = recorder();
-    read(root, null, record);
-    for (const [key, entry] of fresh) if (!skip?.has(key)) readings.set(key, entry);
+    read(root, (owner) => owner === null, record);
+    file(fresh, []);
   }
 
+  /** Reads the whole document in one pass; with `onlyUnread`, only what has nothing on file yet. */
   function readEverything(onlyUnread) {
-    const root = document.body ?? document.documentElement;
-    for (const container of root.querySelectorAll(CONTAINERS)) {
-      if (!onlyUnread || !readings.has(container)) rereadContainer(container);
-    }
-    readLoose(root, onlyUnread ? readings : null);
+    const { fresh, record } = recorder();
+    read(document.body ?? document.documentElement, (owner, el) => !(onlyUnread && readings.has(owner ?? el)), record);
+    file(fresh, []);
+  }
+
+  /** Whether a container read before has left the page (its facts go with it). */
+  function disconnectedReadings() {
+    for (const key of readings.keys()) if (!key.isConnected) return true;
+    return false;
   }
 
   function collect() {
@@ -249,7 +301,7 @@
     const seen = new Set();
     const failed = new Set();
     for (const [key, entry] of readings) {
-      if (!key.isConnected) { readings.delete(key); continue; }
+      if (!key.isConnected) { readings.delete(key); changed = true; continue; }
       for (const name of entry.failed) failed.add(name);
       for (const fact of entry.facts) {
         if (facts.length >= MAX_FACTS) break;
@@ -283,7 +335,8 @@
   // content script (no tabs API; runtime messages from this tab's content script do not reach it).
 
   let sidebarReady = false;
-  let lastSent = "";
+  let parsed = false; // the first scan ran: before it, the sidebar would be told of an empty page
+  let changed = true; // the readings differ from what the sidebar was last sent
   let currentUrl = pageUrl();
   const readyUrls = new Map(); // url → performance.now() when first shown
 
@@ -295,12 +348,11 @@
   }
 
   function publish(force) {
-    if (!sidebarReady) return;
+    if (!sidebarReady || !parsed) return;
     measured("publish", () => {
+      if (!force && !changed && !disconnectedReadings()) return;
       const snapshot = collect();
-      const serialized = JSON.stringify(snapshot);
-      if (!force && serialized === lastSent) return;
-      lastSent = serialized;
+      changed = false;
       send({ type: "page", theme: pageTheme(), practice: PRACTICE, ...snapshot });
     });
   }
@@ -385,7 +437,9 @@
   function onUrlMaybeChanged() {
     if (pageUrl() === currentUrl) return;
     currentUrl = pageUrl();
+    if (!parsed) return; // the first scan reads the page as it is then
     readings.clear();
+    changed = true;
     sourceElements.clear();
     host.setAttribute("data-pl-state", "loading");
     clearTimeout(graceTimer);
@@ -441,22 +495,37 @@
     || [...record.removedNodes].some((node) => node.nodeType !== Node.ELEMENT_NODE || !node.matches(CONTAINERS));
 
   const observer = new MutationObserver((records) => {
+    const touched = new Set(); // a storm repeats the same targets: each is filed once per batch
     for (const record of records) {
       const target = record.target.nodeType === Node.ELEMENT_NODE ? record.target : record.target.parentElement;
       if (!target) continue;
       if (record.type === "attributes") noteChanged(target, true);
-      else if (altersContainer(record)) noteChanged(target, false);
+      else if (!touched.has(target) && altersContainer(record)) {
+        touched.add(target);
+        noteChanged(target, false);
+      }
       for (const node of record.addedNodes) if (node.nodeType === Node.ELEMENT_NODE) noteChanged(node, true);
     }
     scheduleFlush();
   });
-  measured("scan", () => readEverything(false));
-  observer.observe(document.body ?? document.documentElement, {
-    childList: true, subtree: true, characterData: true,
-    attributes: true, attributeFilter: ["href", "title", "data-test-id", "aria-hidden"],
-  });
-
   const themeObserver = new MutationObserver(() => send({ type: "theme", theme: pageTheme() }));
-  themeObserver.observe(document.head ?? document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ["content"] });
-  matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => send({ type: "theme", theme: pageTheme() }));
+
+  /** The first read, once the document is parsed; from then on only changes are read. */
+  function startReading() {
+    measured("scan", () => readEverything(false));
+    observer.observe(document.body ?? document.documentElement, {
+      childList: true, subtree: true, characterData: true,
+      attributes: true, attributeFilter: ["href", "title", "data-test-id", "aria-hidden"],
+    });
+    themeObserver.observe(document.head ?? document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ["content"] });
+    matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => send({ type: "theme", theme: pageTheme() }));
+    parsed = true;
+    publish(true);
+  }
+
+  // The probe runs at document_start so that the sidebar frame boots while the page loads; the
+  // page is read once it is parsed (reading it while the parser adds node after node would cost
+  // the page more, and tell the sidebar of a half page).
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startReading, { once: true });
+  else startReading();
 })();

@@ -12,6 +12,6 @@ export async function syncSelfHosted(api, plan) {
     JSON.stringify(registered)));
   for (const step of steps) {
     if (step.op === "unregister") await api.scripting.unregisterContentScripts({ ids: [step.id] });
-    else await api.scripting.registerContentScripts([{ ...step.script, runAt: "document_idle" }]);
+    else await api.scripting.registerContentScripts([{ ...step.script, runAt: "document_start" }]);
   }
 }

@@ -8,7 +8,9 @@
 //! (`dist/bench/core.json`). Writes dist/bench/bench.md and bench.json, prints the table, and exits
 //! 1 naming every budget that failed.
 //!
-//! `PL_BENCH_LOADS` (default 10) sets the loads per page and browser.
+//! `PL_BENCH_LOADS` (default 10) sets the loads per page and browser; `PL_BENCH_PAGES` (words
+//! separated by `|`) keeps only the pages whose name contains one of them, for quick
+//! looks while working (the budgets are then checked only for what ran).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -90,6 +92,8 @@ const SCENARIOS: &[Scenario] = &[
 #[derive(Default)]
 struct Load {
     ready_ms: Option<f64>,
+    /// The page's own `loadEventEnd`: what `ready` cannot beat while the probe waits for `document_idle`.
+    load_ms: f64,
     /// Chromium: CDP TaskDuration (ms); Firefox: heartbeat-blocked time (ms).
     main_thread_ms: f64,
     long_tasks_after_load: usize,
@@ -104,6 +108,7 @@ struct Row {
     heavy: bool,
     burst: bool,
     ready: Vec<f64>,
+    load_without: Vec<f64>,
     with_ms: Vec<f64>,
     without_ms: Vec<f64>,
     long_with: usize,
@@ -175,8 +180,14 @@ async fn bench_scenarios(
     pages: &BTreeMap<String, String>,
     loads: usize,
 ) -> Result<Vec<Row>> {
+    let wanted: Vec<String> = std::env::var("PL_BENCH_PAGES")
+        .map(|pages| pages.split('|').map(str::to_owned).collect())
+        .unwrap_or_default();
     let mut rows = Vec::new();
-    for scenario in SCENARIOS {
+    for scenario in SCENARIOS
+        .iter()
+        .filter(|s| wanted.is_empty() || wanted.iter().any(|w| s.name.contains(w.as_str())))
+    {
         let base = pages
             .get(scenario.stem)
             .with_context(|| format!("fixture page {} is missing", scenario.stem))?;
@@ -192,6 +203,7 @@ async fn bench_scenarios(
             let load = measure_load(with, &url, true).await?;
             let baseline = measure_load(without, &url, false).await?;
             row.ready.extend(load.ready_ms);
+            row.load_without.push(baseline.load_ms);
             row.with_ms.push(load.main_thread_ms);
             row.without_ms.push(baseline.main_thread_ms);
             row.long_with += load.long_tasks_after_load;
@@ -204,9 +216,10 @@ async fn bench_scenarios(
             row.memory_bytes = wasm_memory(with).await?;
         }
         println!(
-            "    {:<34} ready median {:>7.1} ms, main thread ×{:.2}",
+            "    {:<34} ready median {:>7.1} ms (page load alone {:>6.1} ms), main thread ×{:.2}",
             scenario.name,
             median(&row.ready),
+            median(&row.load_without),
             ratio(&row)
         );
         rows.push(row);
@@ -320,6 +333,7 @@ async fn measure_load(s: &Session, url: &str, with_extension: bool) -> Result<Lo
         .unwrap_or_default();
     Ok(Load {
         ready_ms,
+        load_ms: load_end,
         main_thread_ms,
         long_tasks_after_load,
         measures,
@@ -441,16 +455,17 @@ fn report(
         "## Page loads ({loads} per page and browser, each with and without the extension)\n"
     );
     let _ = writeln!(md, "Main thread: Chromium = CDP `Performance.getMetrics` TaskDuration of the page's renderer; Firefox = time a 10 ms heartbeat in the page was blocked. Long tasks ≥ 50 ms after `load`: Chromium `longtask` observer, Firefox heartbeat gaps (total over all loads).\n");
-    let _ = writeln!(md, "| browser | page | ready median | ready p95 | main thread with / without (median ms) | ratio | long tasks with / without |");
-    let _ = writeln!(md, "|---|---|---:|---:|---:|---:|---:|");
+    let _ = writeln!(md, "| browser | page | ready median | ready p95 | page load without the extension (median) | main thread with / without (median ms) | ratio | long tasks with / without |");
+    let _ = writeln!(md, "|---|---|---:|---:|---:|---:|---:|---:|");
     for row in rows {
         let _ = writeln!(
             md,
-            "| {} | {} | {:.1} ms | {:.1} ms | {:.1} / {:.1} | {:.2} | {} / {} |",
+            "| {} | {} | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} / {:.1} | {:.2} | {} / {} |",
             row.browser,
             row.scenario,
             median(&row.ready),
             percentile(&row.ready, 0.95),
+            median(&row.load_without),
             median(&row.with_ms),
             median(&row.without_ms),
             ratio(row),
@@ -580,6 +595,7 @@ fn report(
         "pages": rows.iter().map(|row| json!({
             "browser": row.browser, "page": row.scenario,
             "ready_median_ms": median(&row.ready), "ready_p95_ms": percentile(&row.ready, 0.95),
+            "load_without_median_ms": median(&row.load_without),
             "main_thread_with_ms": median(&row.with_ms), "main_thread_without_ms": median(&row.without_ms),
             "main_thread_ratio": ratio(row), "long_tasks_with": row.long_with, "long_tasks_without": row.long_without,
             "probe": row.measures.iter().map(|(name, s)| (name.clone(), json!({
