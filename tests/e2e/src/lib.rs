@@ -235,6 +235,8 @@ fn free_port() -> u16 {
 struct FixtureServer {
     _child: Child,
     address: String,
+    /// Every request the server received, one JSON line each (`Session::fixture_requests`).
+    request_log: tempfile::NamedTempFile,
 }
 
 impl FixtureServer {
@@ -257,10 +259,12 @@ impl FixtureServer {
 
     async fn start_on(address: &str) -> Result<Self> {
         let (cert, key) = certificate();
+        let request_log = tempfile::NamedTempFile::new()?;
         let mut child = Command::new("python3")
             .arg(workspace_root().join("tests/fixtures/serve.py"))
             .args([cert, key])
             .args([address, "443"])
+            .env("PL_REQUEST_LOG", request_log.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .kill_on_drop(true)
@@ -280,6 +284,7 @@ impl FixtureServer {
         Ok(Self {
             _child: child,
             address: address.to_owned(),
+            request_log,
         })
     }
 }
@@ -302,7 +307,7 @@ impl FormatRequestData for MozContext {
 pub struct Session {
     pub browser: Browser,
     pub driver: WebDriver,
-    _server: FixtureServer,
+    server: FixtureServer,
     _driver_process: Child,
     /// The browser profile (user data dir), kept so `restart` can reuse it.
     profile: tempfile::TempDir,
@@ -418,10 +423,9 @@ impl Session {
                 ] {
                     caps.add_arg(arg)?;
                 }
-                let ip = &server.address;
-                caps.add_arg(&format!(
-                    "--host-resolver-rules=MAP *.sentry.io {ip}, MAP sentry.io {ip}"
-                ))?;
+                // Every name, not only sentry.io's: a request to any https host reaches the fixture
+                // server's request log (as Firefox's `network.dns.forceResolve` does).
+                caps.add_arg(&format!("--host-resolver-rules=MAP * {}", server.address))?;
                 caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))?;
                 if let Some(extension) = extension {
                     caps.add_arg(&format!("--load-extension={}", extension.display()))?;
@@ -481,7 +485,7 @@ impl Session {
         Ok(Self {
             browser,
             driver,
-            _server: server,
+            server,
             _driver_process: process,
             profile,
             firefox_prefs,
@@ -501,6 +505,17 @@ impl Session {
         self.driver.enter_default_frame().await?;
         self.driver.goto(self.url(host_and_path)).await?;
         Ok(())
+    }
+
+    /// Every request the fixture server received so far, oldest first: `{method, path, Host,
+    /// Origin, Referer, Sec-Fetch-Site, Sec-Fetch-Dest, Sec-Fetch-Mode}` (absent headers empty).
+    /// Both browsers resolve every host name to this server, so this holds each https request to
+    /// any host, whoever made it.
+    pub fn fixture_requests(&self) -> Result<Vec<Value>> {
+        std::fs::read_to_string(self.server.request_log.path())?
+            .lines()
+            .map(|line| Ok(serde_json::from_str(line)?))
+            .collect()
     }
 
     pub async fn host_state(&self) -> Result<Option<HostState>> {
