@@ -58,6 +58,25 @@
 
   // ---- Raw fact collection: one registry of rules, each isolated so one failure never stops the rest.
 
+  // DOM clobbering (security.md XSS-4): a form's named controls shadow the form's own properties in
+  // Chromium's isolated world too (`<input name="closest">` makes `form.closest` that input), and any
+  // element we read may be a form. So reads go through the prototypes, never the element's properties.
+  const method = (proto, name) => Function.prototype.call.bind(proto[name]);
+  const getter = (proto, name) => Function.prototype.call.bind(Object.getOwnPropertyDescriptor(proto, name).get);
+  const query = method(Element.prototype, "querySelector");
+  const queryAll = method(Element.prototype, "querySelectorAll");
+  const closest = method(Element.prototype, "closest");
+  const matches = method(Element.prototype, "matches");
+  const attribute = method(Element.prototype, "getAttribute");
+  const contains = method(Node.prototype, "contains");
+  const childrenOf = getter(Element.prototype, "children");
+  const firstChildOf = getter(Element.prototype, "firstElementChild");
+  const nextSiblingOf = getter(Element.prototype, "nextElementSibling");
+  const parentOf = getter(Node.prototype, "parentElement");
+  const textContentOf = getter(Node.prototype, "textContent");
+  const nodeTypeOf = getter(Node.prototype, "nodeType");
+  const isElement = (node) => nodeTypeOf(node) === Node.ELEMENT_NODE;
+
   // Tooltips and menus are portals that exist only while hovered or open: never page facts.
   const IGNORED = "button, [aria-hidden='true'], [role='tooltip'], [role='menu'], svg, style, script";
   const PORTALS = "[role='tooltip'], [role='menu'], [role='listbox']";
@@ -67,8 +86,10 @@
     if (!el) return "";
     let out = "";
     const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT, {
-      acceptNode: (n) => (n.parentElement?.closest(IGNORED) && el.contains(n.parentElement.closest(IGNORED))
-        ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT),
+      acceptNode: (n) => {
+        const ignored = n.parentElement && closest(n.parentElement, IGNORED);
+        return ignored && contains(el, ignored) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
+      },
     });
     while (walker.nextNode() && out.length <= MAX_VALUE) out += walker.currentNode.data;
     return out.trim().slice(0, MAX_VALUE);
@@ -92,8 +113,8 @@
   ].join(", ");
 
   function sectionOf(el) {
-    const region = el.closest("section[id], [data-test-id='trace-drawer'], [data-test-id='logs-table'], [data-test-id='spans-table']");
-    return region ? (region.id || region.getAttribute("data-test-id") || "") : "";
+    const region = closest(el, "section[id], [data-test-id='trace-drawer'], [data-test-id='logs-table'], [data-test-id='spans-table']");
+    return region ? (attribute(region, "id") || attribute(region, "data-test-id") || "") : "";
   }
 
   /**
@@ -103,35 +124,37 @@
    * them are the trunks of nested keys (pseudo rows) and carry no value.
    */
   function treeRow(row, emit, isTag) {
-    const keyCell = row.firstElementChild;
+    const keyCell = firstChildOf(row);
     if (!keyCell) return;
-    const testIdKey = keyCell.matches("[data-test-id^='tree-key-']") ? keyCell : keyCell.querySelector("[data-test-id^='tree-key-']");
+    const testIdKey = matches(keyCell, "[data-test-id^='tree-key-']") ? keyCell : query(keyCell, "[data-test-id^='tree-key-']");
     // Icons are aria-hidden too; the full key is the one with text.
-    const hiddenKey = [...keyCell.querySelectorAll("[aria-hidden='true']")].find((el) => el.textContent.trim());
-    const titled = keyCell.matches("[title]") ? keyCell : keyCell.querySelector("[title]:not(button)");
+    const hiddenKey = [...queryAll(keyCell, "[aria-hidden='true']")].find((el) => textContentOf(el).trim());
+    const titled = matches(keyCell, "[title]") ? keyCell : query(keyCell, "[title]:not(button)");
+    const title = titled ? attribute(titled, "title").trim() : "";
     let source, key;
-    if (testIdKey) [source, key] = ["testId", testIdKey.getAttribute("data-test-id").slice("tree-key-".length)];
-    else if (hiddenKey) [source, key] = [isTag ? "tag" : "hiddenKey", hiddenKey.textContent.trim()];
-    else if (titled?.getAttribute("title").trim()) [source, key] = [isTag ? "tag" : "title", titled.getAttribute("title").trim()];
+    if (testIdKey) [source, key] = ["testId", attribute(testIdKey, "data-test-id").slice("tree-key-".length)];
+    else if (hiddenKey) [source, key] = [isTag ? "tag" : "hiddenKey", textContentOf(hiddenKey).trim()];
+    else if (title) [source, key] = [isTag ? "tag" : "title", title];
     else return;
-    const valueCell = row.querySelector("[data-sentry-element='TreeValue']") ?? keyCell.nextElementSibling;
+    const valueCell = query(row, "[data-sentry-element='TreeValue']") ?? nextSiblingOf(keyCell);
     if (!valueCell) return;
     const section = sectionOf(row);
     emit({ source, key, value: textOf(valueCell), section });
-    for (const a of valueCell.querySelectorAll("a[href]")) emit({ source: "href", key: "", value: a.href, section });
+    for (const a of queryAll(valueCell, "a[href]")) emit({ source: "href", key: "", value: a.href, section });
   }
 
   /** Context cards ("Trace Details" → "Trace ID"): rows of a leaf subject and a value. */
   function contextCards(section, emit) {
-    for (const row of section.querySelectorAll("div")) {
-      const [subject, value] = row.children;
-      if (row.children.length !== 2 || subject.children.length || !value) continue;
-      const card = row.parentElement?.firstElementChild;
-      if (!card || card === row || card.children.length) continue;
-      const title = card.textContent.trim();
-      const subjectText = subject.textContent.trim();
+    for (const row of queryAll(section, "div")) {
+      const [subject, value] = childrenOf(row);
+      if (childrenOf(row).length !== 2 || childrenOf(subject).length || !value) continue;
+      const parent = parentOf(row);
+      const card = parent && firstChildOf(parent);
+      if (!card || card === row || childrenOf(card).length) continue;
+      const title = textContentOf(card).trim();
+      const subjectText = textContentOf(subject).trim();
       if (!title || !subjectText || subjectText.length > 60) continue;
-      if (subjectText === "Data" || value.querySelector("pre")) emitJson(textOf(value), emit, section.id);
+      if (subjectText === "Data" || query(value, "pre")) emitJson(textOf(value), emit, section.id);
       else emit({ source: "context", key: `${title}/${subjectText}`, value: textOf(value), section: section.id });
     }
   }
@@ -167,7 +190,7 @@
 
   const readings = new Map(); // container or loose element → { facts, failed }
   const sourceElements = new Map(); // fact value → element it was last read from (the tour outlines it)
-  const nearestContainer = (el) => el.closest(CONTAINERS);
+  const nearestContainer = (el) => closest(el, CONTAINERS);
 
   // ---- Self-measurement for the benchmark (./build.sh bench): every scan, rescan and publish leaves
   // a `pivot-lens:<what>` measure on the page's performance timeline, its detail the number of
@@ -190,10 +213,10 @@
   function read(root, owner, record) {
     for (const rule of RULES) {
       try {
-        const matches = [...root.querySelectorAll(rule.selector)];
-        if (root.matches(rule.selector)) matches.unshift(root);
-        for (const el of matches) {
-          if (el.closest(PORTALS) || nearestContainer(el) !== owner) continue;
+        const found = [...queryAll(root, rule.selector)];
+        if (matches(root, rule.selector)) found.unshift(root);
+        for (const el of found) {
+          if (closest(el, PORTALS) || nearestContainer(el) !== owner) continue;
           elementsRead += 1;
           rule.each(el, (fact) => {
             record(owner ?? el, rule.name, fact);
@@ -238,7 +261,7 @@
 
   function readEverything(onlyUnread) {
     const root = document.body ?? document.documentElement;
-    for (const container of root.querySelectorAll(CONTAINERS)) {
+    for (const container of queryAll(root, CONTAINERS)) {
       if (!onlyUnread || !readings.has(container)) rereadContainer(container);
     }
     readLoose(root, onlyUnread ? readings : null);
@@ -358,11 +381,11 @@
   function elementShowing(value) {
     const source = sourceElements.get(value);
     const root = source?.isConnected ? source : (document.body ?? document.documentElement);
-    const candidates = root === source ? [source, ...source.querySelectorAll("*")] : root.querySelectorAll("*");
+    const candidates = root === source ? [source, ...queryAll(source, "*")] : queryAll(root, "*");
     for (const el of candidates) {
-      if (!el.children.length && el.textContent.trim() === value) return el;
+      if (!childrenOf(el).length && textContentOf(el).trim() === value) return el;
     }
-    return [...root.querySelectorAll("a[href]")].find((a) => a.href.includes(value)) ?? (root === source ? source : null);
+    return [...queryAll(root, "a[href]")].find((a) => a.href.includes(value)) ?? (root === source ? source : null);
   }
 
   api.runtime.onMessage.addListener((envelope, sender) => {
@@ -405,8 +428,8 @@
     if (container) dirtyContainers.add(container);
     else if (added) looseRoots.add(el);
     if (!added) return;
-    if (el.matches(CONTAINERS)) dirtyContainers.add(el);
-    for (const inner of el.querySelectorAll(CONTAINERS)) dirtyContainers.add(inner);
+    if (matches(el, CONTAINERS)) dirtyContainers.add(el);
+    for (const inner of queryAll(el, CONTAINERS)) dirtyContainers.add(inner);
   }
 
   let rescanTimer = 0;
@@ -437,16 +460,16 @@
    * disconnected), so a table whose rows come and go is not re-read for it.
    */
   const altersContainer = (record) => record.type !== "childList"
-    || [...record.addedNodes].some((node) => node.nodeType !== Node.ELEMENT_NODE)
-    || [...record.removedNodes].some((node) => node.nodeType !== Node.ELEMENT_NODE || !node.matches(CONTAINERS));
+    || [...record.addedNodes].some((node) => !isElement(node))
+    || [...record.removedNodes].some((node) => !isElement(node) || !matches(node, CONTAINERS));
 
   const observer = new MutationObserver((records) => {
     for (const record of records) {
-      const target = record.target.nodeType === Node.ELEMENT_NODE ? record.target : record.target.parentElement;
+      const target = isElement(record.target) ? record.target : parentOf(record.target);
       if (!target) continue;
       if (record.type === "attributes") noteChanged(target, true);
       else if (altersContainer(record)) noteChanged(target, false);
-      for (const node of record.addedNodes) if (node.nodeType === Node.ELEMENT_NODE) noteChanged(node, true);
+      for (const node of record.addedNodes) if (isElement(node)) noteChanged(node, true);
     }
     scheduleFlush();
   });

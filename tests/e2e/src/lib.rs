@@ -6,6 +6,7 @@
 //! `both_browsers!(name);`. Tests start as a returning engineer (the walkthrough already seen);
 //! `both_browsers!(first_run: name)` starts on a fresh install instead.
 
+use std::collections::BTreeSet;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -26,6 +27,8 @@ use tokio::process::{Child, Command};
 /// The fixed moz-extension host of the add-on in test profiles, so tests can open its pages.
 const FIREFOX_UUID: &str = "5f1c0e7a-3c1b-4d8e-9a60-7e57ab1e0001";
 pub const FIREFOX_ADDON_ID: &str = "pivot-lens@pivot-lens.dev";
+/// The host element, found even on a page whose named elements shadow `document.querySelector`.
+const HOST: &str = "Document.prototype.querySelector.call(document, '[data-pivot-lens]')";
 const READY_TIMEOUT: Duration = Duration::from_secs(20);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,6 +71,65 @@ pub enum Profile {
 }
 
 type TestFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send + 'a>>;
+
+/// The sidebar's pivots as (data-key, data-value) pairs.
+pub type Pivots = BTreeSet<(String, String)>;
+
+pub fn pivot_set(pairs: &[(&str, &str)]) -> Pivots {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+/// Kind, org and pivots the sidebar shows now.
+pub async fn shown(s: &Session) -> Result<(String, String, Pivots)> {
+    let value = s
+        .in_sidebar(
+            "const root = document.querySelector('[data-testid=\"pl-sidebar\"]');
+             if (!root) return null;
+             return { kind: root.getAttribute('data-page-kind'), org: root.getAttribute('data-org'),
+                      pivots: [...document.querySelectorAll('[data-testid=\"pl-pivot\"]')]
+                          .map(p => [p.getAttribute('data-key'), p.getAttribute('data-value')]) };",
+        )
+        .await?;
+    let pivots = value["pivots"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|pair| {
+            (
+                pair[0].as_str().unwrap_or_default().to_owned(),
+                pair[1].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let text = |name: &str| value[name].as_str().unwrap_or_default().to_owned();
+    Ok((text("kind"), text("org"), pivots))
+}
+
+/// Waits until the sidebar shows exactly `expected` on a page of `kind` for org `acme`.
+pub async fn expect_page(s: &Session, kind: &str, expected: &[(&str, &str)]) -> Result<()> {
+    let expected = pivot_set(expected);
+    let start = Instant::now();
+    loop {
+        let (shown_kind, org, pivots) = shown(s).await?;
+        for (key, value) in &pivots {
+            let abbreviated = value.len() == 8 && value.bytes().all(|b| b.is_ascii_hexdigit());
+            ensure!(!abbreviated, "{key} shows an abbreviated id {value}");
+        }
+        if shown_kind == kind && org == "acme" && pivots == expected {
+            return Ok(());
+        }
+        if start.elapsed() > READY_TIMEOUT {
+            bail!(
+                "{}: expected {kind} with {expected:?}; the sidebar shows {shown_kind} (org {org:?}) with {pivots:?}",
+                s.driver.current_url().await?
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
 
 /// Starts a browser with the built extension and the fixture server, runs the test, always tears down.
 pub async fn run<F>(browser: Browser, test: F)
@@ -523,7 +585,7 @@ impl Session {
         let ret = self
             .driver
             .execute(
-                r#"const h = document.querySelectorAll('[data-pivot-lens]');
+                r#"const h = Document.prototype.querySelectorAll.call(document, '[data-pivot-lens]');
                    if (h.length !== 1) return h.length ? 'duplicate' : null;
                    const f = h[0].shadowRoot && h[0].shadowRoot.querySelector('iframe');
                    return { state: h[0].getAttribute('data-pl-state'), url: h[0].getAttribute('data-pl-url'),
@@ -573,7 +635,10 @@ impl Session {
         self.driver.enter_default_frame().await?;
         let frame = self
             .driver
-            .execute("return document.querySelector('[data-pivot-lens]').shadowRoot.querySelector('iframe')", vec![])
+            .execute(
+                &format!("return {HOST}.shadowRoot.querySelector('iframe')"),
+                vec![],
+            )
             .await?
             .element()?;
         frame.enter_frame().await?;
@@ -595,7 +660,7 @@ impl Session {
         let value = self
             .driver
             .execute(
-                "return document.querySelector('[data-pivot-lens]').getAttribute(arguments[0]);",
+                &format!("return {HOST}.getAttribute(arguments[0]);"),
                 vec![Value::from(name)],
             )
             .await?;
@@ -837,6 +902,36 @@ impl Session {
         Ok(text.as_str().unwrap_or_default().to_owned())
     }
 
+    /// Starts recording, inside the sidebar frame, every console error or warning and every
+    /// uncaught error or rejection (a wrapper, so it works in both browsers); read with `sidebar_console`.
+    pub async fn record_sidebar_console(&self) -> Result<()> {
+        let installed = self
+            .in_sidebar(
+                r#"window.__plConsole = [];
+                   for (const level of ['error', 'warn']) {
+                     const original = console[level];
+                     console[level] = (...args) => { window.__plConsole.push(level + ': ' + args.join(' ')); original.apply(console, args); };
+                   }
+                   addEventListener('error', (e) => window.__plConsole.push('uncaught: ' + e.message));
+                   addEventListener('unhandledrejection', (e) => window.__plConsole.push('rejection: ' + e.reason));
+                   return true;"#,
+            )
+            .await?;
+        ensure!(installed == true, "could not record the sidebar's console");
+        Ok(())
+    }
+
+    /// What the sidebar frame logged since `record_sidebar_console` (empty: nothing).
+    pub async fn sidebar_console(&self) -> Result<Value> {
+        self.in_sidebar("return window.__plConsole;").await
+    }
+
+    /// Chromium only (empty in Firefox): the errors of every frame since the last `console_log`
+    /// call (`errors_in`).
+    pub async fn console_errors(&self) -> Result<Vec<String>> {
+        Ok(errors_in(&self.console_log().await?.unwrap_or_default()))
+    }
+
     /// Saves a screenshot of the current page under target/e2e/ (kept for failed tests).
     pub async fn save_screenshot(&self, name: &str) {
         let dir = workspace_root().join("target/e2e/screenshots");
@@ -846,6 +941,44 @@ impl Session {
             let _ = std::fs::write(dir.join(format!("{name}-{:?}.png", self.browser)), png);
         }
     }
+}
+
+/// Retries `script` in the current document until it returns something other than null/false.
+pub async fn until(s: &Session, script: &str) -> Result<Value> {
+    let start = Instant::now();
+    loop {
+        let value = s.driver.execute(script, vec![]).await?.json().clone();
+        if !(value.is_null() || value == false) {
+            return Ok(value);
+        }
+        if start.elapsed() > READY_TIMEOUT {
+            bail!("timed out waiting for: {script}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Types `value` into the field with `testid` and leaves it (fires `input` and `change`).
+pub async fn fill(s: &Session, testid: &str, value: &str) -> Result<()> {
+    s.driver
+        .execute(
+            r#"const el = document.querySelector(`[data-testid="${arguments[0]}"]`);
+               el.value = arguments[1];
+               el.dispatchEvent(new Event('input', { bubbles: true }));
+               el.dispatchEvent(new Event('change', { bubbles: true }));"#,
+            vec![testid.into(), value.into()],
+        )
+        .await?;
+    Ok(())
+}
+
+/// The SEVERE entries of a Chromium console log, but the fixture server's missing favicon (the
+/// browser's 404, not ours).
+pub fn errors_in(log: &[thirtyfour::BrowserLogEntry]) -> Vec<String> {
+    log.iter()
+        .filter(|entry| entry.level == "SEVERE" && !entry.message.contains("/favicon.ico "))
+        .map(|entry| entry.message.clone())
+        .collect()
 }
 
 fn fresh_profile(browser: Browser) -> Result<tempfile::TempDir> {
