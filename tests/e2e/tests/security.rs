@@ -172,10 +172,26 @@ async fn hostile_values_stay_inert_and_the_token_never_leaves(s: &Session) -> Re
     only_the_pages_own_requests(s, secret_part)
 }
 
+/// The browsers' own service traffic (sign-in, updates, remote settings, the default search
+/// engine's start page), made whether or not the extension is installed: set aside by host name.
+const BROWSER_SERVICE_HOSTS: [&str; 5] = [
+    "google.com",
+    "googleapis.com",
+    "mozilla.com",
+    "mozilla.net",
+    "duckduckgo.com",
+];
+
+fn browser_service(host: &str) -> bool {
+    BROWSER_SERVICE_HOSTS
+        .iter()
+        .any(|vendor| host == *vendor || host.ends_with(&format!(".{vendor}")))
+}
+
 /// SEC-4: every request the browser made while the extension worked on the hostile page (both
 /// browsers resolve every host name to the fixture server, which logs each request) is the page's
-/// own: its document, its scripts, the browser's favicon. None comes from an extension page or
-/// worker, goes to another host, or carries the token.
+/// own (its document, its scripts, the browser's favicon) or the browser's own service traffic.
+/// None comes from an extension page or worker, goes to another host, or carries the token.
 fn only_the_pages_own_requests(s: &Session, secret_part: &str) -> Result<()> {
     let page_path = format!("/{}", HOSTILE_PAGE.split_once('/').context("page path")?.1);
     let requests = s.fixture_requests()?;
@@ -192,8 +208,11 @@ fn only_the_pages_own_requests(s: &Session, secret_part: &str) -> Result<()> {
                 && (path == page_path
                     || path == "/favicon.ico"
                     || path.starts_with("/__fixtures__/"));
+            let browsers_own = browser_service(r["Host"].as_str().unwrap_or_default());
             let line = r.to_string();
-            !pages_own || line.contains("-extension://") || line.contains(secret_part)
+            !(pages_own || browsers_own)
+                || line.contains("-extension://")
+                || line.contains(secret_part)
         })
         .collect();
     ensure!(
