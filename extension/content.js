@@ -415,9 +415,32 @@
     graceTimer = setTimeout(() => { measured("navigation", () => readEverything(true)); publish(false); }, STALE_GRACE_MS);
     publish(true);
   }
-  globalThis.navigation?.addEventListener("currententrychange", () => queueMicrotask(onUrlMaybeChanged));
-  addEventListener("popstate", onUrlMaybeChanged);
-  setInterval(onUrlMaybeChanged, URL_POLL_MS); // replaceState is invisible to an isolated world without the Navigation API
+
+  // ---- An extension reload or update orphans this instance (security.md LIFE-3): its runtime is gone,
+  // every API call throws, and a new instance may already own the page. The orphan stops everything
+  // it started and removes its own host element, never one found by query (that may be the new one's).
+  const lifetime = new AbortController();
+  const orphaned = () => {
+    try { return !api.runtime?.id; } catch { return true; }
+  };
+  /** Whether this instance is (now) stopped. */
+  function stopIfOrphaned() {
+    if (!lifetime.signal.aborted && orphaned()) {
+      lifetime.abort();
+      observer.disconnect();
+      themeObserver.disconnect();
+      clearInterval(urlPoll);
+      for (const timer of [rescanTimer, graceTimer, connectWatchdog]) clearTimeout(timer);
+      host.remove();
+    }
+    return lifetime.signal.aborted;
+  }
+
+  const { signal } = lifetime;
+  globalThis.navigation?.addEventListener("currententrychange", () => queueMicrotask(onUrlMaybeChanged), { signal });
+  addEventListener("popstate", onUrlMaybeChanged, { signal });
+  // replaceState is invisible to an isolated world without the Navigation API; the poll also notices orphaning.
+  const urlPoll = setInterval(() => stopIfOrphaned() || onUrlMaybeChanged(), URL_POLL_MS);
 
   const dirtyContainers = new Set();
   const looseRoots = new Set();
@@ -443,6 +466,7 @@
   }
 
   function flushChanges() {
+    if (stopIfOrphaned()) return;
     pendingSince = 0;
     onUrlMaybeChanged();
     measured("rescan", () => {
@@ -464,6 +488,7 @@
     || [...record.removedNodes].some((node) => !isElement(node) || !matches(node, CONTAINERS));
 
   const observer = new MutationObserver((records) => {
+    if (stopIfOrphaned()) return;
     for (const record of records) {
       const target = isElement(record.target) ? record.target : parentOf(record.target);
       if (!target) continue;
@@ -481,5 +506,5 @@
 
   const themeObserver = new MutationObserver(() => send({ type: "theme", theme: pageTheme() }));
   themeObserver.observe(document.head ?? document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ["content"] });
-  matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => send({ type: "theme", theme: pageTheme() }));
+  matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => send({ type: "theme", theme: pageTheme() }), { signal });
 })();

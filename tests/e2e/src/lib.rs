@@ -409,23 +409,32 @@ impl Session {
         browser: Browser,
         prefs: &[(&str, Value)],
     ) -> Result<Self> {
+        Self::start_with_extension_and_firefox_prefs(browser, &dist_dir(browser), prefs).await
+    }
+
+    /// Like `start_with_firefox_prefs`, with the extension loaded from `extension`.
+    pub async fn start_with_extension_and_firefox_prefs(
+        browser: Browser,
+        extension: &Path,
+        prefs: &[(&str, Value)],
+    ) -> Result<Self> {
         let prefs = prefs
             .iter()
             .map(|(name, value)| ((*name).to_owned(), value.clone()))
             .collect();
-        Self::start_with_profile(
-            browser,
-            &dist_dir(browser),
-            fresh_profile(browser)?,
-            true,
-            prefs,
-        )
-        .await
+        Self::start_with_profile(browser, extension, fresh_profile(browser)?, true, prefs).await
     }
 
     /// Quits the browser and starts it again on the same profile directory, as a user restarting
     /// the browser would (Firefox gets its temporary add-on installed again, with the same UUID).
     pub async fn restart(self) -> Result<Self> {
+        let extension = dist_dir(self.browser);
+        self.restart_with_extension(&extension).await
+    }
+
+    /// Like `restart`, loading the extension from `extension` (e.g. a directory whose files were
+    /// replaced by a newer build while the browser was closed).
+    pub async fn restart_with_extension(self, extension: &Path) -> Result<Self> {
         let Session {
             browser,
             driver,
@@ -434,7 +443,7 @@ impl Session {
             ..
         } = self;
         driver.quit().await?;
-        Self::start_with_profile(browser, &dist_dir(browser), profile, true, firefox_prefs).await
+        Self::start_with_profile(browser, extension, profile, true, firefox_prefs).await
     }
 
     async fn start_with_profile(
@@ -836,9 +845,12 @@ impl Session {
 
     /// Runs `script` (an async function body; `api` is `browser` or `chrome`, `arguments` the
     /// args) in a fresh `options.html` tab, with the extension APIs, and returns what it resolves
-    /// to (a rejection comes back as the string `error: …`). Needs a Sentry page open (for the base).
+    /// to (a rejection comes back as the string `error: …`).
     pub async fn in_extension_page(&self, script: &str, args: Vec<Value>) -> Result<Value> {
-        let base = self.extension_base().await?;
+        let base = match self.host_state().await? {
+            Some(_) => self.extension_base().await?,
+            None => self.installed_extension_base().await?,
+        };
         let first = self.driver.window().await?;
         self.open_extension_page(&base, "options.html").await?;
         let result = self
@@ -969,6 +981,73 @@ pub async fn fill(s: &Session, testid: &str, value: &str) -> Result<()> {
             vec![testid.into(), value.into()],
         )
         .await?;
+    Ok(())
+}
+
+/// The state of one scenario card: its investigation, ticked step ids, export text.
+pub fn card_script(scenario: &str) -> String {
+    format!(
+        r#"const card = document.querySelector('[data-testid="pl-scenario"][data-scenario-id="{scenario}"]');
+           if (!card) return null;
+           const ticked = [...card.querySelectorAll('[data-testid="pl-step"]')]
+             .filter(s => s.querySelector('input[type=checkbox]').checked)
+             .map(s => s.getAttribute('data-step-id'));
+           const exported = card.querySelector('[data-testid="pl-export"]');
+           return {{ investigation: card.getAttribute('data-investigation'), ticked,
+                    steps: card.querySelectorAll('[data-testid="pl-step"]').length,
+                    export: exported ? exported.textContent : null }};"#
+    )
+}
+
+/// Waits until the card shows exactly `ticked` (in any order) and returns its state.
+pub async fn card_with_ticks(s: &Session, scenario: &str, ticked: &[&str]) -> Result<Value> {
+    let mut wanted: Vec<String> = ticked.iter().map(|t| (*t).to_owned()).collect();
+    wanted.sort();
+    let wanted = serde_json::to_string(&wanted)?;
+    let script = format!(
+        "const state = (() => {{ {} }})();
+         return state && JSON.stringify([...state.ticked].sort()) === {wanted:?} ? state : null;",
+        card_script(scenario)
+    );
+    s.sidebar_until(&script)
+        .await
+        .with_context(|| format!("{scenario} never showed exactly {wanted}"))
+}
+
+/// Script statements (for the sidebar) that tick or untick `step` of `scenario`, as a click does.
+pub fn tick_script(scenario: &str, step: &str) -> String {
+    format!(
+        r#"const card = document.querySelector('[data-testid="pl-scenario"][data-scenario-id="{scenario}"]');
+           card.querySelector('details').open = true;
+           card.querySelector('[data-testid="pl-step"][data-step-id="{step}"] input[type=checkbox]').click();"#
+    )
+}
+
+pub async fn tick(s: &Session, scenario: &str, step: &str) -> Result<()> {
+    s.in_sidebar(&format!("{} return true;", tick_script(scenario, step)))
+        .await?;
+    Ok(())
+}
+
+/// Waits until the sidebar shows the progress of `tests/fixtures/storage/v1.json` (schema 1),
+/// migrated: the OAuth checklist's three ticks under the investigation made from it, and the
+/// tool checklist's tick.
+pub async fn v1_progress_is_shown(s: &Session) -> Result<()> {
+    let oauth = card_with_ticks(
+        s,
+        "oauth-and-client-registration",
+        &[
+            "metric-app-oauth-grant-revoked",
+            "attribute-app-oauth-grant-revoked-reason",
+            "trace",
+        ],
+    )
+    .await?;
+    ensure!(
+        oauth["investigation"] == "v1-oauth-and-client-registration",
+        "{oauth}"
+    );
+    card_with_ticks(s, "mcp-tool-execution", &["attribute-gen-ai-tool-name"]).await?;
     Ok(())
 }
 
