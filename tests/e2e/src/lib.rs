@@ -938,10 +938,37 @@ impl Session {
         self.in_sidebar("return window.__plConsole;").await
     }
 
-    /// Chromium only (empty in Firefox): the errors of every frame since the last `console_log`
-    /// call (`errors_in`).
+    /// The console errors since the last call (Chromium: since the last `console_log` too). Chromium:
+    /// every frame's SEVERE entries (`errors_in`). Firefox, from its console service: errors whose
+    /// source is one of the extension's files, and every CSP violation (but the blocked favicon,
+    /// the browser's own load).
     pub async fn console_errors(&self) -> Result<Vec<String>> {
-        Ok(errors_in(&self.console_log().await?.unwrap_or_default()))
+        if self.browser == Browser::Chromium {
+            return Ok(errors_in(&self.console_log().await?.unwrap_or_default()));
+        }
+        self.driver.enter_default_frame().await?;
+        self.driver.handle().cmd(MozContext("chrome")).await?;
+        let messages = self
+            .driver
+            .execute(
+                "const errors = [];
+                 for (const m of Services.console.getMessageArray()) {
+                   if (!(m instanceof Ci.nsIScriptError)) continue;
+                   const error = !(m.flags & (Ci.nsIScriptError.warningFlag | Ci.nsIScriptError.infoFlag));
+                   // The harness closes extension tabs it used while their promises are pending.
+                   const ours = m.sourceName.startsWith('moz-extension://')
+                     && !m.errorMessage.startsWith('Promise resolved after context unloaded');
+                   const csp = m.category.startsWith('CSP') && m.category.includes('Violation')
+                     && !m.errorMessage.includes('/favicon.ico');
+                   if ((error && ours) || csp) errors.push(`${m.category} ${m.sourceName}: ${m.errorMessage}`);
+                 }
+                 Services.console.reset();
+                 return errors;",
+                vec![],
+            )
+            .await;
+        self.driver.handle().cmd(MozContext("content")).await?;
+        Ok(serde_json::from_value(messages?.json().clone())?)
     }
 
     /// Saves a screenshot of the current page under target/e2e/ (kept for failed tests).
