@@ -146,9 +146,10 @@ async fn an_orphaned_probe_stops_and_leaves_the_new_one_alone(s: &Session) -> Re
     Ok(())
 }
 
-/// STO-3. The same investigation open in two windows (event page, trace page); each sidebar ticks a
-/// different step at the same planned moment. Both ticks are stored, one key each, and both
-/// sidebars show both.
+/// STO-3. The same investigation open in two windows (event page, trace page: one investigation,
+/// started by a first tick in the first window and then shown by both); each sidebar ticks another
+/// step at one planned moment. Both ticks are stored, one key each under that investigation, and
+/// both sidebars show all three.
 async fn two_windows_tick_at_once(s: &Session) -> Result<()> {
     s.open(EVENT_PAGE).await?;
     s.wait_ready().await?;
@@ -158,8 +159,21 @@ async fn two_windows_tick_at_once(s: &Session) -> Result<()> {
     s.open(TRACE_PAGE).await?;
     s.wait_ready().await?;
 
+    s.driver.switch_to_window(first.clone()).await?;
+    s.in_sidebar(&format!("{} return true;", tick_script(TOOLS, "trace")))
+        .await?;
+    let mut investigations = Vec::new();
+    for window in [&first, &second] {
+        s.driver.switch_to_window(window.clone()).await?;
+        investigations.push(card_with_ticks(s, TOOLS, &["trace"]).await?["investigation"].clone());
+    }
+    ensure!(
+        investigations[0] == investigations[1] && investigations[0].is_string(),
+        "the windows show different investigations: {investigations:?}"
+    );
+
     let at = SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis() + 1500;
-    let steps = [(&first, "trace"), (&second, "attribute-gen-ai-tool-name")];
+    let steps = [(&first, "attribute-gen-ai-tool-name"), (&second, "spans")];
     for (window, step) in steps {
         s.driver.switch_to_window(window.clone()).await?;
         s.in_sidebar(&format!(
@@ -169,11 +183,11 @@ async fn two_windows_tick_at_once(s: &Session) -> Result<()> {
         ))
         .await?;
     }
+    let all = ["trace", "attribute-gen-ai-tool-name", "spans"];
     let mut ticked_at = Vec::new();
     for (window, _) in steps {
         s.driver.switch_to_window(window.clone()).await?;
-        let card = card_with_ticks(s, TOOLS, &["trace", "attribute-gen-ai-tool-name"]).await?;
-        ensure!(card["investigation"].is_string(), "{card}");
+        card_with_ticks(s, TOOLS, &all).await?;
         ticked_at.push(s.in_sidebar("return window.__plTickedAt;").await?);
     }
     let [Some(a), Some(b)] = [ticked_at[0].as_i64(), ticked_at[1].as_i64()] else {
@@ -188,12 +202,12 @@ async fn two_windows_tick_at_once(s: &Session) -> Result<()> {
     let stored = s
         .in_extension_page("return await api.storage.local.get(null);", vec![])
         .await?;
-    let keys: Vec<&String> = stored.as_object().context("storage")?.keys().collect();
-    for step in ["trace", "attribute-gen-ai-tool-name"] {
+    let investigation = investigations[0].as_str().unwrap_or_default();
+    for step in all {
+        let key = format!("pl.step.{investigation}.{step}");
         ensure!(
-            keys.iter()
-                .any(|k| k.starts_with("pl.step.") && k.ends_with(&format!(".{step}"))),
-            "no stored tick for {step}: {keys:?}"
+            stored[&key]["done"] == true,
+            "{key} is not stored as done: {stored}"
         );
     }
     Ok(())
