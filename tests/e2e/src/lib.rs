@@ -1078,6 +1078,24 @@ pub async fn v1_progress_is_shown(s: &Session) -> Result<()> {
     Ok(())
 }
 
+/// Appends to the page's tag tree a copy of its first row, keyed `key` (title and hidden full key)
+/// with `value`: a change the page probe must notice.
+pub async fn add_tag_row(s: &Session, key: &str, value: &str) -> Result<()> {
+    s.driver.enter_default_frame().await?;
+    s.driver
+        .execute(
+            r#"const row = document.querySelector('[data-test-id="tag-tree-row"]').cloneNode(true);
+               row.querySelector('[title]').setAttribute('title', arguments[0]);
+               const hidden = row.querySelector('[aria-hidden="true"]');
+               if (hidden) hidden.textContent = arguments[0];
+               row.querySelector('[data-sentry-element="TreeValue"]').textContent = arguments[1];
+               document.querySelector('[data-test-id="tag-tree-column"]').append(row);"#,
+            vec![Value::from(key), Value::from(value)],
+        )
+        .await?;
+    Ok(())
+}
+
 /// The SEVERE entries of a Chromium console log, but the fixture server's missing favicon (the
 /// browser's 404, not ours).
 pub fn errors_in(log: &[thirtyfour::BrowserLogEntry]) -> Vec<String> {

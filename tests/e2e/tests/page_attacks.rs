@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context, Result};
-use pivot_lens_e2e::{both_browsers, expect_page, Session};
+use pivot_lens_e2e::{add_tag_row, both_browsers, expect_page, Session};
 use serde_json::{json, Value};
 
 const SPAM_PAGE: &str = "acme.sentry.io/issues/6123456791/events/0a1b2c3d4e5f60718293a4b5c6d7e8f9/";
@@ -125,16 +125,7 @@ async fn page_messages_change_nothing(s: &Session) -> Result<()> {
     );
 
     // The probe still works: a real change on the page reaches the sidebar.
-    s.driver.enter_default_frame().await?;
-    s.driver
-        .execute(
-            r#"const row = document.querySelector('[data-test-id="tag-tree-row"]').cloneNode(true);
-               row.querySelector('[title]').setAttribute('title', 'http.route');
-               row.querySelector('[data-sentry-element="TreeValue"]').textContent = '/api/0/after-spam/';
-               document.querySelector('[data-test-id="tag-tree-column"]').append(row);"#,
-            vec![],
-        )
-        .await?;
+    add_tag_row(s, "http.route", "/api/0/after-spam/").await?;
     let mut after = SPAM_PAGE_PIVOTS.to_vec();
     after.push(("http.route", "/api/0/after-spam/"));
     expect_page(s, "event", &after).await?;

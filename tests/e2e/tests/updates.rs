@@ -8,7 +8,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, ensure, Context, Result};
 use pivot_lens_e2e::{
-    both_browsers, card_with_ticks, dist_dir, tick_script, v1_progress_is_shown, Browser, Session,
+    add_tag_row, both_browsers, card_with_ticks, dist_dir, tick_script, v1_progress_is_shown,
+    Browser, Session,
 };
 use serde_json::{json, Value};
 use thirtyfour::extensions::addons::firefox::FirefoxTools;
@@ -71,22 +72,6 @@ async fn rescans(s: &Session) -> Result<u64> {
         .context("rescan count")
 }
 
-/// Appends a tag row `http.route` = `route` to the event page.
-async fn add_route(s: &Session, route: &str) -> Result<()> {
-    s.driver.enter_default_frame().await?;
-    s.driver
-        .execute(
-            r#"const row = document.querySelector('[data-test-id="tag-tree-row"]').cloneNode(true);
-               row.querySelector('[title]').setAttribute('title', 'http.route');
-               row.querySelector('[data-sentry-element="TreeSearchKey"]').textContent = 'http.route';
-               row.querySelector('[data-sentry-element="TreeValue"]').textContent = arguments[0];
-               document.querySelector('[data-test-id="tag-tree-column"]').append(row);"#,
-            vec![json!(route)],
-        )
-        .await?;
-    Ok(())
-}
-
 async fn shows_route(s: &Session, route: &str) -> Result<()> {
     s.sidebar_until(&format!(
         r#"return !!document.querySelector('[data-testid="pl-pivot"][data-key="http.route"][data-value="{route}"]');"#
@@ -121,7 +106,7 @@ async fn an_orphaned_probe_stops_and_leaves_the_new_one_alone(s: &Session) -> Re
     if !replaced {
         // Only the orphan is in the page: a change must not wake it.
         let before = rescans(s).await?;
-        add_route(s, "/api/0/orphaned/").await?;
+        add_tag_row(s, "http.route", "/api/0/orphaned/").await?;
         tokio::time::sleep(Duration::from_millis(1500)).await;
         ensure!(
             rescans(s).await? == before,
@@ -139,7 +124,7 @@ async fn an_orphaned_probe_stops_and_leaves_the_new_one_alone(s: &Session) -> Re
     }
     let new = s.wait_ready().await?; // fails on two hosts
     ensure!(new.frame_src != old.frame_src, "the old sidebar is back");
-    add_route(s, "/api/0/new-probe/").await?;
+    add_tag_row(s, "http.route", "/api/0/new-probe/").await?;
     shows_route(s, "/api/0/new-probe/").await?;
     let errors = s.console_errors().await?;
     ensure!(errors.is_empty(), "console errors: {errors:#?}");
