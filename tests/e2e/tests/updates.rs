@@ -1,6 +1,6 @@
 //! On-call progress survives what the browser does to the extension (docs/security.md): a reload
 //! leaves an orphaned page probe that must go quiet without touching its successor (LIFE-3); an
-//! update from the previous version keeps the progress, migrated (LIFE-4); two tabs ticking at the
+//! update from the previous version keeps the progress, migrated (LIFE-4); two windows ticking at the
 //! same moment both keep their tick (STO-3).
 
 use std::path::Path;
