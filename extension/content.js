@@ -58,6 +58,26 @@
 
   // ---- Raw fact collection: one registry of rules, each isolated so one failure never stops the rest.
 
+  // DOM clobbering (security.md XSS-4): a form's named controls shadow the form's own properties in
+  // Chromium's isolated world too (`<input name="closest">` makes `form.closest` that input), and any
+  // element we read may be a form. So reads go through the prototypes, never the element's properties.
+  const method = (proto, name) => Function.prototype.call.bind(proto[name]);
+  const getter = (proto, name) => Function.prototype.call.bind(Object.getOwnPropertyDescriptor(proto, name).get);
+  const query = method(Element.prototype, "querySelector");
+  const queryAll = method(Element.prototype, "querySelectorAll");
+  const closest = method(Element.prototype, "closest");
+  const matches = method(Element.prototype, "matches");
+  const attribute = method(Element.prototype, "getAttribute");
+  const contains = method(Node.prototype, "contains");
+  const childrenOf = getter(Element.prototype, "children");
+  const firstChildOf = getter(Element.prototype, "firstElementChild");
+  const nextSiblingOf = getter(Element.prototype, "nextElementSibling");
+  const parentOf = getter(Node.prototype, "parentElement");
+  const textContentOf = getter(Node.prototype, "textContent");
+  const nodeTypeOf = getter(Node.prototype, "nodeType");
+  const connected = getter(Node.prototype, "isConnected");
+  const isElement = (node) => nodeTypeOf(node) === Node.ELEMENT_NODE;
+
   // Tooltips and menus are portals that exist only while hovered or open: never page facts.
   const IGNORED = "button, [aria-hidden='true'], [role='tooltip'], [role='menu'], svg, style, script";
   const PORTALS = "[role='tooltip'], [role='menu'], [role='listbox']";
@@ -66,11 +86,13 @@
   function textOf(el) {
     if (!el) return "";
     // Most value cells hold plain text: one query instead of a walk that tests every text node.
-    if (!el.querySelector(IGNORED)) return el.textContent.trim().slice(0, MAX_VALUE);
+    if (!query(el, IGNORED)) return textContentOf(el).trim().slice(0, MAX_VALUE);
     let out = "";
     const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT, {
-      acceptNode: (n) => (n.parentElement?.closest(IGNORED) && el.contains(n.parentElement.closest(IGNORED))
-        ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT),
+      acceptNode: (n) => {
+        const ignored = n.parentElement && closest(n.parentElement, IGNORED);
+        return ignored && contains(el, ignored) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
+      },
     });
     while (walker.nextNode() && out.length <= MAX_VALUE) out += walker.currentNode.data;
     return out.trim().slice(0, MAX_VALUE);
@@ -94,16 +116,14 @@
   ].join(", ");
 
   const SECTION = "section[id], [data-test-id='trace-drawer'], [data-test-id='logs-table'], [data-test-id='spans-table']";
+  const sectionName = (region) => (region ? (attribute(region, "id") || attribute(region, "data-test-id") || "") : "");
   let sectionCache = new WeakMap(); // parent element → its section, for the rows of one read
 
   function sectionOf(el) {
-    if (el.matches(SECTION)) return el.id || el.getAttribute("data-test-id") || "";
-    const parent = el.parentElement;
+    if (matches(el, SECTION)) return sectionName(el);
+    const parent = parentOf(el);
     if (!parent) return "";
-    if (!sectionCache.has(parent)) {
-      const region = parent.closest(SECTION);
-      sectionCache.set(parent, region ? (region.id || region.getAttribute("data-test-id") || "") : "");
-    }
+    if (!sectionCache.has(parent)) sectionCache.set(parent, sectionName(closest(parent, SECTION)));
     return sectionCache.get(parent);
   }
 
@@ -114,40 +134,41 @@
    * them are the trunks of nested keys (pseudo rows) and carry no value.
    */
   function treeRow(row, emit, isTag) {
-    const keyCell = row.firstElementChild;
+    const keyCell = firstChildOf(row);
     if (!keyCell) return;
     const [source, key] = rowKey(keyCell, isTag) ?? [];
     if (!key) return;
-    const valueCell = row.querySelector("[data-sentry-element='TreeValue']") ?? keyCell.nextElementSibling;
+    const valueCell = query(row, "[data-sentry-element='TreeValue']") ?? nextSiblingOf(keyCell);
     if (!valueCell) return;
     const section = sectionOf(row);
     emit({ source, key, value: textOf(valueCell), section });
-    for (const a of valueCell.querySelectorAll("a[href]")) emit({ source: "href", key: "", value: a.href, section });
+    for (const a of queryAll(valueCell, "a[href]")) emit({ source: "href", key: "", value: a.href, section });
   }
 
   /** `[source, key]` of a tree row's key cell, from the most reliable hook it has (each looked up only if needed). */
   function rowKey(keyCell, isTag) {
-    const testIdKey = keyCell.matches("[data-test-id^='tree-key-']") ? keyCell : keyCell.querySelector("[data-test-id^='tree-key-']");
-    if (testIdKey) return ["testId", testIdKey.getAttribute("data-test-id").slice("tree-key-".length)];
+    const testIdKey = matches(keyCell, "[data-test-id^='tree-key-']") ? keyCell : query(keyCell, "[data-test-id^='tree-key-']");
+    if (testIdKey) return ["testId", attribute(testIdKey, "data-test-id").slice("tree-key-".length)];
     // Icons are aria-hidden too; the full key is the one with text.
-    const hiddenKey = [...keyCell.querySelectorAll("[aria-hidden='true']")].find((el) => el.textContent.trim());
-    if (hiddenKey) return [isTag ? "tag" : "hiddenKey", hiddenKey.textContent.trim()];
-    const titled = keyCell.matches("[title]") ? keyCell : keyCell.querySelector("[title]:not(button)");
-    const title = titled?.getAttribute("title").trim();
+    const hiddenKey = [...queryAll(keyCell, "[aria-hidden='true']")].find((el) => textContentOf(el).trim());
+    if (hiddenKey) return [isTag ? "tag" : "hiddenKey", textContentOf(hiddenKey).trim()];
+    const titled = matches(keyCell, "[title]") ? keyCell : query(keyCell, "[title]:not(button)");
+    const title = titled ? attribute(titled, "title").trim() : "";
     return title ? [isTag ? "tag" : "title", title] : null;
   }
 
   /** Context cards ("Trace Details" → "Trace ID"): rows of a leaf subject and a value. */
   function contextCards(section, emit) {
-    for (const row of section.querySelectorAll("div")) {
-      const [subject, value] = row.children;
-      if (row.children.length !== 2 || subject.children.length || !value) continue;
-      const card = row.parentElement?.firstElementChild;
-      if (!card || card === row || card.children.length) continue;
-      const title = card.textContent.trim();
-      const subjectText = subject.textContent.trim();
+    for (const row of queryAll(section, "div")) {
+      const [subject, value] = childrenOf(row);
+      if (childrenOf(row).length !== 2 || childrenOf(subject).length || !value) continue;
+      const parent = parentOf(row);
+      const card = parent && firstChildOf(parent);
+      if (!card || card === row || childrenOf(card).length) continue;
+      const title = textContentOf(card).trim();
+      const subjectText = textContentOf(subject).trim();
       if (!title || !subjectText || subjectText.length > 60) continue;
-      if (subjectText === "Data" || value.querySelector("pre")) emitJson(textOf(value), emit, section.id);
+      if (subjectText === "Data" || query(value, "pre")) emitJson(textOf(value), emit, section.id);
       else emit({ source: "context", key: `${title}/${subjectText}`, value: textOf(value), section: section.id });
     }
   }
@@ -183,7 +204,7 @@
 
   const readings = new Map(); // container or loose element → { facts, failed }
   const sourceElements = new Map(); // fact value → element it was last read from (the tour outlines it)
-  const nearestContainer = (el) => el.closest(CONTAINERS);
+  const nearestContainer = (el) => closest(el, CONTAINERS);
 
   // ---- Self-measurement for the benchmark (./build.sh bench): every scan, rescan and publish leaves
   // a `pivot-lens:<what>` measure on the page's performance timeline, its detail the number of
@@ -206,11 +227,11 @@
 
   /** Runs the rules that match `el`, each isolated, filing what they read under `owner ?? el`. */
   function readElement(el, owner, record) {
-    if (el.closest(PORTALS)) return;
+    if (closest(el, PORTALS)) return;
     elementsRead += 1;
     for (const rule of RULES) {
       try {
-        if (!el.matches(rule.selector)) continue;
+        if (!matches(el, rule.selector)) continue;
         rule.each(el, (fact) => {
           record(owner ?? el, rule.name, fact);
           if (!fact?.value) return;
@@ -225,14 +246,13 @@
 
   /**
    * Reads the elements of `root` (itself included) that rules match, each under its nearest
-   * container; `accept(owner)` picks which owners to read (null owner: an element outside every
-   * container). One query for all rules, one `closest` per element.
+   * container; `accept(owner, el)` picks which to read (a null owner: outside every container).
+   * One query for all rules, one `closest` per element.
    */
   function read(root, accept, record) {
     sectionCache = new WeakMap(); // sections can move between reads
-    const matches = root.querySelectorAll(RULE_SELECTOR);
-    const candidates = root.matches(RULE_SELECTOR) ? [root, ...matches] : matches;
-    for (const el of candidates) {
+    const found = queryAll(root, RULE_SELECTOR);
+    for (const el of matches(root, RULE_SELECTOR) ? [root, ...found] : found) {
       const owner = nearestContainer(el);
       if (accept(owner, el)) readElement(el, owner, record);
     }
@@ -292,7 +312,7 @@
 
   /** Whether a container read before has left the page (its facts go with it). */
   function disconnectedReadings() {
-    for (const key of readings.keys()) if (!key.isConnected) return true;
+    for (const key of readings.keys()) if (!connected(key)) return true;
     return false;
   }
 
@@ -301,7 +321,7 @@
     const seen = new Set();
     const failed = new Set();
     for (const [key, entry] of readings) {
-      if (!key.isConnected) { readings.delete(key); changed = true; continue; }
+      if (!connected(key)) { readings.delete(key); changed = true; continue; }
       for (const name of entry.failed) failed.add(name);
       for (const fact of entry.facts) {
         if (facts.length >= MAX_FACTS) break;
@@ -409,12 +429,12 @@
   /** The innermost element showing `value` as text, else a link to it, else where it was read. */
   function elementShowing(value) {
     const source = sourceElements.get(value);
-    const root = source?.isConnected ? source : (document.body ?? document.documentElement);
-    const candidates = root === source ? [source, ...source.querySelectorAll("*")] : root.querySelectorAll("*");
+    const root = source && connected(source) ? source : (document.body ?? document.documentElement);
+    const candidates = root === source ? [source, ...queryAll(source, "*")] : queryAll(root, "*");
     for (const el of candidates) {
-      if (!el.children.length && el.textContent.trim() === value) return el;
+      if (!childrenOf(el).length && textContentOf(el).trim() === value) return el;
     }
-    return [...root.querySelectorAll("a[href]")].find((a) => a.href.includes(value)) ?? (root === source ? source : null);
+    return [...queryAll(root, "a[href]")].find((a) => a.href.includes(value)) ?? (root === source ? source : null);
   }
 
   api.runtime.onMessage.addListener((envelope, sender) => {
@@ -446,9 +466,32 @@
     graceTimer = setTimeout(() => { measured("navigation", () => readEverything(true)); publish(false); }, STALE_GRACE_MS);
     publish(true);
   }
-  globalThis.navigation?.addEventListener("currententrychange", () => queueMicrotask(onUrlMaybeChanged));
-  addEventListener("popstate", onUrlMaybeChanged);
-  setInterval(onUrlMaybeChanged, URL_POLL_MS); // replaceState is invisible to an isolated world without the Navigation API
+
+  // ---- An extension reload or update orphans this instance (security.md LIFE-3): its runtime is gone,
+  // every API call throws, and a new instance may already own the page. The orphan stops everything
+  // it started and removes its own host element, never one found by query (that may be the new one's).
+  const lifetime = new AbortController();
+  const orphaned = () => {
+    try { return !api.runtime?.id; } catch { return true; }
+  };
+  /** Whether this instance is (now) stopped. */
+  function stopIfOrphaned() {
+    if (!lifetime.signal.aborted && orphaned()) {
+      lifetime.abort();
+      observer.disconnect();
+      themeObserver.disconnect();
+      clearInterval(urlPoll);
+      for (const timer of [rescanTimer, graceTimer, connectWatchdog]) clearTimeout(timer);
+      host.remove();
+    }
+    return lifetime.signal.aborted;
+  }
+
+  const { signal } = lifetime;
+  globalThis.navigation?.addEventListener("currententrychange", () => queueMicrotask(onUrlMaybeChanged), { signal });
+  addEventListener("popstate", onUrlMaybeChanged, { signal });
+  // replaceState is invisible to an isolated world without the Navigation API; the poll also notices orphaning.
+  const urlPoll = setInterval(() => stopIfOrphaned() || onUrlMaybeChanged(), URL_POLL_MS);
 
   const dirtyContainers = new Set();
   const looseRoots = new Set();
@@ -459,8 +502,8 @@
     if (container) dirtyContainers.add(container);
     else if (added) looseRoots.add(el);
     if (!added) return;
-    if (el.matches(CONTAINERS)) dirtyContainers.add(el);
-    for (const inner of el.querySelectorAll(CONTAINERS)) dirtyContainers.add(inner);
+    if (matches(el, CONTAINERS)) dirtyContainers.add(el);
+    for (const inner of queryAll(el, CONTAINERS)) dirtyContainers.add(inner);
   }
 
   let rescanTimer = 0;
@@ -474,11 +517,12 @@
   }
 
   function flushChanges() {
+    if (stopIfOrphaned()) return;
     pendingSince = 0;
     onUrlMaybeChanged();
     measured("rescan", () => {
-      for (const container of dirtyContainers) if (container.isConnected) rereadContainer(container);
-      for (const root of looseRoots) if (root.isConnected) readLoose(root);
+      for (const container of dirtyContainers) if (connected(container)) rereadContainer(container);
+      for (const root of looseRoots) if (connected(root)) readLoose(root);
     });
     dirtyContainers.clear();
     looseRoots.clear();
@@ -491,20 +535,21 @@
    * disconnected), so a table whose rows come and go is not re-read for it.
    */
   const altersContainer = (record) => record.type !== "childList"
-    || [...record.addedNodes].some((node) => node.nodeType !== Node.ELEMENT_NODE)
-    || [...record.removedNodes].some((node) => node.nodeType !== Node.ELEMENT_NODE || !node.matches(CONTAINERS));
+    || [...record.addedNodes].some((node) => !isElement(node))
+    || [...record.removedNodes].some((node) => !isElement(node) || !matches(node, CONTAINERS));
 
   const observer = new MutationObserver((records) => {
+    if (stopIfOrphaned()) return;
     const touched = new Set(); // a storm repeats the same targets: each is filed once per batch
     for (const record of records) {
-      const target = record.target.nodeType === Node.ELEMENT_NODE ? record.target : record.target.parentElement;
+      const target = isElement(record.target) ? record.target : parentOf(record.target);
       if (!target) continue;
       if (record.type === "attributes") noteChanged(target, true);
       else if (!touched.has(target) && altersContainer(record)) {
         touched.add(target);
         noteChanged(target, false);
       }
-      for (const node of record.addedNodes) if (node.nodeType === Node.ELEMENT_NODE) noteChanged(node, true);
+      for (const node of record.addedNodes) if (isElement(node)) noteChanged(node, true);
     }
     scheduleFlush();
   });
@@ -512,13 +557,14 @@
 
   /** The first read, once the document is parsed; from then on only changes are read. */
   function startReading() {
+    if (stopIfOrphaned()) return;
     measured("scan", () => readEverything(false));
     observer.observe(document.body ?? document.documentElement, {
       childList: true, subtree: true, characterData: true,
       attributes: true, attributeFilter: ["href", "title", "data-test-id", "aria-hidden"],
     });
     themeObserver.observe(document.head ?? document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ["content"] });
-    matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => send({ type: "theme", theme: pageTheme() }));
+    matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => send({ type: "theme", theme: pageTheme() }), { signal });
     parsed = true;
     publish(true);
   }
@@ -526,6 +572,6 @@
   // The probe runs at document_start so that the sidebar frame boots while the page loads; the
   // page is read once it is parsed (reading it while the parser adds node after node would cost
   // the page more, and tell the sidebar of a half page).
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startReading, { once: true });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startReading, { once: true, signal });
   else startReading();
 })();

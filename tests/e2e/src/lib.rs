@@ -6,6 +6,7 @@
 //! `both_browsers!(name);`. Tests start as a returning engineer (the walkthrough already seen);
 //! `both_browsers!(first_run: name)` starts on a fresh install instead.
 
+use std::collections::BTreeSet;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -26,6 +27,8 @@ use tokio::process::{Child, Command};
 /// The fixed moz-extension host of the add-on in test profiles, so tests can open its pages.
 const FIREFOX_UUID: &str = "5f1c0e7a-3c1b-4d8e-9a60-7e57ab1e0001";
 pub const FIREFOX_ADDON_ID: &str = "pivot-lens@pivot-lens.dev";
+/// The host element, found even on a page whose named elements shadow `document.querySelector`.
+const HOST: &str = "Document.prototype.querySelector.call(document, '[data-pivot-lens]')";
 const READY_TIMEOUT: Duration = Duration::from_secs(20);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,6 +71,65 @@ pub enum Profile {
 }
 
 type TestFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send + 'a>>;
+
+/// The sidebar's pivots as (data-key, data-value) pairs.
+pub type Pivots = BTreeSet<(String, String)>;
+
+pub fn pivot_set(pairs: &[(&str, &str)]) -> Pivots {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+/// Kind, org and pivots the sidebar shows now.
+pub async fn shown(s: &Session) -> Result<(String, String, Pivots)> {
+    let value = s
+        .in_sidebar(
+            "const root = document.querySelector('[data-testid=\"pl-sidebar\"]');
+             if (!root) return null;
+             return { kind: root.getAttribute('data-page-kind'), org: root.getAttribute('data-org'),
+                      pivots: [...document.querySelectorAll('[data-testid=\"pl-pivot\"]')]
+                          .map(p => [p.getAttribute('data-key'), p.getAttribute('data-value')]) };",
+        )
+        .await?;
+    let pivots = value["pivots"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|pair| {
+            (
+                pair[0].as_str().unwrap_or_default().to_owned(),
+                pair[1].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let text = |name: &str| value[name].as_str().unwrap_or_default().to_owned();
+    Ok((text("kind"), text("org"), pivots))
+}
+
+/// Waits until the sidebar shows exactly `expected` on a page of `kind` for org `acme`.
+pub async fn expect_page(s: &Session, kind: &str, expected: &[(&str, &str)]) -> Result<()> {
+    let expected = pivot_set(expected);
+    let start = Instant::now();
+    loop {
+        let (shown_kind, org, pivots) = shown(s).await?;
+        for (key, value) in &pivots {
+            let abbreviated = value.len() == 8 && value.bytes().all(|b| b.is_ascii_hexdigit());
+            ensure!(!abbreviated, "{key} shows an abbreviated id {value}");
+        }
+        if shown_kind == kind && org == "acme" && pivots == expected {
+            return Ok(());
+        }
+        if start.elapsed() > READY_TIMEOUT {
+            bail!(
+                "{}: expected {kind} with {expected:?}; the sidebar shows {shown_kind} (org {org:?}) with {pivots:?}",
+                s.driver.current_url().await?
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
 
 /// Starts a browser with the built extension and the fixture server, runs the test, always tears down.
 pub async fn run<F>(browser: Browser, test: F)
@@ -235,6 +297,8 @@ fn free_port() -> u16 {
 struct FixtureServer {
     _child: Child,
     address: String,
+    /// Every request the server received, one JSON line each (`Session::fixture_requests`).
+    request_log: tempfile::NamedTempFile,
 }
 
 impl FixtureServer {
@@ -257,10 +321,12 @@ impl FixtureServer {
 
     async fn start_on(address: &str) -> Result<Self> {
         let (cert, key) = certificate();
+        let request_log = tempfile::NamedTempFile::new()?;
         let mut child = Command::new("python3")
             .arg(workspace_root().join("tests/fixtures/serve.py"))
             .args([cert, key])
             .args([address, "443"])
+            .env("PL_REQUEST_LOG", request_log.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .kill_on_drop(true)
@@ -280,6 +346,7 @@ impl FixtureServer {
         Ok(Self {
             _child: child,
             address: address.to_owned(),
+            request_log,
         })
     }
 }
@@ -302,7 +369,7 @@ impl FormatRequestData for MozContext {
 pub struct Session {
     pub browser: Browser,
     pub driver: WebDriver,
-    _server: FixtureServer,
+    server: FixtureServer,
     _driver_process: Child,
     /// The browser profile (user data dir), kept so `restart` can reuse it.
     profile: tempfile::TempDir,
@@ -342,23 +409,32 @@ impl Session {
         browser: Browser,
         prefs: &[(&str, Value)],
     ) -> Result<Self> {
+        Self::start_with_extension_and_firefox_prefs(browser, &dist_dir(browser), prefs).await
+    }
+
+    /// Like `start_with_firefox_prefs`, with the extension loaded from `extension`.
+    pub async fn start_with_extension_and_firefox_prefs(
+        browser: Browser,
+        extension: &Path,
+        prefs: &[(&str, Value)],
+    ) -> Result<Self> {
         let prefs = prefs
             .iter()
             .map(|(name, value)| ((*name).to_owned(), value.clone()))
             .collect();
-        Self::start_with_profile(
-            browser,
-            &dist_dir(browser),
-            fresh_profile(browser)?,
-            true,
-            prefs,
-        )
-        .await
+        Self::start_with_profile(browser, extension, fresh_profile(browser)?, true, prefs).await
     }
 
     /// Quits the browser and starts it again on the same profile directory, as a user restarting
     /// the browser would (Firefox gets its temporary add-on installed again, with the same UUID).
     pub async fn restart(self) -> Result<Self> {
+        let extension = dist_dir(self.browser);
+        self.restart_with_extension(&extension).await
+    }
+
+    /// Like `restart`, loading the extension from `extension` (e.g. a directory whose files were
+    /// replaced by a newer build while the browser was closed).
+    pub async fn restart_with_extension(self, extension: &Path) -> Result<Self> {
         let Session {
             browser,
             driver,
@@ -367,7 +443,7 @@ impl Session {
             ..
         } = self;
         driver.quit().await?;
-        Self::start_with_profile(browser, &dist_dir(browser), profile, true, firefox_prefs).await
+        Self::start_with_profile(browser, extension, profile, true, firefox_prefs).await
     }
 
     async fn start_with_profile(
@@ -418,10 +494,9 @@ impl Session {
                 ] {
                     caps.add_arg(arg)?;
                 }
-                let ip = &server.address;
-                caps.add_arg(&format!(
-                    "--host-resolver-rules=MAP *.sentry.io {ip}, MAP sentry.io {ip}"
-                ))?;
+                // Every name, not only sentry.io's: a request to any https host reaches the fixture
+                // server's request log (as Firefox's `network.dns.forceResolve` does).
+                caps.add_arg(&format!("--host-resolver-rules=MAP * {}", server.address))?;
                 caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))?;
                 if let Some(extension) = extension {
                     caps.add_arg(&format!("--load-extension={}", extension.display()))?;
@@ -481,7 +556,7 @@ impl Session {
         Ok(Self {
             browser,
             driver,
-            _server: server,
+            server,
             _driver_process: process,
             profile,
             firefox_prefs,
@@ -503,12 +578,23 @@ impl Session {
         Ok(())
     }
 
+    /// Every request the fixture server received so far, oldest first: `{method, path, Host,
+    /// Origin, Referer, Sec-Fetch-Site, Sec-Fetch-Dest, Sec-Fetch-Mode}` (absent headers empty).
+    /// Both browsers resolve every host name to this server, so this holds each https request to
+    /// any host, whoever made it.
+    pub fn fixture_requests(&self) -> Result<Vec<Value>> {
+        std::fs::read_to_string(self.server.request_log.path())?
+            .lines()
+            .map(|line| Ok(serde_json::from_str(line)?))
+            .collect()
+    }
+
     pub async fn host_state(&self) -> Result<Option<HostState>> {
         self.driver.enter_default_frame().await?;
         let ret = self
             .driver
             .execute(
-                r#"const h = document.querySelectorAll('[data-pivot-lens]');
+                r#"const h = Document.prototype.querySelectorAll.call(document, '[data-pivot-lens]');
                    if (h.length !== 1) return h.length ? 'duplicate' : null;
                    const f = h[0].shadowRoot && h[0].shadowRoot.querySelector('iframe');
                    return { state: h[0].getAttribute('data-pl-state'), url: h[0].getAttribute('data-pl-url'),
@@ -558,7 +644,10 @@ impl Session {
         self.driver.enter_default_frame().await?;
         let frame = self
             .driver
-            .execute("return document.querySelector('[data-pivot-lens]').shadowRoot.querySelector('iframe')", vec![])
+            .execute(
+                &format!("return {HOST}.shadowRoot.querySelector('iframe')"),
+                vec![],
+            )
             .await?
             .element()?;
         frame.enter_frame().await?;
@@ -580,7 +669,7 @@ impl Session {
         let value = self
             .driver
             .execute(
-                "return document.querySelector('[data-pivot-lens]').getAttribute(arguments[0]);",
+                &format!("return {HOST}.getAttribute(arguments[0]);"),
                 vec![Value::from(name)],
             )
             .await?;
@@ -756,9 +845,12 @@ impl Session {
 
     /// Runs `script` (an async function body; `api` is `browser` or `chrome`, `arguments` the
     /// args) in a fresh `options.html` tab, with the extension APIs, and returns what it resolves
-    /// to (a rejection comes back as the string `error: …`). Needs a Sentry page open (for the base).
+    /// to (a rejection comes back as the string `error: …`).
     pub async fn in_extension_page(&self, script: &str, args: Vec<Value>) -> Result<Value> {
-        let base = self.extension_base().await?;
+        let base = match self.host_state().await? {
+            Some(_) => self.extension_base().await?,
+            None => self.installed_extension_base().await?,
+        };
         let first = self.driver.window().await?;
         self.open_extension_page(&base, "options.html").await?;
         let result = self
@@ -822,6 +914,63 @@ impl Session {
         Ok(text.as_str().unwrap_or_default().to_owned())
     }
 
+    /// Starts recording, inside the sidebar frame, every console error or warning and every
+    /// uncaught error or rejection (a wrapper, so it works in both browsers); read with `sidebar_console`.
+    pub async fn record_sidebar_console(&self) -> Result<()> {
+        let installed = self
+            .in_sidebar(
+                r#"window.__plConsole = [];
+                   for (const level of ['error', 'warn']) {
+                     const original = console[level];
+                     console[level] = (...args) => { window.__plConsole.push(level + ': ' + args.join(' ')); original.apply(console, args); };
+                   }
+                   addEventListener('error', (e) => window.__plConsole.push('uncaught: ' + e.message));
+                   addEventListener('unhandledrejection', (e) => window.__plConsole.push('rejection: ' + e.reason));
+                   return true;"#,
+            )
+            .await?;
+        ensure!(installed == true, "could not record the sidebar's console");
+        Ok(())
+    }
+
+    /// What the sidebar frame logged since `record_sidebar_console` (empty: nothing).
+    pub async fn sidebar_console(&self) -> Result<Value> {
+        self.in_sidebar("return window.__plConsole;").await
+    }
+
+    /// The console errors since the last call (Chromium: since the last `console_log` too). Chromium:
+    /// every frame's SEVERE entries (`errors_in`). Firefox, from its console service: errors whose
+    /// source is one of the extension's files, and every CSP violation (but the blocked favicon,
+    /// the browser's own load).
+    pub async fn console_errors(&self) -> Result<Vec<String>> {
+        if self.browser == Browser::Chromium {
+            return Ok(errors_in(&self.console_log().await?.unwrap_or_default()));
+        }
+        self.driver.enter_default_frame().await?;
+        self.driver.handle().cmd(MozContext("chrome")).await?;
+        let messages = self
+            .driver
+            .execute(
+                "const errors = [];
+                 for (const m of Services.console.getMessageArray()) {
+                   if (!(m instanceof Ci.nsIScriptError)) continue;
+                   const error = !(m.flags & (Ci.nsIScriptError.warningFlag | Ci.nsIScriptError.infoFlag));
+                   // The harness closes extension tabs it used while their promises are pending.
+                   const ours = m.sourceName.startsWith('moz-extension://')
+                     && !m.errorMessage.startsWith('Promise resolved after context unloaded');
+                   const csp = m.category.startsWith('CSP') && m.category.includes('Violation')
+                     && !m.errorMessage.includes('/favicon.ico');
+                   if ((error && ours) || csp) errors.push(`${m.category} ${m.sourceName}: ${m.errorMessage}`);
+                 }
+                 Services.console.reset();
+                 return errors;",
+                vec![],
+            )
+            .await;
+        self.driver.handle().cmd(MozContext("content")).await?;
+        Ok(serde_json::from_value(messages?.json().clone())?)
+    }
+
     /// Saves a screenshot of the current page under target/e2e/ (kept for failed tests).
     pub async fn save_screenshot(&self, name: &str) {
         let dir = workspace_root().join("target/e2e/screenshots");
@@ -831,6 +980,129 @@ impl Session {
             let _ = std::fs::write(dir.join(format!("{name}-{:?}.png", self.browser)), png);
         }
     }
+}
+
+/// Retries `script` in the current document until it returns something other than null/false.
+pub async fn until(s: &Session, script: &str) -> Result<Value> {
+    let start = Instant::now();
+    loop {
+        let value = s.driver.execute(script, vec![]).await?.json().clone();
+        if !(value.is_null() || value == false) {
+            return Ok(value);
+        }
+        if start.elapsed() > READY_TIMEOUT {
+            bail!("timed out waiting for: {script}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Types `value` into the field with `testid` and leaves it (fires `input` and `change`).
+pub async fn fill(s: &Session, testid: &str, value: &str) -> Result<()> {
+    s.driver
+        .execute(
+            r#"const el = document.querySelector(`[data-testid="${arguments[0]}"]`);
+               el.value = arguments[1];
+               el.dispatchEvent(new Event('input', { bubbles: true }));
+               el.dispatchEvent(new Event('change', { bubbles: true }));"#,
+            vec![testid.into(), value.into()],
+        )
+        .await?;
+    Ok(())
+}
+
+/// The state of one scenario card: its investigation, ticked step ids, export text.
+pub fn card_script(scenario: &str) -> String {
+    format!(
+        r#"const card = document.querySelector('[data-testid="pl-scenario"][data-scenario-id="{scenario}"]');
+           if (!card) return null;
+           const ticked = [...card.querySelectorAll('[data-testid="pl-step"]')]
+             .filter(s => s.querySelector('input[type=checkbox]').checked)
+             .map(s => s.getAttribute('data-step-id'));
+           const exported = card.querySelector('[data-testid="pl-export"]');
+           return {{ investigation: card.getAttribute('data-investigation'), ticked,
+                    steps: card.querySelectorAll('[data-testid="pl-step"]').length,
+                    export: exported ? exported.textContent : null }};"#
+    )
+}
+
+/// Waits until the card shows exactly `ticked` (in any order) and returns its state.
+pub async fn card_with_ticks(s: &Session, scenario: &str, ticked: &[&str]) -> Result<Value> {
+    let mut wanted: Vec<String> = ticked.iter().map(|t| (*t).to_owned()).collect();
+    wanted.sort();
+    let wanted = serde_json::to_string(&wanted)?;
+    let script = format!(
+        "const state = (() => {{ {} }})();
+         return state && JSON.stringify([...state.ticked].sort()) === {wanted:?} ? state : null;",
+        card_script(scenario)
+    );
+    s.sidebar_until(&script)
+        .await
+        .with_context(|| format!("{scenario} never showed exactly {wanted}"))
+}
+
+/// Script statements (for the sidebar) that tick or untick `step` of `scenario`, as a click does.
+pub fn tick_script(scenario: &str, step: &str) -> String {
+    format!(
+        r#"const card = document.querySelector('[data-testid="pl-scenario"][data-scenario-id="{scenario}"]');
+           card.querySelector('details').open = true;
+           card.querySelector('[data-testid="pl-step"][data-step-id="{step}"] input[type=checkbox]').click();"#
+    )
+}
+
+pub async fn tick(s: &Session, scenario: &str, step: &str) -> Result<()> {
+    s.in_sidebar(&format!("{} return true;", tick_script(scenario, step)))
+        .await?;
+    Ok(())
+}
+
+/// Waits until the sidebar shows the progress of `tests/fixtures/storage/v1.json` (schema 1),
+/// migrated: the OAuth checklist's three ticks under the investigation made from it, and the
+/// tool checklist's tick.
+pub async fn v1_progress_is_shown(s: &Session) -> Result<()> {
+    let oauth = card_with_ticks(
+        s,
+        "oauth-and-client-registration",
+        &[
+            "metric-app-oauth-grant-revoked",
+            "attribute-app-oauth-grant-revoked-reason",
+            "trace",
+        ],
+    )
+    .await?;
+    ensure!(
+        oauth["investigation"] == "v1-oauth-and-client-registration",
+        "{oauth}"
+    );
+    card_with_ticks(s, "mcp-tool-execution", &["attribute-gen-ai-tool-name"]).await?;
+    Ok(())
+}
+
+/// Appends to the page's tag tree a copy of its first row, keyed `key` (title and hidden full key)
+/// with `value`: a change the page probe must notice.
+pub async fn add_tag_row(s: &Session, key: &str, value: &str) -> Result<()> {
+    s.driver.enter_default_frame().await?;
+    s.driver
+        .execute(
+            r#"const row = document.querySelector('[data-test-id="tag-tree-row"]').cloneNode(true);
+               row.querySelector('[title]').setAttribute('title', arguments[0]);
+               const hidden = row.querySelector('[aria-hidden="true"]');
+               if (hidden) hidden.textContent = arguments[0];
+               row.querySelector('[data-sentry-element="TreeValue"]').textContent = arguments[1];
+               document.querySelector('[data-test-id="tag-tree-column"]').append(row);"#,
+            vec![Value::from(key), Value::from(value)],
+        )
+        .await?;
+    Ok(())
+}
+
+/// The SEVERE entries of a Chromium console log, but the fixture server's missing favicon (the
+/// browser's 404, not ours).
+pub fn errors_in(log: &[thirtyfour::BrowserLogEntry]) -> Vec<String> {
+    log.iter()
+        .filter(|entry| entry.level == "SEVERE" && !entry.message.contains("/favicon.ico "))
+        .map(|entry| entry.message.clone())
+        .collect()
 }
 
 fn fresh_profile(browser: Browser) -> Result<tempfile::TempDir> {

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
-use pivot_lens_e2e::{both_browsers, workspace_root, Session};
+use pivot_lens_e2e::{both_browsers, fill, until, workspace_root, Session};
 use serde_json::Value;
 use thirtyfour::prelude::*;
 
@@ -32,35 +32,6 @@ async fn open_options(s: &Session) -> Result<(WindowHandle, WindowHandle)> {
     )
     .await?;
     Ok((sentry_tab, options_tab))
-}
-
-/// Retries `script` in the current document until it returns something other than null/false.
-async fn until(s: &Session, script: &str) -> Result<Value> {
-    let start = Instant::now();
-    loop {
-        let value = s.driver.execute(script, vec![]).await?.json().clone();
-        if !(value.is_null() || value == false) {
-            return Ok(value);
-        }
-        if start.elapsed() > Duration::from_secs(20) {
-            bail!("timed out waiting for: {script}");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// Types `value` into the field with `testid` and leaves it (fires `input` and `change`).
-async fn fill(s: &Session, testid: &str, value: &str) -> Result<()> {
-    s.driver
-        .execute(
-            r#"const el = document.querySelector(`[data-testid="${arguments[0]}"]`);
-               el.value = arguments[1];
-               el.dispatchEvent(new Event('input', { bubbles: true }));
-               el.dispatchEvent(new Event('change', { bubbles: true }));"#,
-            vec![testid.into(), value.into()],
-        )
-        .await?;
-    Ok(())
 }
 
 async fn click(s: &Session, testid: &str) -> Result<()> {

@@ -3,76 +3,16 @@
 //! whole set of pivots (contract: `pl-pivot` with `data-key`/`data-value`) with the expected set, so
 //! a stale, abbreviated, pseudo-row or portal value fails it as surely as a missing one.
 
-use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, ensure, Result};
-use pivot_lens_e2e::{both_browsers, Session};
+use anyhow::{ensure, Result};
+use pivot_lens_e2e::{both_browsers, expect_page, shown, Session};
 use thirtyfour::prelude::*;
-
-const WAIT: Duration = Duration::from_secs(20);
 
 /// The two URL styles one fixture is served under (serve.py strips `/organizations/<org>`).
 const STYLES: [&str; 2] = ["acme.sentry.io", "sentry.io/organizations/acme"];
 
-type Pivots = BTreeSet<(String, String)>;
 type Pair<'a> = (&'a str, &'a str);
-
-fn set(pairs: &[Pair]) -> Pivots {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
-}
-
-/// Kind, org and pivots the sidebar shows now.
-async fn shown(s: &Session) -> Result<(String, String, Pivots)> {
-    let value = s
-        .in_sidebar(
-            "const root = document.querySelector('[data-testid=\"pl-sidebar\"]');
-             if (!root) return null;
-             return { kind: root.getAttribute('data-page-kind'), org: root.getAttribute('data-org'),
-                      pivots: [...document.querySelectorAll('[data-testid=\"pl-pivot\"]')]
-                          .map(p => [p.getAttribute('data-key'), p.getAttribute('data-value')]) };",
-        )
-        .await?;
-    let pivots = value["pivots"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|pair| {
-            (
-                pair[0].as_str().unwrap_or_default().to_owned(),
-                pair[1].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect();
-    let text = |name: &str| value[name].as_str().unwrap_or_default().to_owned();
-    Ok((text("kind"), text("org"), pivots))
-}
-
-/// Waits until the sidebar shows exactly `expected` on a page of `kind` for org `acme`.
-async fn expect_page(s: &Session, kind: &str, expected: &[Pair<'_>]) -> Result<()> {
-    let expected = set(expected);
-    let start = Instant::now();
-    loop {
-        let (shown_kind, org, pivots) = shown(s).await?;
-        for (key, value) in &pivots {
-            let abbreviated = value.len() == 8 && value.bytes().all(|b| b.is_ascii_hexdigit());
-            ensure!(!abbreviated, "{key} shows an abbreviated id {value}");
-        }
-        if shown_kind == kind && org == "acme" && pivots == expected {
-            return Ok(());
-        }
-        if start.elapsed() > WAIT {
-            bail!(
-                "{}: expected {kind} with {expected:?}; the sidebar shows {shown_kind} (org {org:?}) with {pivots:?}",
-                s.driver.current_url().await?
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 async fn says_nothing_found(s: &Session) -> Result<bool> {
     let found = s

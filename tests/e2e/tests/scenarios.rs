@@ -3,7 +3,10 @@
 //! matches what was ticked; storage written by schema 1 is migrated and bad entries set aside.
 
 use anyhow::{ensure, Context, Result};
-use pivot_lens_e2e::{both_browsers, dist_dir, Browser, Session};
+use pivot_lens_e2e::{
+    both_browsers, card_script, card_with_ticks, dist_dir, tick, v1_progress_is_shown, Browser,
+    Session,
+};
 use serde_json::Value;
 
 const EVENT_PAGE: &str =
@@ -13,47 +16,6 @@ const TRACE_PAGE: &str = "acme.sentry.io/explore/traces/trace/4bf92f3577b34da6a3
 const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 const TOOLS: &str = "mcp-tool-execution";
 const TICKED: [&str; 2] = ["trace", "attribute-gen-ai-tool-name"];
-
-/// The state of one scenario card: its investigation, ticked step ids, export text.
-fn card_script(scenario: &str) -> String {
-    format!(
-        r#"const card = document.querySelector('[data-testid="pl-scenario"][data-scenario-id="{scenario}"]');
-           if (!card) return null;
-           const ticked = [...card.querySelectorAll('[data-testid="pl-step"]')]
-             .filter(s => s.querySelector('input[type=checkbox]').checked)
-             .map(s => s.getAttribute('data-step-id'));
-           const exported = card.querySelector('[data-testid="pl-export"]');
-           return {{ investigation: card.getAttribute('data-investigation'), ticked,
-                    steps: card.querySelectorAll('[data-testid="pl-step"]').length,
-                    export: exported ? exported.textContent : null }};"#
-    )
-}
-
-/// Waits until the card shows exactly `ticked` (in any order) and returns its state.
-async fn card_with_ticks(s: &Session, scenario: &str, ticked: &[&str]) -> Result<Value> {
-    let mut wanted: Vec<String> = ticked.iter().map(|t| (*t).to_owned()).collect();
-    wanted.sort();
-    let wanted = serde_json::to_string(&wanted)?;
-    let script = format!(
-        "const state = (() => {{ {} }})();
-         return state && JSON.stringify([...state.ticked].sort()) === {wanted:?} ? state : null;",
-        card_script(scenario)
-    );
-    s.sidebar_until(&script)
-        .await
-        .with_context(|| format!("{scenario} never showed exactly {wanted}"))
-}
-
-async fn tick(s: &Session, scenario: &str, step: &str) -> Result<()> {
-    s.in_sidebar(&format!(
-        r#"const card = document.querySelector('[data-testid="pl-scenario"][data-scenario-id="{scenario}"]');
-           card.querySelector('details').open = true;
-           card.querySelector('[data-testid="pl-step"][data-step-id="{step}"] input[type=checkbox]').click();
-           return true;"#
-    ))
-    .await?;
-    Ok(())
-}
 
 async fn the_six_scenarios_remember_progress(s: &Session) -> Result<()> {
     s.open(EVENT_PAGE).await?;
@@ -178,21 +140,7 @@ async fn older_storage_is_migrated_and_bad_entries_set_aside(s: &Session) -> Res
 
     s.driver.refresh().await?;
     s.wait_ready().await?;
-    let oauth = card_with_ticks(
-        s,
-        "oauth-and-client-registration",
-        &[
-            "metric-app-oauth-grant-revoked",
-            "attribute-app-oauth-grant-revoked-reason",
-            "trace",
-        ],
-    )
-    .await?;
-    ensure!(
-        oauth["investigation"] == "v1-oauth-and-client-registration",
-        "{oauth}"
-    );
-    card_with_ticks(s, TOOLS, &["attribute-gen-ai-tool-name"]).await?;
+    v1_progress_is_shown(s).await?;
     let notices = s
         .in_sidebar(
             r#"return [...document.querySelectorAll('[data-testid="pl-storage-notice"]')]

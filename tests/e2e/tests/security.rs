@@ -4,7 +4,7 @@
 //! reaches no link, no clipboard, no storage and no console.
 
 use anyhow::{ensure, Context, Result};
-use pivot_lens_e2e::{both_browsers, Session};
+use pivot_lens_e2e::{both_browsers, errors_in, fill, until, workspace_root, Session};
 use serde_json::{json, Value};
 use thirtyfour::prelude::*;
 
@@ -29,18 +29,6 @@ async fn canary(s: &Session) -> Result<String> {
     Ok(token.to_owned())
 }
 
-/// Records, inside the sidebar frame, every console error or warning and every uncaught error from
-/// now on (a wrapper, so it works in both browsers).
-const RECORD_SIDEBAR_CONSOLE: &str = r#"
-    window.__plConsole = [];
-    for (const level of ['error', 'warn']) {
-      const original = console[level];
-      console[level] = (...args) => { window.__plConsole.push(level + ': ' + args.join(' ')); original.apply(console, args); };
-    }
-    addEventListener('error', (e) => window.__plConsole.push('uncaught: ' + e.message));
-    addEventListener('unhandledrejection', (e) => window.__plConsole.push('rejection: ' + e.reason));
-    return true;"#;
-
 /// What the sidebar shows, summed up in one read.
 const SIDEBAR_SUMMARY: &str = r#"
     const all = (selector) => [...document.querySelectorAll(selector)];
@@ -62,10 +50,7 @@ const SIDEBAR_SUMMARY: &str = r#"
 async fn hostile_values_stay_inert_and_the_token_never_leaves(s: &Session) -> Result<()> {
     s.open(HOSTILE_PAGE).await?;
     s.wait_ready().await?;
-    ensure!(
-        s.in_sidebar(RECORD_SIDEBAR_CONSOLE).await? == true,
-        "console recorder"
-    );
+    s.record_sidebar_console().await?;
     let token = canary(s).await?;
     let secret_part = &token["sntryu_".len()..];
     // The fixture adds its rows at load and never stops mutating: the sidebar still catches up.
@@ -174,21 +159,66 @@ async fn hostile_values_stay_inert_and_the_token_never_leaves(s: &Session) -> Re
     copy_everything_then_check_the_clipboard(s, secret_part).await?;
     storage_and_classify_never_hold_the_token(s, &token).await?;
 
-    let console = s.in_sidebar("return window.__plConsole;").await?;
+    let console = s.sidebar_console().await?;
     ensure!(console == json!([]), "sidebar console: {console}");
     if let Some(log) = s.console_log().await? {
         ensure!(
             log.iter().all(|entry| !entry.message.contains(secret_part)),
             "the token reached the console"
         );
-        let errors: Vec<&str> = log
-            .iter()
-            // The fixture server has no favicon; that 404 is the browser's, not ours.
-            .filter(|entry| entry.level == "SEVERE" && !entry.message.contains("/favicon.ico "))
-            .map(|entry| entry.message.as_str())
-            .collect();
+        let errors = errors_in(&log);
         ensure!(errors.is_empty(), "console errors: {errors:#?}");
     }
+    only_the_pages_own_requests(s, secret_part)
+}
+
+/// The browsers' own service traffic (sign-in, updates, remote settings, the default search
+/// engine's start page), made whether or not the extension is installed: set aside by host name.
+const BROWSER_SERVICE_HOSTS: [&str; 5] = [
+    "google.com",
+    "googleapis.com",
+    "mozilla.com",
+    "mozilla.net",
+    "duckduckgo.com",
+];
+
+fn browser_service(host: &str) -> bool {
+    BROWSER_SERVICE_HOSTS
+        .iter()
+        .any(|vendor| host == *vendor || host.ends_with(&format!(".{vendor}")))
+}
+
+/// SEC-4: every request the browser made while the extension worked on the hostile page (both
+/// browsers resolve every host name to the fixture server, which logs each request) is the page's
+/// own (its document, its scripts, the browser's favicon) or the browser's own service traffic.
+/// None comes from an extension page or worker, goes to another host, or carries the token.
+fn only_the_pages_own_requests(s: &Session, secret_part: &str) -> Result<()> {
+    let page_path = format!("/{}", HOSTILE_PAGE.split_once('/').context("page path")?.1);
+    let requests = s.fixture_requests()?;
+    ensure!(
+        requests.iter().any(|r| r["path"] == page_path.as_str()),
+        "the request log missed the page itself: {requests:#?}"
+    );
+    let foreign: Vec<&Value> = requests
+        .iter()
+        .filter(|r| {
+            let path = r["path"].as_str().unwrap_or_default();
+            let pages_own = r["method"] == "GET"
+                && r["Host"] == "acme.sentry.io"
+                && (path == page_path
+                    || path == "/favicon.ico"
+                    || path.starts_with("/__fixtures__/"));
+            let browsers_own = browser_service(r["Host"].as_str().unwrap_or_default());
+            let line = r.to_string();
+            !(pages_own || browsers_own)
+                || line.contains("-extension://")
+                || line.contains(secret_part)
+        })
+        .collect();
+    ensure!(
+        foreign.is_empty(),
+        "requests that are not the page's own: {foreign:#?}"
+    );
     Ok(())
 }
 
@@ -290,4 +320,72 @@ async fn storage_and_classify_never_hold_the_token(s: &Session, token: &str) -> 
     Ok(())
 }
 
-both_browsers!(hostile_values_stay_inert_and_the_token_never_leaves);
+/// SEC-6, the runbook import: a runbook that holds a user token is refused without echoing it, and
+/// the token reaches neither storage area nor the console.
+async fn an_imported_runbook_never_stores_a_token(s: &Session) -> Result<()> {
+    // A fresh token per run, so a match can only come from this import.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_nanos();
+    let token = format!("sntryu_{:064x}", nanos);
+    let bundled = std::fs::read_to_string(workspace_root().join("runbook/TELEMETRY.md"))?;
+    let runbook = format!(
+        "{bundled}\n\nAsk the on-call lead for access; the shared token is {token} (rotate it).\n"
+    );
+
+    s.open(HOSTILE_PAGE).await?;
+    s.wait_ready().await?;
+    let base = s.extension_base().await?;
+    s.open_extension_page(&base, "options.html").await?;
+    until(
+        s,
+        r#"return !!document.querySelector('[data-testid="pl-runbook-apply"]')"#,
+    )
+    .await?;
+    fill(s, "pl-runbook-import", &runbook).await?;
+    s.driver
+        .find(By::Css(r#"[data-testid="pl-runbook-apply"]"#))
+        .await?
+        .click()
+        .await?;
+    let status = until(
+        s,
+        r#"const el = document.querySelector('[data-testid="pl-runbook-status"]');
+           const state = el.getAttribute('data-state');
+           return state && { state, message: el.textContent };"#,
+    )
+    .await?;
+    let secret_part = &token["sntryu_".len()..];
+    ensure!(
+        status["state"] == "error",
+        "the runbook was imported: {status}"
+    );
+    ensure!(
+        !status.to_string().contains(secret_part),
+        "the refusal echoes the token: {status}"
+    );
+    let stored = s
+        .driver
+        .execute(
+            "const api = globalThis.browser ?? globalThis.chrome;
+             return Promise.all([api.storage.local.get(null), api.storage.sync.get(null)])
+               .then((areas) => JSON.stringify(areas));",
+            vec![],
+        )
+        .await?;
+    let stored = stored.json().as_str().context("storage dump")?.to_owned();
+    ensure!(stored.contains("tour"), "the dump is not storage: {stored}");
+    ensure!(!stored.contains(secret_part), "the token is in storage");
+    if let Some(log) = s.console_log().await? {
+        ensure!(
+            log.iter().all(|entry| !entry.message.contains(secret_part)),
+            "the token reached the console"
+        );
+    }
+    Ok(())
+}
+
+both_browsers!(
+    hostile_values_stay_inert_and_the_token_never_leaves,
+    an_imported_runbook_never_stores_a_token
+);
