@@ -982,12 +982,13 @@ impl Session {
     }
 }
 
-/// Retries `script` in the current document until it returns something other than null/false.
+/// Retries `script` in the current document until it returns something truthy.
 pub async fn until(s: &Session, script: &str) -> Result<Value> {
     let start = Instant::now();
     loop {
         let value = s.driver.execute(script, vec![]).await?.json().clone();
-        if !(value.is_null() || value == false) {
+        // JavaScript's falsy answers of `a && b` (null, false, "", 0) all mean "not yet".
+        if !(value.is_null() || value == false || value == "" || value == 0) {
             return Ok(value);
         }
         if start.elapsed() > READY_TIMEOUT {
