@@ -534,9 +534,12 @@
    * noted on their own, and a removed container takes its reading with it (dropped once
    * disconnected), so a table whose rows come and go is not re-read for it.
    */
-  const altersContainer = (record) => record.type !== "childList"
-    || [...record.addedNodes].some((node) => !isElement(node))
-    || [...record.removedNodes].some((node) => !isElement(node) || !matches(node, CONTAINERS));
+  function altersContainer(record) {
+    if (record.type !== "childList") return true;
+    for (const node of record.addedNodes) if (!isElement(node)) return true;
+    for (const node of record.removedNodes) if (!isElement(node) || !matches(node, CONTAINERS)) return true;
+    return false;
+  }
 
   const observer = new MutationObserver((records) => {
     if (stopIfOrphaned()) return;
