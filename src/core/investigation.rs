@@ -33,6 +33,9 @@ pub const V1_KEY: &str = "checklists";
 pub const MAX_INVESTIGATIONS: usize = 50;
 pub const MAX_PIVOTS: usize = 40;
 pub const MAX_NOTE_CHARS: usize = 4_000;
+/// Investigations of one scenario started this close together, sharing a pivot, are one
+/// investigation started from two tabs at once (`Investigations::fold_twins`).
+pub const TWIN_WINDOW_MS: f64 = 10_000.0;
 const MAX_ID_CHARS: usize = 120;
 const MAX_QUARANTINED_CHARS: usize = 16_000;
 
@@ -107,6 +110,12 @@ pub struct StorageWrite {
 impl StorageWrite {
     pub fn is_empty(&self) -> bool {
         self.set.is_empty() && self.remove.is_empty()
+    }
+
+    /// Adds `other`'s writes after these.
+    pub fn extend(&mut self, other: StorageWrite) {
+        self.set.extend(other.set);
+        self.remove.extend(other.remove);
     }
 
     fn put(&mut self, key: String, value: &impl Serialize) {
@@ -428,6 +437,67 @@ impl Investigations {
                 .then(b.record.started_at.total_cmp(&a.record.started_at))
         });
         open
+    }
+
+    /// Two tabs that start the same scenario at the same moment each make an investigation (their
+    /// ids differ on purpose), and each tab would show only its own ticks. Such twins (the same
+    /// scenario, both open, started within `TWIN_WINDOW_MS`, sharing a pivot) are one
+    /// investigation: the later id folds into the earlier, keeping the newer record of each step
+    /// and every pivot. Every tab computes the same fold from the same records, so their writes
+    /// agree.
+    pub fn fold_twins(&mut self) -> StorageWrite {
+        let mut write = StorageWrite::default();
+        while let Some((keep, fold)) = self.twins() {
+            let Some(folded) = self.by_id.remove(&fold) else {
+                break;
+            };
+            write.remove.push(record_key(&fold));
+            write
+                .remove
+                .extend(folded.steps.keys().map(|step| step_key(&fold, step)));
+            let Some(survivor) = self.by_id.get_mut(&keep) else {
+                break;
+            };
+            for (step, record) in folded.steps {
+                if survivor
+                    .steps
+                    .get(&step)
+                    .is_none_or(|kept| kept.updated_at < record.updated_at)
+                {
+                    write.put(step_key(&keep, &step), &record);
+                    survivor.steps.insert(step, record);
+                }
+            }
+            for pivot in folded.record.pivots {
+                if survivor.record.pivots.len() < MAX_PIVOTS
+                    && !survivor.record.pivots.contains(&pivot)
+                {
+                    survivor.record.pivots.push(pivot);
+                }
+            }
+            write.put(record_key(&keep), &survivor.record);
+        }
+        write
+    }
+
+    /// The first pair of twins as (the id kept, the id folded into it).
+    fn twins(&self) -> Option<(String, String)> {
+        let open: Vec<&Record> = self
+            .by_id
+            .values()
+            .map(|i| &i.record)
+            .filter(|r| !r.closed)
+            .collect();
+        open.iter().find_map(|a| {
+            open.iter()
+                .find(|b| {
+                    a.id < b.id
+                        && a.scenario == b.scenario
+                        && (a.started_at - b.started_at).abs() <= TWIN_WINDOW_MS
+                        && (a.pivots == b.pivots || a.pivots.iter().any(|p| b.pivots.contains(p)))
+                })
+                .map(|b| (a.id.clone(), b.id.clone()))
+        })
     }
 
     pub fn closed(&self) -> Vec<&Investigation> {
@@ -795,6 +865,89 @@ mod tests {
         assert!(notices.is_empty());
         assert!(tab_a.by_id[&id].is_done("metric-app-server-response"));
         assert_eq!(tab_a.by_id[&id].note("metric-app-server-response"), "spike");
+    }
+
+    #[test]
+    fn two_tabs_starting_the_same_investigation_at_once_end_with_one() {
+        let trace = PivotValue {
+            key: "trace_id".into(),
+            value: "a".repeat(32),
+        };
+        let start = |nonce: u32, pivots: Vec<PivotValue>, step: &str| {
+            let mut tab = Investigations::default();
+            let (id, mut write) = tab
+                .start(
+                    "cloudflare-http-server",
+                    "https://acme.sentry.io/",
+                    pivots,
+                    1.0e12,
+                    nonce,
+                )
+                .unwrap();
+            let tick = tab.set_step(&id, step, true, "", 1.0e12 + 5.0).unwrap();
+            write.set.extend(tick.set);
+            (tab, write)
+        };
+        let user = PivotValue {
+            key: "user.id".into(),
+            value: "42".into(),
+        };
+        let (mut tab_a, write_a) = start(1, vec![trace.clone()], "trace");
+        let (mut tab_b, write_b) =
+            start(2, vec![trace, user.clone()], "metric-app-server-response");
+        // Each tab hears of the other's start and tick, then folds; both do the same.
+        tab_a.apply_changes(&write_b.set);
+        tab_b.apply_changes(&write_a.set);
+        let (fold_a, fold_b) = (tab_a.fold_twins(), tab_b.fold_twins());
+        assert_eq!(fold_a, fold_b, "both tabs write the same fold");
+        let mut storage = json!({});
+        apply(&mut storage, &write_a);
+        apply(&mut storage, &write_b);
+        apply(&mut storage, &fold_a);
+        apply(&mut storage, &fold_b);
+        let state = migrate(&storage).state;
+        assert_eq!(state.by_id.len(), 1, "{storage:#}");
+        let one = state.by_id.values().next().unwrap();
+        assert!(one.is_done("trace") && one.is_done("metric-app-server-response"));
+        assert!(one.record.pivots.contains(&user), "pivots of both are kept");
+        assert_eq!(state, tab_a);
+        assert!(
+            tab_a.fold_twins().is_empty(),
+            "folding twice changes nothing"
+        );
+    }
+
+    #[test]
+    fn investigations_apart_in_time_or_pivots_are_not_twins() {
+        let pivot = |value: &str| PivotValue {
+            key: "trace_id".into(),
+            value: value.repeat(32),
+        };
+        let mut tabs = Investigations::default();
+        for (nonce, at, pivots) in [
+            (1, 1.0e12, vec![pivot("a")]),
+            (2, 1.0e12 + TWIN_WINDOW_MS + 1.0, vec![pivot("a")]),
+            (3, 1.0e12, vec![pivot("b")]),
+        ] {
+            tabs.start(
+                "cloudflare-http-server",
+                "https://acme.sentry.io/",
+                pivots,
+                at,
+                nonce,
+            )
+            .unwrap();
+        }
+        tabs.start(
+            "stdio-transport",
+            "https://acme.sentry.io/",
+            vec![pivot("a")],
+            1.0e12,
+            4,
+        )
+        .unwrap();
+        assert!(tabs.fold_twins().is_empty());
+        assert_eq!(tabs.by_id.len(), 4);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use super::clipboard::copy;
 use super::sidebar::SidebarState;
 use crate::core::facts::RawFacts;
 use crate::core::investigation::{
-    collectible, migrate, Investigation, Investigations, Notice, PivotValue, StorageWrite,
+    collectible, migrate, Investigation, Investigations, Loaded, Notice, PivotValue, StorageWrite,
 };
 use crate::core::lens::{Lens, LensInput};
 use crate::core::runbook::Runbook;
@@ -34,15 +34,20 @@ pub struct Investigating {
 impl Investigating {
     pub fn load(stored: &str) -> Self {
         let storage = serde_json::from_str(stored).unwrap_or(serde_json::Value::Null);
-        let loaded = migrate(&storage);
+        let Loaded {
+            mut state,
+            notices,
+            mut write,
+        } = migrate(&storage);
+        write.extend(state.fold_twins());
         Self {
             board: Board {
-                state: RwSignal::new(loaded.state),
+                state: RwSignal::new(state),
                 chosen: RwSignal::new(BTreeMap::new()),
             },
-            notices: RwSignal::new(loaded.notices),
+            notices: RwSignal::new(notices),
             writer: StoredValue::new_local(None),
-            pending: StoredValue::new(loaded.write),
+            pending: StoredValue::new(write),
         }
     }
 
@@ -59,13 +64,16 @@ impl Investigating {
         else {
             return;
         };
-        let mut notices = Vec::new();
-        self.board
-            .state
-            .update(|state| notices = state.apply_changes(&changes));
+        let (mut notices, mut fold) = (Vec::new(), StorageWrite::default());
+        self.board.state.update(|state| {
+            notices = state.apply_changes(&changes);
+            // Another tab may have started this scenario at the same moment as this one.
+            fold = state.fold_twins();
+        });
         if !notices.is_empty() {
             self.notices.update(|n| n.extend(notices));
         }
+        self.write(fold);
     }
 
     fn write(&self, write: StorageWrite) {
@@ -73,10 +81,7 @@ impl Investigating {
             return;
         }
         let Some(writer) = self.writer.get_value() else {
-            self.pending.update_value(|p| {
-                p.set.extend(write.set);
-                p.remove.extend(write.remove);
-            });
+            self.pending.update_value(|p| p.extend(write));
             return;
         };
         let json = serde_json::to_string(&write).unwrap_or_default();

@@ -13,6 +13,7 @@ use pivot_lens_e2e::{
 };
 use serde_json::{json, Value};
 use thirtyfour::extensions::addons::firefox::FirefoxTools;
+use thirtyfour::WindowHandle;
 
 const EVENT_PAGE: &str =
     "acme.sentry.io/issues/6123456789/events/7b4c2f9a0c1d4e5f8a9b0c1d2e3f4a5b/";
@@ -131,11 +132,9 @@ async fn an_orphaned_probe_stops_and_leaves_the_new_one_alone(s: &Session) -> Re
     Ok(())
 }
 
-/// STO-3. The same investigation open in two windows (event page, trace page: one investigation,
-/// started by a first tick in the first window and then shown by both); each sidebar ticks another
-/// step at one planned moment. Both ticks are stored, one key each under that investigation, and
-/// both sidebars show all three.
-async fn two_windows_tick_at_once(s: &Session) -> Result<()> {
+/// The event page in a first window and the trace page in a second (pages of one investigation:
+/// they share the trace id), both ready.
+async fn two_windows(s: &Session) -> Result<[WindowHandle; 2]> {
     s.open(EVENT_PAGE).await?;
     s.wait_ready().await?;
     let first = s.driver.window().await?;
@@ -143,23 +142,19 @@ async fn two_windows_tick_at_once(s: &Session) -> Result<()> {
     s.driver.switch_to_window(second.clone()).await?;
     s.open(TRACE_PAGE).await?;
     s.wait_ready().await?;
+    Ok([first, second])
+}
 
-    s.driver.switch_to_window(first.clone()).await?;
-    s.in_sidebar(&format!("{} return true;", tick_script(TOOLS, "trace")))
-        .await?;
-    let mut investigations = Vec::new();
-    for window in [&first, &second] {
-        s.driver.switch_to_window(window.clone()).await?;
-        investigations.push(card_with_ticks(s, TOOLS, &["trace"]).await?["investigation"].clone());
-    }
-    ensure!(
-        investigations[0] == investigations[1] && investigations[0].is_string(),
-        "the windows show different investigations: {investigations:?}"
-    );
-
+/// Ticks `steps[i]` of the tool scenario in `windows[i]`, all at one planned moment; returns once
+/// every window shows `shown`, checking that the ticks really ran less than 250 ms apart.
+async fn tick_at_once(
+    s: &Session,
+    windows: &[WindowHandle; 2],
+    steps: [&str; 2],
+    shown: &[&str],
+) -> Result<Vec<Value>> {
     let at = SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis() + 1500;
-    let steps = [(&first, "attribute-gen-ai-tool-name"), (&second, "spans")];
-    for (window, step) in steps {
+    for (window, step) in windows.iter().zip(steps) {
         s.driver.switch_to_window(window.clone()).await?;
         s.in_sidebar(&format!(
             "setTimeout(() => {{ window.__plTickedAt = Date.now(); {} }}, {at} - Date.now());
@@ -168,11 +163,10 @@ async fn two_windows_tick_at_once(s: &Session) -> Result<()> {
         ))
         .await?;
     }
-    let all = ["trace", "attribute-gen-ai-tool-name", "spans"];
-    let mut ticked_at = Vec::new();
-    for (window, _) in steps {
+    let (mut cards, mut ticked_at) = (Vec::new(), Vec::new());
+    for window in windows {
         s.driver.switch_to_window(window.clone()).await?;
-        card_with_ticks(s, TOOLS, &all).await?;
+        cards.push(card_with_ticks(s, TOOLS, shown).await?);
         ticked_at.push(s.in_sidebar("return window.__plTickedAt;").await?);
     }
     let [Some(a), Some(b)] = [ticked_at[0].as_i64(), ticked_at[1].as_i64()] else {
@@ -183,6 +177,28 @@ async fn two_windows_tick_at_once(s: &Session) -> Result<()> {
         "the ticks were {} ms apart",
         (a - b).abs()
     );
+    Ok(cards)
+}
+
+/// STO-3. The same investigation open in two windows (started by a first tick in the first window,
+/// then shown by both); each sidebar ticks another step at one planned moment. Both ticks are
+/// stored, one key each under that investigation, and both sidebars show all three.
+async fn two_windows_tick_at_once(s: &Session) -> Result<()> {
+    let windows = two_windows(s).await?;
+    s.driver.switch_to_window(windows[0].clone()).await?;
+    s.in_sidebar(&format!("{} return true;", tick_script(TOOLS, "trace")))
+        .await?;
+    let mut investigations = Vec::new();
+    for window in &windows {
+        s.driver.switch_to_window(window.clone()).await?;
+        investigations.push(card_with_ticks(s, TOOLS, &["trace"]).await?["investigation"].clone());
+    }
+    ensure!(
+        investigations[0] == investigations[1] && investigations[0].is_string(),
+        "the windows show different investigations: {investigations:?}"
+    );
+    let all = ["trace", "attribute-gen-ai-tool-name", "spans"];
+    tick_at_once(s, &windows, ["attribute-gen-ai-tool-name", "spans"], &all).await?;
 
     let stored = s
         .in_extension_page("return await api.storage.local.get(null);", vec![])
@@ -198,9 +214,36 @@ async fn two_windows_tick_at_once(s: &Session) -> Result<()> {
     Ok(())
 }
 
+/// STO-3, the race: no investigation yet, and both windows tick a first step of the same scenario
+/// at one planned moment, so each starts an investigation. The twins fold into one
+/// (`Investigations::fold_twins`): both windows end up showing one investigation with both ticks,
+/// and storage holds one record.
+async fn two_windows_start_one_investigation_at_once(s: &Session) -> Result<()> {
+    let windows = two_windows(s).await?;
+    let cards = tick_at_once(s, &windows, ["trace", "spans"], &["trace", "spans"]).await?;
+    ensure!(
+        cards[0]["investigation"] == cards[1]["investigation"],
+        "the windows show different investigations: {cards:?}"
+    );
+    let stored = s
+        .in_extension_page("return await api.storage.local.get(null);", vec![])
+        .await?;
+    let records: Vec<&String> = stored
+        .as_object()
+        .map(|all| {
+            all.keys()
+                .filter(|k| k.starts_with("pl.investigation."))
+                .collect()
+        })
+        .unwrap_or_default();
+    ensure!(records.len() == 1, "investigations stored: {records:?}");
+    Ok(())
+}
+
 both_browsers!(
     an_orphaned_probe_stops_and_leaves_the_new_one_alone,
-    two_windows_tick_at_once
+    two_windows_tick_at_once,
+    two_windows_start_one_investigation_at_once
 );
 
 /// A copy of the built extension that claims to be the previous version.
