@@ -258,8 +258,8 @@
     }
   }
 
-  function recorder() {
-    const fresh = new Map();
+  /** Collects what rules read into `fresh` (by default a new map), one entry per key. */
+  function recorder(fresh = new Map()) {
     return {
       fresh,
       record(key, ruleName, fact) {
@@ -303,10 +303,10 @@
     file(fresh, []);
   }
 
-  /** Reads the whole document in one pass; with `onlyUnread`, only what has nothing on file yet. */
-  function readEverything(onlyUnread) {
+  /** Reads, in one pass over the document, what has nothing on file yet. */
+  function readUnread() {
     const { fresh, record } = recorder();
-    read(document.body ?? document.documentElement, (owner, el) => !(onlyUnread && readings.has(owner ?? el)), record);
+    read(document.body ?? document.documentElement, (owner, el) => !readings.has(owner ?? el), record);
     file(fresh, []);
   }
 
@@ -463,7 +463,7 @@
     sourceElements.clear();
     host.setAttribute("data-pl-state", "loading");
     clearTimeout(graceTimer);
-    graceTimer = setTimeout(() => { measured("navigation", () => readEverything(true)); publish(false); }, STALE_GRACE_MS);
+    graceTimer = setTimeout(() => { measured("navigation", readUnread); publish(false); }, STALE_GRACE_MS);
     publish(true);
   }
 
@@ -481,7 +481,7 @@
       observer.disconnect();
       themeObserver.disconnect();
       clearInterval(urlPoll);
-      for (const timer of [rescanTimer, graceTimer, connectWatchdog]) clearTimeout(timer);
+      for (const timer of [rescanTimer, graceTimer, connectWatchdog, sliceTimer]) clearTimeout(timer);
       host.remove();
     }
     return lifetime.signal.aborted;
@@ -516,17 +516,50 @@
     rescanTimer = setTimeout(flushChanges, Math.max(0, Math.min(RESCAN_DEBOUNCE_MS, pendingSince + RESCAN_MAX_WAIT_MS - now)));
   }
 
+  // Reads are cut into slices of at most SLICE_MS, each its own task (and its own measure), so no
+  // read blocks the page for long: a drawer of 5,000 re-rendered rows takes several slices.
+  const SLICE_MS = 10;
+  let sliceTimer = 0;
+
+  /** Calls `step()` while it returns true, in tasks of at most SLICE_MS each; then `done()`. */
+  function sliced(what, step, done) {
+    const run = () => {
+      if (stopIfOrphaned()) return;
+      let more = true;
+      measured(what, () => {
+        const end = performance.now() + SLICE_MS;
+        while ((more = step()) && performance.now() < end);
+      });
+      if (more) sliceTimer = setTimeout(run, 0);
+      else done();
+    };
+    run();
+  }
+
+  const toReread = new Map(); // element → whether it is a loose root (else a container)
+  let rereading = false;
+
   function flushChanges() {
     if (stopIfOrphaned()) return;
     pendingSince = 0;
     onUrlMaybeChanged();
-    measured("rescan", () => {
-      for (const container of dirtyContainers) if (connected(container)) rereadContainer(container);
-      for (const root of looseRoots) if (connected(root)) readLoose(root);
-    });
+    for (const container of dirtyContainers) toReread.set(container, false);
+    for (const root of looseRoots) if (!toReread.has(root)) toReread.set(root, true);
     dirtyContainers.clear();
     looseRoots.clear();
-    publish(false);
+    if (rereading) return; // the running rescan takes them too
+    rereading = true;
+    sliced("rescan", () => {
+      const [next] = toReread;
+      if (!next) return false;
+      const [el, loose] = next;
+      toReread.delete(el);
+      if (connected(el)) (loose ? readLoose : rereadContainer)(el);
+      return toReread.size > 0;
+    }, () => {
+      rereading = false;
+      publish(false);
+    });
   }
 
   /**
@@ -561,15 +594,27 @@
   /** The first read, once the document is parsed; from then on only changes are read. */
   function startReading() {
     if (stopIfOrphaned()) return;
-    measured("scan", () => readEverything(false));
+    // Filed straight into `readings`, slice by slice: a change seen meanwhile re-reads its
+    // container whole, and anything read twice is one fact after `collect`.
+    const found = queryAll(document.body ?? document.documentElement, RULE_SELECTOR);
+    const { record } = recorder(readings);
+    let next = 0;
+    sectionCache = new WeakMap();
+    sliced("scan", () => {
+      if (next < found.length) readElement(found[next], nearestContainer(found[next]), record);
+      next += 1;
+      return next < found.length;
+    }, () => {
+      changed = true;
+      parsed = true;
+      publish(true);
+    });
     observer.observe(document.body ?? document.documentElement, {
       childList: true, subtree: true, characterData: true,
       attributes: true, attributeFilter: ["href", "title", "data-test-id", "aria-hidden"],
     });
     themeObserver.observe(document.head ?? document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ["content"] });
     matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => send({ type: "theme", theme: pageTheme() }), { signal });
-    parsed = true;
-    publish(true);
   }
 
   // The probe runs at document_start so that the sidebar frame boots while the page loads; the
