@@ -92,7 +92,8 @@ const SCENARIOS: &[Scenario] = &[
 #[derive(Default)]
 struct Load {
     ready_ms: Option<f64>,
-    /// The page's own `loadEventEnd`: what `ready` cannot beat while the probe waits for `document_idle`.
+    /// The page's own `loadEventEnd`: the probe reads the page once it is parsed, so `ready` (which
+    /// shows the page's content) cannot come much before it.
     load_ms: f64,
     /// Chromium: CDP TaskDuration (ms); Firefox: heartbeat-blocked time (ms).
     main_thread_ms: f64,
