@@ -459,6 +459,7 @@
     currentUrl = pageUrl();
     if (!parsed) return; // the first scan reads the page as it is then
     readings.clear();
+    toReread.clear(); // changed before the URL did: the previous page's, like everything else
     changed = true;
     sourceElements.clear();
     host.setAttribute("data-pl-state", "loading");
@@ -543,11 +544,13 @@
     if (stopIfOrphaned()) return;
     pendingSince = 0;
     onUrlMaybeChanged();
+    // A page that never stops changing must still see each batch published: changes noted during
+    // a rescan wait for the next one.
+    if (rereading) return;
     for (const container of dirtyContainers) toReread.set(container, false);
     for (const root of looseRoots) if (!toReread.has(root)) toReread.set(root, true);
     dirtyContainers.clear();
     looseRoots.clear();
-    if (rereading) return; // the running rescan takes them too
     rereading = true;
     sliced("rescan", () => {
       const [next] = toReread;
@@ -559,6 +562,7 @@
     }, () => {
       rereading = false;
       publish(false);
+      if (dirtyContainers.size || looseRoots.size) scheduleFlush();
     });
   }
 
