@@ -7,16 +7,21 @@
 //! finish within a second; the bundled one within a frame's slack. Page values are at most 4 KB
 //! and selections 2,000 characters, so 1 MB inputs prove linearity (100 ns a byte). A selection is
 //! classified when the context menu opens (50 ms, under the 100 ms a click may take to answer).
-//! `recognise` runs on every page report; 10,000 facts is twice the probe's cap (100 ms).
+//! `recognise`, the lens and the scenarios run on every page report; 10,000 facts is twice the
+//! probe's cap (100 ms each).
 
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use pivot_lens::core::classify::{classify_selection, MAX_SELECTION_CHARS};
 use pivot_lens::core::facts::{recognise, FactSource, RawFact, RawFacts};
+use pivot_lens::core::lens::{lens, LensInput};
 use pivot_lens::core::page::classify_url;
 use pivot_lens::core::runbook::Runbook;
+use pivot_lens::core::scenarios::scenarios;
 use pivot_lens::core::secrets::detect_secret;
+use pivot_lens::core::settings::Settings;
 
 const BUNDLED: &str = include_str!("../../runbook/TELEMETRY.md");
 const ONE_MB: usize = 1_000_000;
@@ -167,6 +172,21 @@ fn main() -> ExitCode {
     };
     cases.push(time("recognise, 10,000 facts", 100, || {
         let _ = recognise(&runbook, &page, &raw);
+    }));
+    // What the sidebar computes for every page report: the lens and the scenario checklists.
+    let (settings, typed) = (Settings::default(), BTreeMap::new());
+    let input = LensInput {
+        runbook: &runbook,
+        settings: &settings,
+        raw: &raw,
+        typed: &typed,
+    };
+    cases.push(time("lens, 10,000 facts", 100, || {
+        let _ = lens(&input);
+    }));
+    let page_lens = lens(&input);
+    cases.push(time("scenarios, 10,000 facts", 100, || {
+        let _ = scenarios(&input, &page_lens, &BTreeMap::new());
     }));
 
     report(&cases)

@@ -70,14 +70,15 @@ pub struct StepLink {
     pub url: String,
 }
 
-/// Every domain as a checklist for this page. `remembered` holds, by scenario id, the pivots an
-/// open investigation of that scenario collected on earlier pages; they fill recipes the page
-/// cannot (the page's own values win).
+/// Every domain as a checklist for this page, whose lens (`lens(input)`) is `page`: the sidebar
+/// has it already, so a page report computes it once. `remembered` holds, by scenario id, the
+/// pivots an open investigation of that scenario collected on earlier pages; they fill recipes
+/// the page cannot (the page's own values win).
 pub fn scenarios(
     input: &LensInput,
+    page: &Lens,
     remembered: &BTreeMap<String, Vec<PivotValue>>,
 ) -> Vec<ScenarioView> {
-    let page = lens(input);
     let mut views: Vec<ScenarioView> = input
         .runbook
         .domains
@@ -85,7 +86,7 @@ pub fn scenarios(
         .map(|domain| {
             let values = remembered
                 .get(&domain.id)
-                .map(|pivots| values_beyond_page(&page, pivots, input.typed))
+                .map(|pivots| values_beyond_page(page, pivots, input.typed))
                 .unwrap_or_default();
             let with_memory = (!values.is_empty()).then(|| {
                 lens(&LensInput {
@@ -93,7 +94,7 @@ pub fn scenarios(
                     ..*input
                 })
             });
-            let view_lens = with_memory.as_ref().unwrap_or(&page);
+            let view_lens = with_memory.as_ref().unwrap_or(page);
             ScenarioView {
                 id: domain.id.clone(),
                 title: domain.title.clone(),
@@ -433,15 +434,14 @@ mod tests {
     }
 
     fn views(raw: &RawFacts, remembered: &BTreeMap<String, Vec<PivotValue>>) -> Vec<ScenarioView> {
-        scenarios(
-            &LensInput {
-                runbook: &Runbook::bundled(),
-                settings: &Settings::default(),
-                raw,
-                typed: &BTreeMap::new(),
-            },
-            remembered,
-        )
+        let (runbook, settings, typed) = (Runbook::bundled(), Settings::default(), BTreeMap::new());
+        let input = LensInput {
+            runbook: &runbook,
+            settings: &settings,
+            raw,
+            typed: &typed,
+        };
+        scenarios(&input, &lens(&input), remembered)
     }
 
     fn find<'v>(views: &'v [ScenarioView], id: &str) -> &'v ScenarioView {
