@@ -35,7 +35,7 @@ pub struct StartingPointView {
     pub next_step: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct PivotView {
     pub key: String,
     /// The full value; masked when `secret`.
@@ -59,7 +59,7 @@ impl PivotView {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct RecipeView {
     pub id: String,
     pub title: String,
@@ -76,7 +76,7 @@ pub struct RecipeView {
     pub filled_from_page: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct LinkView {
     pub label: String,
     pub url: String,

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use super::clipboard::copy;
+use super::sidebar::part;
 use super::text::prose;
 use crate::core::lens::{Lens, PivotView};
 
@@ -11,32 +12,38 @@ use crate::core::lens::{Lens, PivotView};
 const SHOWN_CHARS: usize = 80;
 
 #[component]
-pub fn Pivots(lens: Lens, filter: RwSignal<String>) -> impl IntoView {
-    let empty = lens.pivots.is_empty();
-    let looked_for = lens.kind.shows_pivots().then_some(lens.kind.as_str());
-    let pivots = lens.pivots;
+pub fn Pivots(lens: Memo<Option<Lens>>, filter: RwSignal<String>) -> impl IntoView {
+    let pivots = part(lens, |l| l.pivots.clone());
+    let looked_for = part(lens, |l| l.kind.shows_pivots().then_some(l.kind.as_str()));
+    let empty = move || pivots.with(|p| p.as_ref().is_some_and(Vec::is_empty));
+    // Keyed rows: a page that adds values (logs appending) adds rows; the others stay as they are.
     let shown = move || {
         let needle = filter.get().to_lowercase();
-        pivots
-            .iter()
-            .filter(|p| matches(p, &needle))
-            .cloned()
-            .map(|p| view! { <PivotRow pivot=p/> })
-            .collect_view()
+        pivots.with(|p| {
+            p.iter()
+                .flatten()
+                .filter(|p| matches(p, &needle))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
     };
     view! {
         <section class="pl-section" aria-labelledby="pl-pivots">
             <h2 id="pl-pivots">"Pivots on this page"</h2>
-            {empty.then(|| view! {
+            {move || empty().then(|| view! {
                 <p class="pl-muted" data-testid="pl-nothing" role="status">
                     "Nothing recognised here yet. "
-                    {looked_for.map(|kind| format!(
+                    {looked_for.get().flatten().map(|kind| format!(
                         "On a{} {kind} page Pivot Lens reads attribute and tag rows, context cards, the span drawer and id links; \
                          open a span, expand a row or a section and it will pick them up.",
                         if kind.starts_with(['a', 'e', 'i', 'o', 'u']) { "n" } else { "" }))}
                 </p>
             })}
-            <ul class="pl-pivots">{shown}</ul>
+            <ul class="pl-pivots">
+                <For each=shown key=PivotView::clone let:pivot>
+                    <PivotRow pivot=pivot/>
+                </For>
+            </ul>
         </section>
     }
 }

@@ -6,20 +6,34 @@ use wasm_bindgen::JsCast;
 
 use std::sync::Arc;
 
+use super::sidebar::part;
 use super::text::prose;
 use crate::core::lens::Lens;
-use crate::core::practice::{current, exercises, PracticeAction};
+use crate::core::practice::{current, exercises, Exercise, PracticeAction};
 use crate::core::runbook::Runbook;
 
 #[component]
 pub fn Practice(
     practice: RwSignal<bool>,
     runbook: Arc<Runbook>,
-    lens: Lens,
+    lens: Memo<Option<Lens>>,
     /// Scenario ids solved so far (owned by the sidebar, so a re-render keeps them).
     solved: RwSignal<Vec<String>>,
 ) -> impl IntoView {
-    let all = exercises(&runbook, &lens);
+    let all = part(lens, move |l| exercises(&runbook, l));
+    move || {
+        all.get()
+            .map(|all| view! { <Exercises practice=practice all=all solved=solved/> })
+    }
+}
+
+/// The exercises of one page, checked against the engineer's clicks in the sidebar.
+#[component]
+fn Exercises(
+    practice: RwSignal<bool>,
+    all: Vec<Exercise>,
+    solved: RwSignal<Vec<String>>,
+) -> impl IntoView {
     let feedback = RwSignal::new(String::new());
     let checked = all.clone();
     let listener = window_event_listener(leptos::ev::click, move |ev| {

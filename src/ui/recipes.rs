@@ -6,28 +6,35 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 
 use super::clipboard::copy;
+use super::sidebar::part;
 use crate::core::lens::{Lens, RecipeView};
 
 #[component]
 pub fn Recipes(
-    lens: Lens,
+    lens: Memo<Option<Lens>>,
     filter: RwSignal<String>,
     typed: RwSignal<BTreeMap<String, String>>,
 ) -> impl IntoView {
-    let recipes = lens.recipes;
+    let recipes = part(lens, |l| l.recipes.clone());
+    // Keyed cards: a card whose recipe did not change keeps its DOM (and an input its focus).
     let shown = move || {
         let needle = filter.get().to_lowercase();
-        recipes
-            .iter()
-            .filter(|r| matches(r, &needle))
-            .cloned()
-            .map(|recipe| view! { <RecipeCard recipe=recipe typed=typed/> })
-            .collect_view()
+        recipes.with(|r| {
+            r.iter()
+                .flatten()
+                .filter(|r| matches(r, &needle))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
     };
     view! {
         <section class="pl-section" aria-labelledby="pl-recipes">
             <h2 id="pl-recipes">"Next queries"</h2>
-            <ul class="pl-recipes">{shown}</ul>
+            <ul class="pl-recipes">
+                <For each=shown key=RecipeView::clone let:recipe>
+                    <RecipeCard recipe=recipe typed=typed/>
+                </For>
+            </ul>
         </section>
     }
 }

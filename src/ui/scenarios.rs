@@ -286,8 +286,9 @@ pub fn Scenarios(sources: ScenarioSources) -> impl IntoView {
                 })
                 .collect();
             raw.with(|raw| {
-                raw.as_ref().map(|raw| {
-                    typed.with(|typed| {
+                lens.with(|page_lens| {
+                    let (raw, page_lens) = raw.as_ref().zip(page_lens.as_ref())?;
+                    Some(typed.with(|typed| {
                         scenarios(
                             &LensInput {
                                 runbook: &runbook,
@@ -295,9 +296,10 @@ pub fn Scenarios(sources: ScenarioSources) -> impl IntoView {
                                 raw,
                                 typed,
                             },
+                            page_lens,
                             &remembered,
                         )
-                    })
+                    }))
                 })
             })
             .unwrap_or_default()

@@ -260,6 +260,8 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
     };
     let org = move || lens.with(|l| l.as_ref().map(|l| l.org.clone()).unwrap_or_default());
     let open = move || prefs.get().open.to_string();
+    let reading = Memo::new(move |_| lens.with(Option::is_none));
+    let page_url = part(lens, |l| l.url.clone());
     view! {
         // One landmark and one heading whether collapsed or open (the panel hides when collapsed).
         <main class="pl-root" data-testid="pl-sidebar" data-page-kind=kind data-org=org data-open=open
@@ -277,23 +279,30 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
                     <TourButton state=state.clone()/>
                     <button type="button" class="pl-close" on:click=toggle aria-label="Collapse the sidebar">"×"</button>
                 </header>
-                {move || match lens.get() {
-                    None => view! { <p class="pl-muted" role="status">"Reading this page…"</p> }.into_any(),
-                    Some(lens) => view! {
+                // Built once the page is first read; from then on each section follows only its
+                // part of the lens, so a live page (logs appending) re-renders what changed, and the
+                // filter and typed inputs keep their focus.
+                {move || if reading.get() {
+                    view! { <p class="pl-muted" role="status">"Reading this page…"</p> }.into_any()
+                } else {
+                    let (paste_runbook, paste_settings) = (runbook.clone(), settings.clone());
+                    view! {
                         <label class="pl-filter">
                             <span class="pl-visually-hidden">"Filter pivots and queries"</span>
                             <input type="search" placeholder="Filter pivots and queries" data-testid="pl-filter"
                                 prop:value=move || filter.get()
                                 on:input=move |ev| filter.set(event_target_value(&ev))/>
                         </label>
-                        <Warnings lens=lens.clone()/>
-                        <Practice practice=practice runbook=runbook.clone() lens=lens.clone() solved=solved/>
-                        <WhereAmI lens=lens.clone()/>
-                        <Pivots lens=lens.clone() filter=filter/>
-                        <PasteId runbook=runbook.clone() settings=settings.clone() page_url=lens.url.clone()/>
+                        <Warnings lens=lens/>
+                        <Practice practice=practice runbook=runbook.clone() lens=lens solved=solved/>
+                        <WhereAmI lens=lens/>
+                        <Pivots lens=lens filter=filter/>
+                        {move || page_url.get().map(|url| view! {
+                            <PasteId runbook=paste_runbook.clone() settings=paste_settings.clone() page_url=url/>
+                        })}
                         <Recipes lens=lens filter=filter typed=typed/>
                         <Scenarios sources=scenario_sources.clone()/>
-                    }.into_any(),
+                    }.into_any()
                 }}
             </div>
             <TourPanel state=state.clone()/>
@@ -301,22 +310,38 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
     }
 }
 
+/// The part of the lens one section shows, as a memo of its own: the section re-renders only when
+/// that part changes (None until the page is first read).
+pub(super) fn part<T>(
+    lens: Memo<Option<Lens>>,
+    pick: impl Fn(&Lens) -> T + Send + Sync + 'static,
+) -> Memo<Option<T>>
+where
+    T: PartialEq + Send + Sync + 'static,
+{
+    Memo::new(move |_| lens.with(|l| l.as_ref().map(&pick)))
+}
+
 /// Guardrail messages (contract: `pl-warning` with `data-kind`).
 #[component]
-fn Warnings(lens: Lens) -> impl IntoView {
-    let failed = (!lens.failed_rules.is_empty()).then(|| {
-        format!(
-            "Some of this page could not be read ({}); the rest is shown.",
-            lens.failed_rules.join(", ")
-        )
-    });
-    view! {
-        <div class="pl-warnings" role="status">
-            {lens.warnings.into_iter().map(|w| view! {
-                <p class="pl-warning" data-testid="pl-warning" data-kind=w.kind>{w.message}</p>
-            }).collect_view()}
-            {failed.map(|message| view! { <p class="pl-warning" data-testid="pl-warning" data-kind="unsupported">{message}</p> })}
-        </div>
+fn Warnings(lens: Memo<Option<Lens>>) -> impl IntoView {
+    let shown = part(lens, |l| (l.warnings.clone(), l.failed_rules.clone()));
+    move || {
+        let (warnings, failed_rules) = shown.get().unwrap_or_default();
+        let failed = (!failed_rules.is_empty()).then(|| {
+            format!(
+                "Some of this page could not be read ({}); the rest is shown.",
+                failed_rules.join(", ")
+            )
+        });
+        view! {
+            <div class="pl-warnings" role="status">
+                {warnings.into_iter().map(|w| view! {
+                    <p class="pl-warning" data-testid="pl-warning" data-kind=w.kind>{w.message}</p>
+                }).collect_view()}
+                {failed.map(|message| view! { <p class="pl-warning" data-testid="pl-warning" data-kind="unsupported">{message}</p> })}
+            </div>
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! and zero axe-core violations.
 
 use anyhow::{ensure, Context, Result};
-use pivot_lens_e2e::{both_browsers, workspace_root, Session};
+use pivot_lens_e2e::{both_browsers, fixture_pages, workspace_root, Session};
 use serde_json::Value;
 use thirtyfour::prelude::*;
 
@@ -213,7 +213,53 @@ async fn escape_returns_focus_to_the_page(s: &Session) -> Result<()> {
     anyhow::bail!("focus stayed in the sidebar after Esc")
 }
 
+/// A live page (a logs table growing by infinite scroll) adds rows to the sidebar without rebuilding
+/// it: the rows already shown are the same elements, and the filter being typed in keeps its focus
+/// and text.
+async fn a_live_page_adds_rows_without_rebuilding(s: &Session) -> Result<()> {
+    let pages: std::collections::BTreeMap<String, String> = fixture_pages()?.into_iter().collect();
+    let logs = pages.get("bench-logs").context("the bench-logs fixture")?;
+    s.open(&format!("{logs}&rows=20&appends=0")).await?;
+    s.wait_ready().await?;
+    s.open_sidebar().await?;
+    s.driver
+        .find(By::Css("[data-testid='pl-filter']"))
+        .await?
+        .send_keys("trace")
+        .await?;
+    let pivots = "document.querySelectorAll('[data-testid=\"pl-pivot\"]')";
+    // One trace id per row (the fixture's first row has the all-zero id, which is no trace id).
+    let before = s
+        .driver
+        .execute(
+            &format!("const rows = {pivots}; rows[0].plKept = true; return rows.length;"),
+            vec![],
+        )
+        .await?
+        .json()
+        .as_u64()
+        .unwrap_or_default();
+    ensure!(before == 19, "trace id pivots before: {before}");
+    s.driver.enter_default_frame().await?;
+    // The fixture's own appender (bench-logs.js), as its infinite scroll would call it.
+    s.driver.execute("appendLogRows(5);", vec![]).await?;
+    let kept = s
+        .sidebar_until(&format!(
+            "const rows = {pivots};
+             return rows.length === {before} + 5 && {{ kept: rows[0].plKept === true,
+               focused: document.activeElement?.dataset.testid ?? null,
+               filter: document.querySelector('[data-testid=\"pl-filter\"]').value }};"
+        ))
+        .await?;
+    ensure!(
+        kept == serde_json::json!({ "kept": true, "focused": "pl-filter", "filter": "trace" }),
+        "after 5 appended rows: {kept}"
+    );
+    Ok(())
+}
+
 both_browsers!(
+    a_live_page_adds_rows_without_rebuilding,
     command_toggles_the_sidebar,
     escape_returns_focus_to_the_page,
     open_and_width_are_remembered,
