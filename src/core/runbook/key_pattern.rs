@@ -7,6 +7,34 @@ use serde::{Deserialize, Serialize};
 #[serde(into = "String", from = "String")]
 pub struct KeyPattern {
     raw: String,
+    /// Read once: a page report matches every key it holds against every pattern of the runbook.
+    shape: Shape,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Shape {
+    Exact,
+    /// `prefix*`
+    Family,
+    /// `prefix<name>suffix`, by the byte offsets of `<` and `>`.
+    Placeholder {
+        open: usize,
+        close: usize,
+    },
+}
+
+impl Shape {
+    fn of(raw: &str) -> Self {
+        if raw.ends_with('*') {
+            return Self::Family;
+        }
+        raw.find('<')
+            .and_then(|open| Some((open, open + raw[open..].find('>')?)))
+            .map_or(Self::Exact, |(open, close)| Self::Placeholder {
+                open,
+                close,
+            })
+    }
 }
 
 /// How a concrete key matched a pattern.
@@ -24,7 +52,7 @@ pub enum KeyMatch {
 
 impl KeyPattern {
     pub fn new(raw: impl Into<String>) -> Self {
-        Self { raw: raw.into() }
+        Self::from(raw.into())
     }
 
     pub fn as_str(&self) -> &str {
@@ -37,8 +65,9 @@ impl KeyPattern {
 
     /// `(prefix, name, suffix)` for `prefix<name>suffix`.
     pub fn placeholder(&self) -> Option<(&str, &str, &str)> {
-        let open = self.raw.find('<')?;
-        let close = open + self.raw[open..].find('>')?;
+        let Shape::Placeholder { open, close } = self.shape else {
+            return None;
+        };
         Some((
             &self.raw[..open],
             &self.raw[open + 1..close],
@@ -47,30 +76,32 @@ impl KeyPattern {
     }
 
     pub fn matches(&self, key: &str) -> Option<KeyMatch> {
-        if let Some(prefix) = self.raw.strip_suffix('*') {
-            return key
-                .strip_prefix(prefix)
+        match self.shape {
+            Shape::Family => key
+                .strip_prefix(&self.raw[..self.raw.len() - 1])
                 .filter(|rest| !rest.is_empty())
-                .map(|_| KeyMatch::Family);
-        }
-        if let Some((prefix, name, suffix)) = self.placeholder() {
-            let value = key.strip_prefix(prefix)?.strip_suffix(suffix)?;
-            // One key segment only: `a.<x>.b` must not swallow dots.
-            if value.is_empty() || value.contains('.') {
-                return None;
+                .map(|_| KeyMatch::Family),
+            Shape::Placeholder { .. } => {
+                let (prefix, name, suffix) = self.placeholder()?;
+                let value = key.strip_prefix(prefix)?.strip_suffix(suffix)?;
+                // One key segment only: `a.<x>.b` must not swallow dots.
+                if value.is_empty() || value.contains('.') {
+                    return None;
+                }
+                Some(KeyMatch::Placeholder {
+                    name: name.to_owned(),
+                    value: value.to_owned(),
+                })
             }
-            return Some(KeyMatch::Placeholder {
-                name: name.to_owned(),
-                value: value.to_owned(),
-            });
+            Shape::Exact => (self.raw == key).then_some(KeyMatch::Exact),
         }
-        (self.raw == key).then_some(KeyMatch::Exact)
     }
 }
 
 impl From<String> for KeyPattern {
     fn from(raw: String) -> Self {
-        Self { raw }
+        let shape = Shape::of(&raw);
+        Self { raw, shape }
     }
 }
 
