@@ -189,13 +189,14 @@
     for (const [, key, value] of text.matchAll(JSON_PAIR)) emit({ source: "json", key, value, section });
   }
 
+  // Most frequent first: each element is read by the first rule that matches it.
   const RULES = [
     { name: "attribute-tree", selector: "[data-test-id='attribute-tree-row']", each: (el, emit) => treeRow(el, emit, false) },
+    { name: "log-cells", selector: "td[data-test-id^='log-table-cell-']", each: (el, emit) => emit({ source: "tableCell", key: el.getAttribute("data-test-id").slice("log-table-cell-".length), value: textOf(el), section: "logs-table" }) },
+    { name: "id-links", selector: "a[href*='/trace/'], a[href*='/events/'], a[href*='/trace-items/'], a[href*='/discover/']", each: (el, emit) => emit({ source: "href", key: "", value: el.href, section: sectionOf(el) }) },
     { name: "tag-tree", selector: "[data-test-id='tag-tree-row'], [data-test-id='highlight-tag-row']", each: (el, emit) => treeRow(el, emit, true) },
     { name: "context-cards", selector: "section#contexts", each: contextCards },
     { name: "drawer-title", selector: "[data-test-id='trace-drawer-title']", each: (el, emit) => emit({ source: "drawerTitle", key: "", value: textOf(el), section: "trace-drawer" }) },
-    { name: "id-links", selector: "a[href*='/trace/'], a[href*='/events/'], a[href*='/trace-items/'], a[href*='/discover/']", each: (el, emit) => emit({ source: "href", key: "", value: el.href, section: sectionOf(el) }) },
-    { name: "log-cells", selector: "td[data-test-id^='log-table-cell-']", each: (el, emit) => emit({ source: "tableCell", key: el.getAttribute("data-test-id").slice("log-table-cell-".length), value: textOf(el), section: "logs-table" }) },
     { name: "page-header", selector: "header", each: (el, emit) => emit({ source: "header", key: "", value: textOf(el).slice(0, 200), section: "" }) },
   ];
 
@@ -225,22 +226,21 @@
 
   const RULE_SELECTOR = RULES.map((rule) => rule.selector).join(", ");
 
-  /** Runs the rules that match `el`, each isolated, filing what they read under `owner ?? el`. */
+  /** Runs the rule that matches `el` (no element is two kinds), isolated, filing what it read under `owner ?? el`. */
   function readElement(el, owner, record) {
     if (closest(el, PORTALS)) return;
     elementsRead += 1;
-    for (const rule of RULES) {
-      try {
-        if (!matches(el, rule.selector)) continue;
-        rule.each(el, (fact) => {
-          record(owner ?? el, rule.name, fact);
-          if (!fact?.value) return;
-          if (sourceElements.size >= MAX_FACTS) sourceElements.delete(sourceElements.keys().next().value); // oldest first
-          sourceElements.set(fact.value, el);
-        });
-      } catch {
-        record(owner ?? el, rule.name, null); // reported to the sidebar, never to the page's console
-      }
+    const rule = RULES.find((r) => matches(el, r.selector));
+    if (!rule) return;
+    try {
+      rule.each(el, (fact) => {
+        record(owner ?? el, rule.name, fact);
+        if (!fact?.value) return;
+        if (sourceElements.size >= MAX_FACTS) sourceElements.delete(sourceElements.keys().next().value); // oldest first
+        sourceElements.set(fact.value, el);
+      });
+    } catch {
+      record(owner ?? el, rule.name, null); // reported to the sidebar, never to the page's console
     }
   }
 
