@@ -1,6 +1,8 @@
 //! "Pivots on this page": each recognised key and value, with the runbook's meaning, where it is
 //! found, its first query and the namespace rule that applies.
 
+use std::collections::BTreeSet;
+
 use leptos::prelude::*;
 
 use super::clipboard::copy;
@@ -17,13 +19,16 @@ pub fn Pivots(lens: Memo<Option<Lens>>, filter: RwSignal<String>) -> impl IntoVi
     let looked_for = part(lens, |l| l.kind.shows_pivots().then_some(l.kind.as_str()));
     let empty = move || pivots.with(|p| p.as_ref().is_some_and(Vec::is_empty));
     // Keyed rows: a page that adds values (logs appending) adds rows; the others stay as they are.
+    // A key's meaning is explained at its first value only: a logs table of 700 trace ids is one
+    // explanation and 700 values, not 700 copies of the same paragraph.
     let shown = move || {
         let needle = filter.get().to_lowercase();
         pivots.with(|p| {
+            let mut explained = BTreeSet::new();
             p.iter()
                 .flatten()
                 .filter(|p| matches(p, &needle))
-                .cloned()
+                .map(|p| (p.clone(), explained.insert(p.key.clone())))
                 .collect::<Vec<_>>()
         })
     };
@@ -40,8 +45,8 @@ pub fn Pivots(lens: Memo<Option<Lens>>, filter: RwSignal<String>) -> impl IntoVi
                 </p>
             })}
             <ul class="pl-pivots">
-                <For each=shown key=PivotView::clone let:pivot>
-                    <PivotRow pivot=pivot/>
+                <For each=shown key=Clone::clone let:((pivot, explain))>
+                    <PivotRow pivot=pivot explain=explain/>
                 </For>
             </ul>
         </section>
@@ -55,8 +60,9 @@ fn matches(pivot: &PivotView, needle: &str) -> bool {
             .any(|field| field.to_lowercase().contains(needle))
 }
 
+/// One value; with `explain`, also what its key means, where it is found and its first query.
 #[component]
-fn PivotRow(pivot: PivotView) -> impl IntoView {
+fn PivotRow(pivot: PivotView, explain: bool) -> impl IntoView {
     let status = RwSignal::new("");
     let shown: String = if pivot.value.chars().count() > SHOWN_CHARS {
         pivot.value.chars().take(SHOWN_CHARS).chain(['…']).collect()
@@ -77,13 +83,13 @@ fn PivotRow(pivot: PivotView) -> impl IntoView {
                     on:click=move |_| copy(&value, status)>"Copy"</button>
                 <span class="pl-status" role="status">{move || status.get()}</span>
             </div>
-            {(!pivot.meaning.is_empty()).then(|| view! {
+            {(explain && !pivot.meaning.is_empty()).then(|| view! {
                 <p class="pl-meaning">{prose(&pivot.meaning)}
                     {(!found_in.is_empty()).then(|| view! { <span class="pl-muted">" · found in "{found_in.clone()}</span> })}
                     {(!pivot.first_query.is_empty()).then(|| view! { <span class="pl-muted">" · first: "{pivot.first_query.clone()}</span> })}
                 </p>
             })}
-            {pivot.notes.first().map(|note| view! { <p class="pl-note">{prose(note)}</p> })}
+            {pivot.notes.first().filter(|_| explain).map(|note| view! { <p class="pl-note">{prose(note)}</p> })}
         </li>
     }
 }
