@@ -35,7 +35,7 @@ pub struct ScenarioView {
     pub references: Vec<Reference>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StepKind {
     Metric,
@@ -45,7 +45,7 @@ pub enum StepKind {
     Note,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct StepView {
     /// Stable within the scenario (derived from what the step is about, not its position), so
     /// stored progress survives a reordered runbook.
@@ -63,7 +63,7 @@ pub struct StepView {
     pub waiting: Vec<(String, Vec<String>)>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct StepLink {
     pub recipe: String,
     pub label: String,

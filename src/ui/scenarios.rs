@@ -390,7 +390,7 @@ fn ScenarioCard(
                     }}
                 </div>
                 <ol class="pl-steps">
-                    <For each=steps key=|s| serde_json::to_string(s).unwrap_or_default() children=move |step| {
+                    <For each=steps key=StepView::clone children=move |step| {
                         let (investigating, page, scenario) = step_context.clone();
                         view! { <Step step=step scenario=scenario shown=shown investigating=investigating page=page/> }
                     }/>
