@@ -3,6 +3,7 @@
 // worker are never missed; handlers that need the Rust core await it.
 import init, { classify_selection_json, menu_click_json, menu_entries_json, self_hosted_plan } from "./pkg/pages.js";
 import { syncSelfHosted } from "./self-hosted.js";
+import { readManaged } from "./team-policy.js";
 import { fromExtensionPage, relayTarget } from "./senders.js";
 
 const api = globalThis.browser ?? globalThis.chrome;
@@ -33,11 +34,16 @@ function core() {
   return coreReady;
 }
 
-/** The stored settings (JSON) and imported runbook (markdown, or empty for the bundled one). */
-async function coreInputs() {
-  const { settings, runbook } = await api.storage.local.get(["settings", "runbook"]);
-  await core();
-  return { settings: JSON.stringify(settings ?? {}), runbook: typeof runbook === "string" ? runbook : "" };
+let teamPolicy; // read once per wake (storage.managed can be slow to answer); dropped when it changes
+
+/**
+ * What decides the settings and runbook in force, as the core reads it (`StoredConfig`): the
+ * stored settings and imported runbook, and the team policy, which wins where it locks.
+ */
+async function storedConfig() {
+  teamPolicy ??= readManaged(api);
+  const [stored, managed] = await Promise.all([api.storage.local.get(["settings", "runbook"]), teamPolicy, core()]);
+  return JSON.stringify({ ...stored, managed });
 }
 
 function usableSelection(text) {
@@ -46,8 +52,7 @@ function usableSelection(text) {
 
 async function classify(text, tabUrl) {
   if (!usableSelection(text)) return { kinds: [], items: [], needsOrg: false };
-  const { settings, runbook } = await coreInputs();
-  return JSON.parse(classify_selection_json(text, settings, runbook, tabUrl ?? ""));
+  return JSON.parse(classify_selection_json(text, await storedConfig(), tabUrl ?? ""));
 }
 
 let menuRegistration = Promise.resolve();
@@ -61,18 +66,19 @@ function registerMenu() {
 }
 
 async function createMenu() {
-  const { runbook } = await coreInputs();
+  const config = await storedConfig();
   await api.contextMenus.removeAll();
   const create = (properties) =>
     new Promise((resolve) => api.contextMenus.create(properties, () => resolve(api.runtime.lastError)));
   await create({ id: MENU_PARENT, title: "Pivot Lens", contexts: ["selection"] });
-  for (const entry of JSON.parse(menu_entries_json(runbook))) {
+  for (const entry of JSON.parse(menu_entries_json(config))) {
     await create({ id: entry.id, parentId: MENU_PARENT, title: entry.title, contexts: ["selection"] });
   }
 }
 
 function reregisterMenuOnRunbookChange(changes, area) {
-  if (area === "local" && "runbook" in changes) registerMenu();
+  if (area === "managed") teamPolicy = undefined;
+  if ((area === "local" && "runbook" in changes) || area === "managed") registerMenu();
 }
 
 /** A menu click: open the follow-up next to the tab, or explain on the options page why not. */
@@ -90,9 +96,9 @@ async function showFittingEntries(info, tab) {
   // Firefox gives the selection only on pages the extension has host access to (Sentry); elsewhere
   // every entry stays visible and the click decides.
   const known = usableSelection(info.selectionText);
-  const [answer, { runbook }] = await Promise.all([known ? classify(info.selectionText, tab?.url) : null, coreInputs()]);
+  const [answer, config] = await Promise.all([known ? classify(info.selectionText, tab?.url) : null, storedConfig()]);
   const offered = new Set(answer?.items.map((item) => item.id));
-  for (const entry of JSON.parse(menu_entries_json(runbook))) {
+  for (const entry of JSON.parse(menu_entries_json(config))) {
     // With nothing to open the parent stays alone and its click explains why (no org, a secret).
     await api.contextMenus.update(entry.id, { visible: !known || offered.has(entry.id) });
   }

@@ -1,14 +1,16 @@
-// Boots the Leptos glossary page (src/ui/glossary.rs) with the imported runbook, if any.
+// Boots the Leptos glossary page (src/ui/glossary.rs) with the runbook in force (the team's, an
+// imported one, or the bundled one).
 import init, { mount_glossary } from "./pkg/pages.js";
 import { showBootError } from "./boot-error.js";
+import { readManaged } from "./team-policy.js";
 
 const api = globalThis.browser ?? globalThis.chrome;
 
 async function start() {
   await init({ module_or_path: new URL("./pkg/pages_bg.wasm", import.meta.url) });
-  const stored = await api.storage.local.get(["runbook"]);
+  const [stored, managed] = await Promise.all([api.storage.local.get(["settings", "runbook"]), readManaged(api)]);
   document.getElementById("boot")?.remove();
-  mount_glossary(JSON.stringify(stored));
+  mount_glossary(JSON.stringify({ ...stored, managed }));
 }
 
 start().catch((error) => showBootError(error, () => location.reload()));

@@ -70,6 +70,50 @@ impl Effective {
     }
 }
 
+/// The parts of `storage.local` (plus `managed`, the team policy as `team-policy.js` reads it)
+/// that decide the settings and the runbook in force. Every consumer reads them through this, so
+/// the sidebar, the glossary and the context menu never disagree about what a team locked.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StoredConfig {
+    pub settings: Value,
+    pub managed: Value,
+    /// An imported runbook (markdown).
+    pub runbook: Option<String>,
+}
+
+impl StoredConfig {
+    /// From the JSON of `storage.local` plus `managed`; anything unreadable counts as absent.
+    pub fn from_json(json: &str) -> Self {
+        serde_json::from_str(json).unwrap_or_default()
+    }
+
+    pub fn effective(&self) -> Effective {
+        let (user, _) = Settings::load(&self.settings);
+        let (policy, _) = read_policy(&self.managed);
+        effective_settings(&user, &policy)
+    }
+
+    /// The runbook documents that may be in force, best first (`Effective::runbook_sources`).
+    pub fn runbook_sources(&self) -> Vec<String> {
+        let effective = self.effective();
+        let sources = effective.runbook_sources(self.runbook.as_deref());
+        sources.into_iter().map(str::to_owned).collect()
+    }
+
+    /// The settings and the runbook in force: the first source that parses, else the bundled one.
+    /// (Needs the markdown parser: extension pages only; the sidebar compiles `runbook_sources`.)
+    pub fn in_force(&self) -> (Settings, Runbook) {
+        let effective = self.effective();
+        let runbook = effective
+            .runbook_sources(self.runbook.as_deref())
+            .into_iter()
+            .find_map(|markdown| Runbook::parse(markdown).ok())
+            .unwrap_or_else(Runbook::bundled);
+        (effective.settings, runbook)
+    }
+}
+
 /// Drops a team runbook that does not parse, with a notice, so it neither locks nor shows as in
 /// force. Separate from `read_policy` because only the extension pages carry the parser.
 pub fn drop_invalid_runbook(policy: &mut ManagedPolicy) -> Option<String> {
@@ -276,5 +320,37 @@ mod tests {
             .runbook_sources(None)
             .is_empty());
         assert!(effective.notices[0].contains("not fetched"));
+    }
+
+    #[test]
+    fn what_is_in_force_follows_the_team_policy() {
+        let bundled = crate::core::runbook::BUNDLED_MARKDOWN;
+        let meaning = "one request, tool call, or agent run trace";
+        let team = bundled.replace(meaning, "the team's meaning");
+        let mine = bundled.replace(meaning, "my meaning");
+        let parsed = |markdown: &str| Runbook::parse(markdown).unwrap();
+        assert_ne!(parsed(&team), parsed(&mine));
+        let stored = |managed: Value| {
+            StoredConfig::from_json(
+                &json!({ "settings": { "org": "mine" }, "runbook": mine, "managed": managed })
+                    .to_string(),
+            )
+        };
+
+        let (settings, runbook) = stored(json!({ "org": "acme", "runbook": team })).in_force();
+        assert_eq!(settings.org, "acme", "the team's org wins");
+        assert_eq!(runbook, parsed(&team), "a locked team runbook wins");
+
+        let (settings, runbook) = stored(json!({ "runbook": "# not a runbook" })).in_force();
+        assert_eq!(settings.org, "mine");
+        assert_eq!(runbook, parsed(&mine), "an invalid team runbook falls back");
+
+        let (_, runbook) = StoredConfig::from_json("garbage").in_force();
+        assert_eq!(runbook, Runbook::bundled());
+        assert_eq!(
+            stored(json!({ "runbook": team, "allow_user_override": true })).runbook_sources(),
+            [mine.clone(), team.clone()],
+            "an overridable team runbook comes after the engineer's"
+        );
     }
 }

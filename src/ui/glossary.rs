@@ -6,13 +6,7 @@ use wasm_bindgen::prelude::*;
 
 use super::text::prose;
 use crate::core::glossary::{entries, matches, GlossaryEntry};
-use crate::core::runbook::Runbook;
-
-#[derive(serde::Deserialize, Default)]
-struct Stored {
-    #[serde(default)]
-    runbook: Option<String>,
-}
+use crate::core::managed::StoredConfig;
 
 /// The practice pages packaged with the extension (`practice/<name>.html`), with their labels.
 const PRACTICE_PAGES: [(&str, &str); 3] = [
@@ -21,12 +15,13 @@ const PRACTICE_PAGES: [(&str, &str); 3] = [
     ("trace-span", "Trace with a span selected"),
 ];
 
-/// Mounts the glossary. `stored` is the JSON of `storage.local` (an imported runbook wins).
+/// Mounts the glossary of the runbook in force. `stored` is the JSON of `storage.local` (its
+/// `settings` and `runbook`) plus `managed`, the team policy.
 #[wasm_bindgen]
 pub fn mount_glossary(stored: &str) {
     super::panic::install_quiet_panic_hook();
-    let stored = serde_json::from_str::<Stored>(stored).unwrap_or_default();
-    let all = entries(&Runbook::imported_or_bundled(stored.runbook.as_deref()));
+    let (_, runbook) = StoredConfig::from_json(stored).in_force();
+    let all = entries(&runbook);
     leptos::mount::mount_to_body(move || view! { <Glossary all=all/> });
 }
 

@@ -15,7 +15,7 @@ use super::tour::{Tour, TourButton, TourPanel};
 use super::{paste_id::PasteId, pivots::Pivots, recipes::Recipes, where_am_i::WhereAmI};
 use crate::core::facts::RawFacts;
 use crate::core::lens::{lens, Lens, LensInput};
-use crate::core::managed::{effective_settings, read_policy};
+use crate::core::managed::StoredConfig;
 use crate::core::runbook::Runbook;
 use crate::core::settings::{Settings, SidebarDefaults};
 use crate::core::tour::TourProgress;
@@ -90,9 +90,12 @@ impl SidebarState {
         save: js_sys::Function,
     ) -> Self {
         let stored: Stored = serde_json::from_str(stored_json).unwrap_or_default();
-        let (user_settings, _) = Settings::load(&stored.settings);
-        let (policy, _) = read_policy(&stored.managed);
-        let effective = effective_settings(&user_settings, &policy);
+        let effective = StoredConfig {
+            settings: stored.settings,
+            managed: stored.managed,
+            runbook: None, // the runbook in force comes compiled (`runbook_json`)
+        }
+        .effective();
         let runbook = Arc::new(serde_json::from_str::<Runbook>(runbook_json).unwrap_or_default());
         let prefs = stored
             .sidebar

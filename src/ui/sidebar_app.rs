@@ -7,8 +7,7 @@ use wasm_bindgen::prelude::*;
 
 use super::sidebar::{self, SidebarState};
 use crate::core::facts::{RawFact, RawFacts};
-use crate::core::managed::{effective_settings, read_policy};
-use crate::core::settings::Settings;
+use crate::core::managed::StoredConfig;
 
 /// A message from this tab's page probe (extension/content.js): a `page` (its facts), a `theme`
 /// change or a `toggle`. One flat struct, not a tagged enum: serde's internally tagged and
@@ -55,15 +54,6 @@ impl Theme {
     }
 }
 
-/// The parts of `storage.local` (plus `managed`) that decide the runbook.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct RunbookSources {
-    settings: serde_json::Value,
-    managed: serde_json::Value,
-    runbook: Option<String>,
-}
-
 /// The sidebar as seen from `sidebar.js`: it feeds probe messages in, and gets layout changes and
 /// storage writes out through the two callbacks.
 #[wasm_bindgen]
@@ -94,14 +84,7 @@ impl SidebarApp {
     /// policy locks it, else the engineer's import. `sidebar.js` compiles the first that parses
     /// (with the extension pages' wasm, loaded only then) and uses the bundled model when none does.
     pub fn runbook_sources(stored: &str) -> Vec<String> {
-        let stored: RunbookSources = serde_json::from_str(stored).unwrap_or_default();
-        let (settings, _) = Settings::load(&stored.settings);
-        let (policy, _) = read_policy(&stored.managed);
-        effective_settings(&settings, &policy)
-            .runbook_sources(stored.runbook.as_deref())
-            .into_iter()
-            .map(str::to_owned)
-            .collect()
+        StoredConfig::from_json(stored).runbook_sources()
     }
 
     /// Gives the investigations their storage writer: `write(json)` with `{set, remove}` returns

@@ -49,13 +49,6 @@ impl Runbook {
         Self::parse(BUNDLED_MARKDOWN).unwrap_or_default()
     }
 
-    /// The imported runbook (markdown from storage) when it parses, else the bundled one.
-    pub fn imported_or_bundled(imported: Option<&str>) -> Runbook {
-        imported
-            .and_then(|markdown| Self::parse(markdown).ok())
-            .unwrap_or_else(Self::bundled)
-    }
-
     pub fn recipe(&self, id: &str) -> Option<&Recipe> {
         self.recipes.iter().find(|recipe| recipe.id == id)
     }
