@@ -263,13 +263,15 @@ pub fn Scenarios(sources: ScenarioSources) -> impl IntoView {
         url: Signal::derive(move || {
             lens.with(|l| l.as_ref().map(|l| l.url.clone()).unwrap_or_default())
         }),
-        pivots: Signal::derive(move || {
+        // A memo: every card and the checklists read it at each page report.
+        pivots: Memo::new(move |_| {
             lens.with(|l| {
                 l.as_ref()
                     .map(|l| collectible(&l.pivots))
                     .unwrap_or_default()
             })
-        }),
+        })
+        .into(),
     };
     let board = investigating.board;
     let views = {
