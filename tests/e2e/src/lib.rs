@@ -375,6 +375,9 @@ pub struct Session {
     profile: tempfile::TempDir,
     /// Firefox preferences beyond the harness's own (`start_with_firefox_prefs`), kept for `restart`.
     firefox_prefs: Vec<(String, Value)>,
+    /// Chromium's extension base once read: an unpacked extension keeps its id for the session,
+    /// but its service worker has no target while it is stopped (after `runtime.reload()`, say).
+    extension_base: std::sync::OnceLock<String>,
 }
 
 /// What the content script reports on the host element (the automation contract).
@@ -560,6 +563,7 @@ impl Session {
             _driver_process: process,
             profile,
             firefox_prefs,
+            extension_base: std::sync::OnceLock::new(),
         })
     }
 
@@ -737,6 +741,9 @@ impl Session {
         if self.browser == Browser::Firefox {
             return Ok(format!("moz-extension://{FIREFOX_UUID}/"));
         }
+        if let Some(base) = self.extension_base.get() {
+            return Ok(base.clone());
+        }
         let start = Instant::now();
         loop {
             let targets = self
@@ -754,7 +761,7 @@ impl Session {
                     Some(format!("chrome-extension://{}/", rest.split('/').next()?))
                 });
             if let Some(base) = base {
-                return Ok(base);
+                return Ok(self.extension_base.get_or_init(|| base).clone());
             }
             if start.elapsed() > READY_TIMEOUT {
                 bail!("Chromium shows no extension target");
