@@ -39,6 +39,14 @@ async fn settle() {
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
 
+/// Shows a received page report as `sidebar.js` does: a part per task until all of it is in.
+async fn render_all(app: &SidebarApp) {
+    while app.render_more() {
+        settle().await;
+    }
+    settle().await;
+}
+
 fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
 }
@@ -113,7 +121,7 @@ async fn a_page_message_is_shown_for_its_url_and_the_theme_follows() {
     let message =
         format!(r#"{{"type":"page","url":"{url}","theme":"dark","facts":[],"failedRules":[]}}"#);
     assert_eq!(app.receive(&message).unwrap().as_deref(), Some(url));
-    settle().await;
+    render_all(&app).await;
     assert_eq!(
         document()
             .document_element()
@@ -149,7 +157,7 @@ async fn hostile_values_render_as_text() {
         "facts": [{"source": "testId", "key": "http.route", "value": hostile}],
     });
     app.receive(&message.to_string()).unwrap();
-    settle().await;
+    render_all(&app).await;
     let row = document()
         .query_selector("[data-testid='pl-pivot'][data-key='http.route']")
         .unwrap()
@@ -162,6 +170,52 @@ async fn hostile_values_render_as_text() {
     );
 }
 
+/// A report of hundreds of values goes into the panel over several tasks, and a report that
+/// arrives before the last one was shown replaces it.
+#[wasm_bindgen_test]
+async fn a_big_report_is_shown_a_part_per_task() {
+    fresh_body();
+    let (post, _) = recorder();
+    let (save, _) = recorder();
+    let app = sidebar("{}", post, save);
+    let report = |routes: usize| {
+        let facts: Vec<_> = (0..routes)
+            .map(|i| serde_json::json!({"source": "testId", "key": "http.route", "value": format!("/api/{i}")}))
+            .collect();
+        serde_json::json!({"type": "page", "url": "https://acme.sentry.io/explore/logs/", "facts": facts})
+            .to_string()
+    };
+    let count = |selector: &str| document().query_selector_all(selector).unwrap().length();
+    app.receive(&report(10)).unwrap();
+    app.receive(&report(300)).unwrap();
+    settle().await;
+    assert_eq!(
+        count("[data-testid='pl-pivot']"),
+        0,
+        "a report is shown in the task after it is read"
+    );
+    assert!(app.render_more());
+    settle().await;
+    let first = count("[data-testid='pl-pivot']");
+    assert!(
+        (1..300).contains(&first),
+        "the first task shows part of the rows: {first}"
+    );
+    assert_eq!(
+        count("[data-testid='pl-scenario']"),
+        0,
+        "the checklists come after the pivots"
+    );
+    render_all(&app).await;
+    assert_eq!(
+        count("[data-testid='pl-pivot']"),
+        300,
+        "only the latest report is shown, all of it"
+    );
+    assert!(count("[data-testid='pl-scenario']") > 0);
+    assert!(!app.render_more(), "nothing is left to add");
+}
+
 #[wasm_bindgen_test]
 async fn a_typed_value_completes_a_recipe() {
     fresh_body();
@@ -170,7 +224,7 @@ async fn a_typed_value_completes_a_recipe() {
     let app = sidebar("{}", post, save);
     let message = r#"{"type":"page","url":"https://acme.sentry.io/explore/logs/","theme":"light","facts":[]}"#;
     app.receive(message).unwrap();
-    settle().await;
+    render_all(&app).await;
     let recipe =
         "[data-testid='pl-recipe'][data-recipe-id='grant-revocations-for-sign-out-reports']";
     let card = document().query_selector(recipe).unwrap().unwrap();
@@ -223,7 +277,7 @@ async fn the_tour_starts_on_the_first_page_outlines_the_field_and_is_remembered(
     let (save, saved) = recorder();
     let app = sidebar("{}", post, save);
     app.receive(EVENT_PAGE_MESSAGE).unwrap();
-    settle().await;
+    render_all(&app).await;
     let tour = document()
         .query_selector(TOUR)
         .unwrap()
@@ -278,7 +332,7 @@ async fn a_seen_tour_stays_closed_until_asked_for() {
     let (save, _) = recorder();
     let app = sidebar(r#"{"tour":{"seen":true,"step":2}}"#, post, save);
     app.receive(EVENT_PAGE_MESSAGE).unwrap();
-    settle().await;
+    render_all(&app).await;
     assert!(document().query_selector(TOUR).unwrap().is_none());
     assert_eq!(root().get_attribute("data-open").as_deref(), Some("false"));
     click("[data-testid='pl-tour-start']");

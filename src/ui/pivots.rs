@@ -14,7 +14,12 @@ use crate::core::lens::{Lens, PivotView};
 const SHOWN_CHARS: usize = 80;
 
 #[component]
-pub fn Pivots(lens: Memo<Option<Lens>>, filter: RwSignal<String>) -> impl IntoView {
+pub fn Pivots(
+    lens: Memo<Option<Lens>>,
+    filter: RwSignal<String>,
+    /// How many rows may be in the document yet (see `Drawing`).
+    rows: RwSignal<usize>,
+) -> impl IntoView {
     let pivots = part(lens, |l| l.pivots.clone());
     let looked_for = part(lens, |l| l.kind.shows_pivots().then_some(l.kind.as_str()));
     let empty = move || pivots.with(|p| p.as_ref().is_some_and(Vec::is_empty));
@@ -28,6 +33,7 @@ pub fn Pivots(lens: Memo<Option<Lens>>, filter: RwSignal<String>) -> impl IntoVi
             p.iter()
                 .flatten()
                 .filter(|p| matches(p, &needle))
+                .take(rows.get())
                 .map(|p| (p.clone(), explained.insert(p.key.clone())))
                 .collect::<Vec<_>>()
         })

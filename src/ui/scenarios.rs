@@ -368,13 +368,17 @@ fn ScenarioCard(
         }
     };
     let copy_status = RwSignal::new("");
+    // A closed card renders only its steps' checkboxes (the automation contract); the rest of
+    // each step is built when the card opens. Most cards stay closed, and in Firefox the sidebar
+    // renders on the page's own thread.
+    let open = RwSignal::new(initial.suggested);
     let step_context = (investigating, page.clone(), id.clone());
     view! {
         <li class="pl-scenario" data-testid="pl-scenario" data-scenario-id=id.clone()
             data-suggested=initial.suggested.to_string()
             data-investigation=move || shown.get().map(|i| i.record.id).unwrap_or_default()
             aria-labelledby=labelled_by>
-            <details open=initial.suggested>
+            <details open=initial.suggested on:toggle=move |ev| open.set(details_open(&ev))>
                 <summary>
                     <span id=heading_id class="pl-scenario-title">{initial.title.clone()}</span>
                     {initial.suggested.then(|| view! { <span class="pl-chip">"Suggested"</span> })}
@@ -394,7 +398,7 @@ fn ScenarioCard(
                 <ol class="pl-steps">
                     <For each=steps key=StepView::clone children=move |step| {
                         let (investigating, page, scenario) = step_context.clone();
-                        view! { <Step step=step scenario=scenario shown=shown investigating=investigating page=page/> }
+                        view! { <Step step=step scenario=scenario shown=shown investigating=investigating page=page card_open=open/> }
                     }/>
                 </ol>
                 {move || shown.get().is_some().then(|| {
@@ -430,6 +434,7 @@ fn Step(
     shown: Memo<Option<Investigation>>,
     investigating: Investigating,
     page: Page,
+    card_open: RwSignal<bool>,
 ) -> impl IntoView {
     let input_id = format!("pl-step-{scenario}-{}", step.id);
     let step_id = step.id.clone();
@@ -469,33 +474,57 @@ fn Step(
         move |ev| change(StepChange::Done(event_target_checked(&ev)))
     };
     let note_label = format!("Note for: {}", step.title);
+    // A textarea is one of the costliest elements to create: built when its note is opened.
+    let note_open = RwSignal::new(false);
+    let title = step.title.clone();
+    let body = move || {
+        card_open.get().then(|| {
+            let (note, change, note_label) = (note.clone(), change.clone(), note_label.clone());
+            view! {
+                {step.value.clone().map(|value| view! {
+                    <p class="pl-step-value"><code>{step.key.clone().unwrap_or_default()}</code>" = "<code>{value}</code></p>
+                })}
+                {(!step.links.is_empty()).then(|| view! {
+                    <div class="pl-actions">
+                        {step.links.iter().map(|link| view! {
+                            <a class="pl-button" data-testid="pl-step-open" href=link.url.clone() target="_blank"
+                                rel="noopener noreferrer" title=link.recipe.clone()>{link.label.clone()}</a>
+                        }).collect_view()}
+                    </div>
+                })}
+                {step.waiting.iter().map(|(recipe, missing)| view! {
+                    <p class="pl-muted">{format!("{recipe} Needs {}.", missing.join(", "))}</p>
+                }).collect_view()}
+                <details class="pl-step-note" open=note_open.get_untracked()
+                    on:toggle=move |ev| note_open.set(details_open(&ev))>
+                    <summary>"Note"</summary>
+                    {move || note_open.get().then(|| {
+                        let change = change.clone();
+                        view! {
+                            <textarea aria-label=note_label.clone() prop:value=note.clone()
+                                on:change=move |ev| change(StepChange::Note(event_target_value(&ev)))></textarea>
+                        }
+                    })}
+                </details>
+            }
+        })
+    };
     view! {
-        <li class="pl-step" data-testid="pl-step" data-step-id=step.id.clone() data-kind=format!("{:?}", step.kind).to_lowercase()>
+        <li class="pl-step" data-testid="pl-step" data-step-id=step_id data-kind=format!("{:?}", step.kind).to_lowercase()>
             <div class="pl-step-head">
                 <input type="checkbox" id=input_id.clone() prop:checked=done on:change=on_tick/>
-                <label for=input_id>{step.title.clone()}</label>
+                <label for=input_id>{title}</label>
             </div>
-            {step.value.clone().map(|value| view! {
-                <p class="pl-step-value"><code>{step.key.clone().unwrap_or_default()}</code>" = "<code>{value}</code></p>
-            })}
-            {(!step.links.is_empty()).then(|| view! {
-                <div class="pl-actions">
-                    {step.links.iter().map(|link| view! {
-                        <a class="pl-button" data-testid="pl-step-open" href=link.url.clone() target="_blank"
-                            rel="noopener noreferrer" title=link.recipe.clone()>{link.label.clone()}</a>
-                    }).collect_view()}
-                </div>
-            })}
-            {step.waiting.iter().map(|(recipe, missing)| view! {
-                <p class="pl-muted">{format!("{recipe} Needs {}.", missing.join(", "))}</p>
-            }).collect_view()}
-            <details class="pl-step-note">
-                <summary>"Note"</summary>
-                <textarea aria-label=note_label prop:value=note
-                    on:change=move |ev| change(StepChange::Note(event_target_value(&ev)))></textarea>
-            </details>
+            {body}
         </li>
     }
+}
+
+/// Whether the `<details>` of a `toggle` event is now open.
+fn details_open(ev: &leptos::ev::Event) -> bool {
+    ev.target()
+        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlDetailsElement>(t).ok())
+        .is_some_and(|d| d.open())
 }
 
 /// Closed investigations: reopen or delete.

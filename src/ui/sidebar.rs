@@ -78,7 +78,22 @@ pub struct SidebarState {
     pub(super) tour: Tour,
     /// The page is one of the bundled practice pages (an extension page, never a web page).
     pub(super) practice: RwSignal<bool>,
+    pub(super) drawing: Drawing,
 }
+
+/// How much of a big panel is in the document yet. A first render of hundreds of rows is cut
+/// into tasks (`render_more`, driven by `sidebar.js`), because Firefox runs this frame on the
+/// page's own thread: one long render there is a long task of the page's.
+#[derive(Clone, Copy)]
+pub(super) struct Drawing {
+    /// Pivot rows that may be in the document.
+    pub(super) pivot_rows: RwSignal<usize>,
+    /// The checklists come in a task of their own, after the pivots; then they stay.
+    pub(super) scenarios: RwSignal<bool>,
+}
+
+/// Pivot rows added per task: about 20 ms in Firefox on the benchmark's machine.
+const PIVOT_ROWS_PER_TASK: usize = 50;
 
 impl SidebarState {
     /// `runbook_json` is the compiled runbook model (`runbook.json` or a compiled import); an
@@ -130,6 +145,10 @@ impl SidebarState {
             theme: RwSignal::new(Theme::default()),
             callbacks: Rc::new(Callbacks { post, save }),
             practice: RwSignal::new(false),
+            drawing: Drawing {
+                pivot_rows: RwSignal::new(PIVOT_ROWS_PER_TASK),
+                scenarios: RwSignal::new(false),
+            },
         }
     }
 
@@ -140,8 +159,32 @@ impl SidebarState {
             .with_untracked(|old| old.as_ref().is_some_and(|old| old.url != raw.url))
         {
             self.typed.set(BTreeMap::new());
+            self.drawing.pivot_rows.set(PIVOT_ROWS_PER_TASK);
         }
         self.raw.set(Some(raw));
+    }
+
+    /// Adds the next part of the panel, if any is missing; true when it added one (call again in
+    /// a later task), false when the whole result is shown.
+    pub fn render_more(&self) -> bool {
+        let Some(pivots) = self
+            .lens
+            .with_untracked(|l| l.as_ref().map(|l| l.pivots.len()))
+        else {
+            return false;
+        };
+        let drawing = self.drawing;
+        if drawing.pivot_rows.get_untracked() < pivots {
+            drawing
+                .pivot_rows
+                .update(|rows| *rows += PIVOT_ROWS_PER_TASK);
+            return true;
+        }
+        if !drawing.scenarios.get_untracked() {
+            drawing.scenarios.set(true);
+            return true;
+        }
+        false
     }
 
     pub fn set_theme(&self, theme: Theme) {
@@ -234,6 +277,7 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
     let filter = RwSignal::new(String::new());
     let scenario_sources = ScenarioSources::of(&state);
     let practice = state.practice;
+    let drawing = state.drawing;
     // Solved exercises outlive re-renders of the lens.
     let solved = RwSignal::new(Vec::<String>::new());
     Effect::new(move |_| {
@@ -289,6 +333,7 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
                     view! { <p class="pl-muted" role="status">"Reading this page…"</p> }.into_any()
                 } else {
                     let (paste_runbook, paste_settings) = (runbook.clone(), settings.clone());
+                    let scenario_sources = scenario_sources.clone();
                     view! {
                         <label class="pl-filter">
                             <span class="pl-visually-hidden">"Filter pivots and queries"</span>
@@ -299,12 +344,12 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
                         <Warnings lens=lens/>
                         <Practice practice=practice runbook=runbook.clone() lens=lens solved=solved/>
                         <WhereAmI lens=lens/>
-                        <Pivots lens=lens filter=filter/>
+                        <Pivots lens=lens filter=filter rows=drawing.pivot_rows/>
                         {move || page_url.get().map(|url| view! {
                             <PasteId runbook=paste_runbook.clone() settings=paste_settings.clone() page_url=url/>
                         })}
                         <Recipes lens=lens filter=filter typed=typed/>
-                        <Scenarios sources=scenario_sources.clone()/>
+                        {move || drawing.scenarios.get().then(|| view! { <Scenarios sources=scenario_sources.clone()/> })}
                     }.into_any()
                 }}
             </div>

@@ -1,6 +1,8 @@
 //! The sidebar frame's wasm entry point: `sidebar.js` feeds probe messages and storage changes in
 //! and gets layout changes and storage writes out.
 
+use std::cell::RefCell;
+
 use leptos::prelude::*;
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -59,6 +61,10 @@ impl Theme {
 #[wasm_bindgen]
 pub struct SidebarApp {
     state: SidebarState,
+    /// A page report read but not yet shown: it is shown in the next task (`render_more`), so
+    /// reading a big report and computing its lens are two tasks, and reports that arrive
+    /// faster than they can be shown are coalesced into the latest.
+    received: RefCell<Option<RawFacts>>,
 }
 
 #[wasm_bindgen]
@@ -77,7 +83,10 @@ impl SidebarApp {
         let mounted = state.clone();
         leptos::mount::mount_to_body(move || view! { <sidebar::Sidebar state=mounted/> });
         state.announce_layout();
-        SidebarApp { state }
+        SidebarApp {
+            state,
+            received: RefCell::default(),
+        }
     }
 
     /// The runbook documents (markdown) that may be in force, best first: the team's when the
@@ -98,7 +107,20 @@ impl SidebarApp {
         self.state.investigating.storage_changed(changes);
     }
 
-    /// Handles one probe message; returns the URL whose result is now shown, if any.
+    /// Adds the next part of a big result to the panel; true when there may be more (call again
+    /// in a later task), false once the whole result is shown.
+    pub fn render_more(&self) -> bool {
+        match self.received.take() {
+            Some(raw) => {
+                self.state.show_page(raw);
+                true
+            }
+            None => self.state.render_more(),
+        }
+    }
+
+    /// Handles one probe message; returns the URL whose result is shown once `render_more` has
+    /// nothing more to add, if any.
     pub fn receive(&self, message: &str) -> Result<Option<String>, JsError> {
         let message: ProbeMessage = serde_json::from_str(message)?;
         Ok(match message.r#type {
@@ -108,11 +130,11 @@ impl SidebarApp {
                     .ok_or_else(|| JsError::new("a page message without its url"))?;
                 self.state.set_theme(message.theme);
                 self.state.set_practice(message.practice);
-                self.state.show_page(RawFacts {
+                self.received.replace(Some(RawFacts {
                     url: url.clone(),
                     facts: message.facts,
                     failed_rules: message.failed_rules,
-                });
+                }));
                 Some(url)
             }
             ProbeMessageKind::Theme => {

@@ -50,8 +50,15 @@ async fn the_six_scenarios_remember_progress(s: &Session) -> Result<()> {
     for step in TICKED {
         tick(s, TOOLS, step).await?;
     }
+    // The note's textarea is built when the note is opened, as a click on "Note" does.
     s.in_sidebar(&format!(
+        r#"document.querySelector('[data-scenario-id="{TOOLS}"] [data-step-id="trace"] details.pl-step-note').open = true;
+           return true;"#
+    ))
+    .await?;
+    s.sidebar_until(&format!(
         r#"const area = document.querySelector('[data-scenario-id="{TOOLS}"] [data-step-id="trace"] textarea');
+           if (!area) return false;
            area.value = 'search_events failed at 14:02';
            area.dispatchEvent(new Event('change', {{ bubbles: true }}));
            return true;"#

@@ -337,8 +337,8 @@ async fn measure_load(s: &Session, url: &str, with_extension: bool) -> Result<Lo
         .unwrap_or_default();
     let mut measures: Vec<(String, f64, f64)> = measures;
     if with_extension {
-        // The sidebar's own work per page report (its frame has its own timeline, so it is not
-        // put down to the page's steps).
+        // The sidebar's own work per task (its frame has its own timeline, so it is not put down
+        // to the page's steps).
         let sidebar = s
             .in_sidebar(
                 r#"return performance.getEntriesByName("pivot-lens:sidebar").map((m) => m.duration);"#,
@@ -508,7 +508,7 @@ fn report(
     }
 
     let _ = writeln!(md, "\n## The probe's own work (`pivot-lens:*` measures: median ms / max ms / median elements read)\n");
-    let _ = writeln!(md, "`scan` = first read at load; `rescan@<step>` = re-reads after the page's step (`burst`: 10 attribute values edited; `navigate`: single-page navigation re-rendering the drawer; `storm`; `append`); `publish` = snapshot, compare and send; `sidebar` = the sidebar's work for one report, from receiving it to the task after its render (its own frame: Chromium runs it in another process, Firefox on the page's main thread).\n");
+    let _ = writeln!(md, "`scan` = first read at load; `rescan@<step>` = re-reads after the page's step (`burst`: 10 attribute values edited; `navigate`: single-page navigation re-rendering the drawer; `storm`; `append`); `publish` = snapshot, compare and send; `sidebar` = the sidebar's work for one task (reading a report, or adding a part of its result to the panel), from its start to the next task (its own frame: Chromium runs it in another process, Firefox on the page's main thread).\n");
     let _ = writeln!(
         md,
         "| browser | page | measure | median ms | max ms | elements (median) | count |"
