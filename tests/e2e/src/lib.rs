@@ -835,6 +835,7 @@ impl Session {
         }
         // A new tab starts as about:blank; wait until the extension page itself has loaded.
         let start = Instant::now();
+        let mut retried = false;
         loop {
             let loaded = self
                 .driver
@@ -845,6 +846,13 @@ impl Session {
             }
             if start.elapsed() > READY_TIMEOUT {
                 bail!("{page} did not load");
+            }
+            // Right after an extension reload (updates.rs), Chromium can show its error page for
+            // a navigation made while the extension was restarting: navigate once more.
+            if self.browser == Browser::Chromium && !retried && start.elapsed() > READY_TIMEOUT / 2
+            {
+                retried = true;
+                self.driver.goto(&url).await?;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
