@@ -105,15 +105,13 @@
    * Rows are containers too: an edited value or an appended row costs that row, not its table of
    * thousands (the benchmark's rescan locality budget).
    */
-  const CONTAINERS = [
-    "section[id]", "[role='region'][aria-label]", "[role='dialog']", "header",
-    "[data-test-id='trace-drawer']", "[data-test-id='trace-drawer-title']",
-    "[data-test-id='fields-tree']", "[data-test-id='attribute-tree-column']",
-    "[data-test-id='event-tags-tree']", "[data-test-id='tag-tree-column']",
-    "[data-test-id='logs-table']", "[data-test-id='spans-table']",
-    "[data-test-id='attribute-tree-row']", "[data-test-id='tag-tree-row']",
-    "[data-test-id='highlight-tag-row']", "[data-test-id='log-table-row']",
-  ].join(", ");
+  const CONTAINER_IDS = new Set([
+    "trace-drawer", "trace-drawer-title", "fields-tree", "attribute-tree-column", "event-tags-tree",
+    "tag-tree-column", "logs-table", "spans-table", "attribute-tree-row", "tag-tree-row",
+    "highlight-tag-row", "log-table-row",
+  ]);
+  const CONTAINERS = ["section[id]", "[role='region'][aria-label]", "[role='dialog']", "header",
+    ...[...CONTAINER_IDS].map((id) => `[data-test-id='${id}']`)].join(", ");
 
   const SECTION = "section[id], [data-test-id='trace-drawer'], [data-test-id='logs-table'], [data-test-id='spans-table']";
   const sectionName = (region) => (region ? (attribute(region, "id") || attribute(region, "data-test-id") || "") : "");
@@ -145,7 +143,7 @@
     for (const a of queryAll(valueCell, "a[href]")) emit({ source: "href", key: "", value: a.href, section });
   }
 
-  /** `[source, key]` of a tree row's key cell, from the most reliable hook it has (each looked up only if needed). */
+  /** `[source, key]` of a tree row's key cell, from its most reliable hook (each looked up only if needed). */
   function rowKey(keyCell, isTag) {
     const testIdKey = matches(keyCell, "[data-test-id^='tree-key-']") ? keyCell : query(keyCell, "[data-test-id^='tree-key-']");
     if (testIdKey) return ["testId", attribute(testIdKey, "data-test-id").slice("tree-key-".length)];
@@ -203,13 +201,13 @@
   // ---- What was read, per container (or per element found outside every container), so a change
   // costs a re-read of the containers it touched, not of the document.
 
-  const readings = new Map(); // container or loose element → { facts, failed }
+  const readings = new Map(); // container or loose element → { facts, ids, failed }
   const sourceElements = new Map(); // fact value → element it was last read from (the tour outlines it)
-  const nearestContainer = (el) => closest(el, CONTAINERS);
+  // Rows, most of what is read, are containers themselves: a Set lookup first.
+  const nearestContainer = (el) => (CONTAINER_IDS.has(attribute(el, "data-test-id")) ? el : closest(el, CONTAINERS));
 
-  // ---- Self-measurement for the benchmark (./build.sh bench): every scan, rescan and publish leaves
-  // a `pivot-lens:<what>` measure on the page's performance timeline, its detail the number of
-  // elements the rules read. No console output; old entries are dropped so a long session stays small.
+  // ---- Self-measurement (./build.sh bench): each scan, rescan and publish leaves a `pivot-lens:<what>`
+  // measure on the page's timeline (detail: elements read). No console output; old entries are dropped.
   const MAX_MEASURES = 1000;
   const measureCounts = new Map(); // name → measures left on the timeline
   let elementsRead = 0;
@@ -226,9 +224,15 @@
 
   const RULE_SELECTOR = RULES.map((rule) => rule.selector).join(", ");
 
-  /** Runs the rule that matches `el` (no element is two kinds), isolated, filing what it read under `owner ?? el`. */
-  function readElement(el, owner, record) {
-    if (closest(el, PORTALS)) return;
+  /** The portals in `root`: found once per read, not per element. (Sections can move between reads.) */
+  function portalsIn(root) {
+    sectionCache = new WeakMap();
+    return [...queryAll(root, PORTALS)];
+  }
+
+  /** Runs the rule matching `el` (no element is two kinds), isolated, filing what it read under `owner ?? el`. */
+  function readElement(el, owner, record, portals) {
+    if (portals.some((portal) => contains(portal, el))) return;
     elementsRead += 1;
     const rule = RULES.find((r) => matches(el, r.selector));
     if (!rule) return;
@@ -250,23 +254,28 @@
    * One query for all rules, one `closest` per element.
    */
   function read(root, accept, record) {
-    sectionCache = new WeakMap(); // sections can move between reads
+    if (closest(root, PORTALS)) return;
+    const portals = portalsIn(root);
     const found = queryAll(root, RULE_SELECTOR);
     for (const el of matches(root, RULE_SELECTOR) ? [root, ...found] : found) {
       const owner = nearestContainer(el);
-      if (accept(owner, el)) readElement(el, owner, record);
+      if (accept(owner, el)) readElement(el, owner, record, portals);
     }
   }
 
-  /** Collects what rules read into `fresh` (by default a new map), one entry per key. */
+  /** Collects what rules read into `fresh` (default: a new map), an entry per key; a fact's id is made once. */
   function recorder(fresh = new Map()) {
     return {
       fresh,
       record(key, ruleName, fact) {
-        if (!fresh.has(key)) fresh.set(key, { facts: [], failed: [] });
+        if (!fresh.has(key)) fresh.set(key, { facts: [], ids: [], failed: [] });
         const entry = fresh.get(key);
         if (!fact) entry.failed.push(ruleName);
-        else if (typeof fact.value === "string" && fact.value && entry.facts.length < MAX_FACTS) entry.facts.push(fact);
+        else if (typeof fact.value === "string" && fact.value && entry.facts.length < MAX_FACTS) {
+          fact.value = fact.value.slice(0, MAX_VALUE);
+          entry.facts.push(fact);
+          entry.ids.push(`${fact.source}\u0000${fact.key}\u0000${fact.value}`);
+        }
       },
     };
   }
@@ -323,14 +332,11 @@
     for (const [key, entry] of readings) {
       if (!connected(key)) { readings.delete(key); changed = true; continue; }
       for (const name of entry.failed) failed.add(name);
-      for (const fact of entry.facts) {
-        if (facts.length >= MAX_FACTS) break;
-        const value = fact.value.slice(0, MAX_VALUE);
-        const id = `${fact.source}\u0000${fact.key}\u0000${value}`;
-        if (seen.has(id)) continue;
-        seen.add(id);
-        facts.push({ ...fact, value });
-      }
+      entry.facts.forEach((fact, i) => {
+        if (facts.length >= MAX_FACTS || seen.has(entry.ids[i])) return;
+        seen.add(entry.ids[i]);
+        facts.push(fact);
+      });
     }
     return { url: pageUrl(), facts, failedRules: [...failed] };
   }
@@ -517,8 +523,8 @@
     rescanTimer = setTimeout(flushChanges, Math.max(0, Math.min(RESCAN_DEBOUNCE_MS, pendingSince + RESCAN_MAX_WAIT_MS - now)));
   }
 
-  // Reads are cut into slices of at most SLICE_MS, each its own task (and its own measure), so no
-  // read blocks the page for long: a drawer of 5,000 re-rendered rows takes several slices.
+  // Reads are cut into slices of at most SLICE_MS, each its own task (and measure), so no read
+  // blocks the page for long: a drawer of 5,000 re-rendered rows takes several slices.
   const SLICE_MS = 10;
   let sliceTimer = 0;
 
@@ -600,12 +606,12 @@
     if (stopIfOrphaned()) return;
     // Filed straight into `readings`, slice by slice: a change seen meanwhile re-reads its
     // container whole, and anything read twice is one fact after `collect`.
-    const found = queryAll(document.body ?? document.documentElement, RULE_SELECTOR);
+    const root = document.body ?? document.documentElement;
+    const [portals, found] = [portalsIn(root), queryAll(root, RULE_SELECTOR)];
     const { record } = recorder(readings);
     let next = 0;
-    sectionCache = new WeakMap();
     sliced("scan", () => {
-      if (next < found.length) readElement(found[next], nearestContainer(found[next]), record);
+      if (next < found.length) readElement(found[next], nearestContainer(found[next]), record, portals);
       next += 1;
       return next < found.length;
     }, () => {
