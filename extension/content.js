@@ -224,8 +224,8 @@
 
   const RULE_SELECTOR = RULES.map((rule) => rule.selector).join(", ");
 
-  /** The portals in `root`: found once per read, not per element. (Sections can move between reads.) */
-  function portalsIn(root) {
+  /** Starts a read of `root`: drops cached sections (they can move); returns its portals, found once. */
+  function beginRead(root) {
     sectionCache = new WeakMap();
     return [...queryAll(root, PORTALS)];
   }
@@ -255,7 +255,7 @@
    */
   function read(root, accept, record) {
     if (closest(root, PORTALS)) return;
-    const portals = portalsIn(root);
+    const portals = beginRead(root);
     const found = queryAll(root, RULE_SELECTOR);
     for (const el of matches(root, RULE_SELECTOR) ? [root, ...found] : found) {
       const owner = nearestContainer(el);
@@ -607,7 +607,7 @@
     // Filed straight into `readings`, slice by slice: a change seen meanwhile re-reads its
     // container whole, and anything read twice is one fact after `collect`.
     const root = document.body ?? document.documentElement;
-    const [portals, found] = [portalsIn(root), queryAll(root, RULE_SELECTOR)];
+    const [portals, found] = [beginRead(root), queryAll(root, RULE_SELECTOR)];
     const { record } = recorder(readings);
     let next = 0;
     sliced("scan", () => {
