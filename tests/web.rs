@@ -29,6 +29,14 @@ fn sidebar(stored: &str, post: js_sys::Function, save: js_sys::Function) -> Side
     SidebarApp::new(stored, &runbook, post, save)
 }
 
+/// A sidebar in an emptied body, for tests that do not look at what it posts or saves.
+fn unobserved_sidebar(stored: &str) -> SidebarApp {
+    fresh_body();
+    let (post, _) = recorder();
+    let (save, _) = recorder();
+    sidebar(stored, post, save)
+}
+
 /// Lets Leptos run its scheduled DOM updates.
 async fn settle() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
@@ -113,10 +121,7 @@ async fn toggle_opens_remembers_and_tells_the_page() {
 
 #[wasm_bindgen_test]
 async fn a_page_message_is_shown_for_its_url_and_the_theme_follows() {
-    fresh_body();
-    let (post, _) = recorder();
-    let (save, _) = recorder();
-    let app = sidebar("{}", post, save);
+    let app = unobserved_sidebar("{}");
     let url = "https://acme.sentry.io/issues/1/events/7b4c2f9a0c1d4e5f8a9b0c1d2e3f4a5b/";
     let message =
         format!(r#"{{"type":"page","url":"{url}","theme":"dark","facts":[],"failedRules":[]}}"#);
@@ -147,10 +152,7 @@ async fn a_page_message_is_shown_for_its_url_and_the_theme_follows() {
 
 #[wasm_bindgen_test]
 async fn hostile_values_render_as_text() {
-    fresh_body();
-    let (post, _) = recorder();
-    let (save, _) = recorder();
-    let app = sidebar("{}", post, save);
+    let app = unobserved_sidebar("{}");
     let hostile = "<img src=x onerror=alert(1)>";
     let message = serde_json::json!({
         "type": "page", "url": "https://acme.sentry.io/explore/logs/", "theme": "light",
@@ -174,10 +176,7 @@ async fn hostile_values_render_as_text() {
 /// arrives before the last one was shown replaces it.
 #[wasm_bindgen_test]
 async fn a_big_report_is_shown_a_part_per_task() {
-    fresh_body();
-    let (post, _) = recorder();
-    let (save, _) = recorder();
-    let app = sidebar("{}", post, save);
+    let app = unobserved_sidebar("{}");
     let report = |routes: usize| {
         let facts: Vec<_> = (0..routes)
             .map(|i| serde_json::json!({"source": "testId", "key": "http.route", "value": format!("/api/{i}")}))
@@ -218,10 +217,7 @@ async fn a_big_report_is_shown_a_part_per_task() {
 
 #[wasm_bindgen_test]
 async fn a_typed_value_completes_a_recipe() {
-    fresh_body();
-    let (post, _) = recorder();
-    let (save, _) = recorder();
-    let app = sidebar("{}", post, save);
+    let app = unobserved_sidebar("{}");
     let message = r#"{"type":"page","url":"https://acme.sentry.io/explore/logs/","theme":"light","facts":[]}"#;
     app.receive(message).unwrap();
     render_all(&app).await;
@@ -250,10 +246,7 @@ async fn a_typed_value_completes_a_recipe() {
 
 #[wasm_bindgen_test]
 fn malformed_messages_are_errors_not_panics() {
-    fresh_body();
-    let (post, _) = recorder();
-    let (save, _) = recorder();
-    let app = sidebar("not json at all", post, save);
+    let app = unobserved_sidebar("not json at all");
     assert!(app.receive("{\"type\":\"page\"}").is_err());
     assert!(app.receive("[]").is_err());
 }
@@ -327,10 +320,7 @@ async fn the_tour_starts_on_the_first_page_outlines_the_field_and_is_remembered(
 
 #[wasm_bindgen_test]
 async fn a_seen_tour_stays_closed_until_asked_for() {
-    fresh_body();
-    let (post, _) = recorder();
-    let (save, _) = recorder();
-    let app = sidebar(r#"{"tour":{"seen":true,"step":2}}"#, post, save);
+    let app = unobserved_sidebar(r#"{"tour":{"seen":true,"step":2}}"#);
     app.receive(EVENT_PAGE_MESSAGE).unwrap();
     render_all(&app).await;
     assert!(document().query_selector(TOUR).unwrap().is_none());
