@@ -99,11 +99,9 @@
   }
 
   /**
-   * The parts of Sentry's pages that hold facts (sentry-dom.md §8 step 2). Rescans are per container:
-   * a change re-reads only the nearest container around it, and every fact is filed under the
-   * container it was read in (the nearest one), so nested containers never read the same row twice.
-   * Rows are containers too: an edited value or an appended row costs that row, not its table of
-   * thousands (the benchmark's rescan locality budget).
+   * The parts of Sentry's pages that hold facts (sentry-dom.md §8 step 2). A change re-reads the
+   * nearest container around it; a fact is filed under its nearest container, so nested ones never
+   * read a row twice. Rows are containers too: an edited or added row costs that row, not its table.
    */
   const CONTAINER_IDS = new Set([
     "trace-drawer", "trace-drawer-title", "fields-tree", "attribute-tree-column", "event-tags-tree",
@@ -201,7 +199,7 @@
   // ---- What was read, per container (or per element found outside every container), so a change
   // costs a re-read of the containers it touched, not of the document.
 
-  const readings = new Map(); // container or loose element → { facts, ids, failed }
+  const readings = new Map(); // container or loose element → { id, facts, failed }
   const sourceElements = new Map(); // fact value → element it was last read from (the tour outlines it)
   // Rows, most of what is read, are containers themselves: a Set lookup first.
   const nearestContainer = (el) => (CONTAINER_IDS.has(attribute(el, "data-test-id")) ? el : closest(el, CONTAINERS));
@@ -263,31 +261,40 @@
     }
   }
 
-  /** Collects what rules read into `fresh` (default: a new map), an entry per key; a fact's id is made once. */
+  // The sidebar keeps a copy of the entries, by id: a report carries only what changed.
+  const unsent = new Set(); // keys whose entry changed since the last report
+  let goneIds = []; // entries dropped since
+  let lastId = 0;
+  let sweep = false; // elements left the page since
+
+  /** Collects what rules read into `fresh` (default: a new map), an entry per key. */
   function recorder(fresh = new Map()) {
     return {
       fresh,
       record(key, ruleName, fact) {
-        if (!fresh.has(key)) fresh.set(key, { facts: [], ids: [], failed: [] });
+        if (!fresh.has(key)) fresh.set(key, { id: ++lastId, facts: [], failed: [] });
         const entry = fresh.get(key);
         if (!fact) entry.failed.push(ruleName);
         else if (typeof fact.value === "string" && fact.value && entry.facts.length < MAX_FACTS) {
           fact.value = fact.value.slice(0, MAX_VALUE);
           entry.facts.push(fact);
-          entry.ids.push(`${fact.source}\u0000${fact.key}\u0000${fact.value}`);
         }
       },
     };
   }
 
-  /** Replaces what is on file for each key read; notes whether anything the sidebar sees changed. */
+  function forget(key) {
+    goneIds.push(readings.get(key).id);
+    readings.delete(key);
+  }
+
+  /** Replaces what is on file for each key read; notes which entries the sidebar has to hear of. */
   function file(fresh, replaced) {
-    for (const key of replaced) {
-      if (!fresh.has(key) && readings.delete(key)) changed = true;
-    }
+    for (const key of replaced) if (!fresh.has(key) && readings.has(key)) forget(key);
     for (const [key, entry] of fresh) {
       const old = readings.get(key);
-      if (!old || signature(old) !== signature(entry)) changed = true;
+      if (old) entry.id = old.id;
+      if (!old || signature(old) !== signature(entry)) unsent.add(key);
       readings.set(key, entry);
     }
   }
@@ -319,28 +326,6 @@
     file(fresh, []);
   }
 
-  /** Whether a container read before has left the page (its facts go with it). */
-  function disconnectedReadings() {
-    for (const key of readings.keys()) if (!connected(key)) return true;
-    return false;
-  }
-
-  function collect() {
-    const facts = [];
-    const seen = new Set();
-    const failed = new Set();
-    for (const [key, entry] of readings) {
-      if (!connected(key)) { readings.delete(key); changed = true; continue; }
-      for (const name of entry.failed) failed.add(name);
-      entry.facts.forEach((fact, i) => {
-        if (facts.length >= MAX_FACTS || seen.has(entry.ids[i])) return;
-        seen.add(entry.ids[i]);
-        facts.push(fact);
-      });
-    }
-    return { url: pageUrl(), facts, failedRules: [...failed] };
-  }
-
   // ---- Theme: Sentry portals <meta name="color-scheme">; then the page background; then the OS.
 
   function pageTheme() {
@@ -362,7 +347,6 @@
 
   let sidebarReady = false;
   let parsed = false; // the first scan ran: before it, the sidebar would be told of an empty page
-  let changed = true; // the readings differ from what the sidebar was last sent
   let currentUrl = pageUrl();
   const readyUrls = new Map(); // url → performance.now() when first shown
 
@@ -373,13 +357,24 @@
     api.runtime.sendMessage({ type: "pivot-lens:page", channel, sequence, message }).catch(() => {});
   }
 
-  function publish(force) {
+  /**
+   * Reports the entries that changed, and the ids of those gone (a container that left the page
+   * takes its facts with it); `full`: all of them, replacing what the sidebar holds.
+   */
+  function publish(full) {
     if (!sidebarReady || !parsed) return;
     measured("publish", () => {
-      if (!force && !changed && !disconnectedReadings()) return;
-      const snapshot = collect();
-      changed = false;
-      send({ type: "page", theme: pageTheme(), practice: PRACTICE, ...snapshot });
+      if (sweep) for (const key of readings.keys()) if (!connected(key)) forget(key);
+      sweep = false;
+      if (!full && !unsent.size && !goneIds.length) return;
+      const entries = [];
+      for (const key of full ? readings.keys() : unsent) {
+        const entry = readings.get(key);
+        if (entry) entries.push([entry.id, entry.facts, entry.failed]);
+      }
+      send({ type: "page", theme: pageTheme(), practice: PRACTICE, url: pageUrl(), full, entries, gone: goneIds });
+      unsent.clear();
+      goneIds = [];
     });
   }
 
@@ -466,7 +461,8 @@
     if (!parsed) return; // the first scan reads the page as it is then
     readings.clear();
     toReread.clear(); // changed before the URL did: the previous page's, like everything else
-    changed = true;
+    unsent.clear();
+    goneIds = [];
     sourceElements.clear();
     host.setAttribute("data-pl-state", "loading");
     clearTimeout(graceTimer);
@@ -596,6 +592,7 @@
         noteChanged(target, false);
       }
       for (const node of record.addedNodes) if (isElement(node)) noteChanged(node, true);
+      sweep ||= record.removedNodes.length > 0;
     }
     scheduleFlush();
   });
@@ -605,7 +602,7 @@
   function startReading() {
     if (stopIfOrphaned()) return;
     // Filed straight into `readings`, slice by slice: a change seen meanwhile re-reads its
-    // container whole, and anything read twice is one fact after `collect`.
+    // container whole, and anything read twice is one fact in the sidebar.
     const root = document.body ?? document.documentElement;
     const [portals, found] = [beginRead(root), queryAll(root, RULE_SELECTOR)];
     const { record } = recorder(readings);
@@ -615,7 +612,6 @@
       next += 1;
       return next < found.length;
     }, () => {
-      changed = true;
       parsed = true;
       publish(true);
     });

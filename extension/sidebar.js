@@ -7,6 +7,7 @@ import init, { SidebarApp } from "./pkg/sidebar.js";
 import bundledRunbook from "./pkg/runbook.js";
 import { showBootError } from "./boot-error.js";
 import { readManaged } from "./team-policy.js";
+import { ProbeReports } from "./probe-reports.js";
 
 const api = globalThis.browser ?? globalThis.chrome;
 const channel = location.hash.slice(1);
@@ -64,7 +65,6 @@ async function start() {
     if (remove.length) await api.storage.local.remove(remove);
   });
   document.getElementById("boot")?.remove();
-  let lastSequence = 0;
   let measures = 0;
   // The sidebar's work for one task, from its start to the next task (Leptos updates the DOM in a
   // microtask). Read by ./build.sh bench: in Firefox this frame shares the page's main thread.
@@ -91,14 +91,14 @@ async function start() {
       shownUrl = null;
     }, 0);
   }
+  const reports = new ProbeReports();
   api.runtime.onMessage.addListener((envelope, sender) => {
     if (sender.id !== api.runtime.id || envelope?.type !== "pivot-lens:page" || envelope.channel !== channel) return;
-    // Chromium delivers the probe's message directly and again through the background's relay.
-    if (!(envelope.sequence > lastSequence)) return;
-    lastSequence = envelope.sequence;
     const start = performance.now();
     try {
-      shownUrl = app.receive(JSON.stringify(envelope.message)) ?? shownUrl;
+      const json = reports.read(envelope, () => toPage({ type: "hello" }));
+      if (json === null) return;
+      shownUrl = app.receive(json) ?? shownUrl;
     } catch (error) {
       return fail(error);
     }

@@ -124,7 +124,7 @@ async fn a_page_message_is_shown_for_its_url_and_the_theme_follows() {
     let app = unobserved_sidebar("{}");
     let url = "https://acme.sentry.io/issues/1/events/7b4c2f9a0c1d4e5f8a9b0c1d2e3f4a5b/";
     let message =
-        format!(r#"{{"type":"page","url":"{url}","theme":"dark","facts":[],"failedRules":[]}}"#);
+        format!(r#"{{"type":"page","url":"{url}","theme":"dark","full":true,"entries":[]}}"#);
     assert_eq!(app.receive(&message).unwrap().as_deref(), Some(url));
     render_all(&app).await;
     assert_eq!(
@@ -156,7 +156,7 @@ async fn hostile_values_render_as_text() {
     let hostile = "<img src=x onerror=alert(1)>";
     let message = serde_json::json!({
         "type": "page", "url": "https://acme.sentry.io/explore/logs/", "theme": "light",
-        "facts": [{"source": "testId", "key": "http.route", "value": hostile}],
+        "full": true, "entries": [[1, [{"source": "testId", "key": "http.route", "value": hostile}], []]],
     });
     app.receive(&message.to_string()).unwrap();
     render_all(&app).await;
@@ -181,7 +181,7 @@ async fn a_big_report_is_shown_a_part_per_task() {
         let facts: Vec<_> = (0..routes)
             .map(|i| serde_json::json!({"source": "testId", "key": "http.route", "value": format!("/api/{i}")}))
             .collect();
-        serde_json::json!({"type": "page", "url": "https://acme.sentry.io/explore/logs/", "facts": facts})
+        serde_json::json!({"type": "page", "url": "https://acme.sentry.io/explore/logs/", "full": true, "entries": [[1, facts, []]]})
             .to_string()
     };
     let count = |selector: &str| document().query_selector_all(selector).unwrap().length();
@@ -215,10 +215,61 @@ async fn a_big_report_is_shown_a_part_per_task() {
     assert!(!app.render_more(), "nothing is left to add");
 }
 
+/// The probe reports only the entries that changed: the panel shows them with what it held.
+#[wasm_bindgen_test]
+async fn a_report_of_changes_updates_what_is_shown() {
+    let app = unobserved_sidebar("{}");
+    let fact = |key: &str, value: &str| serde_json::json!({"source": "testId", "key": key, "value": value});
+    let report = |full: bool, gone: &[u64], entries: serde_json::Value| {
+        serde_json::json!({"type": "page", "url": "https://acme.sentry.io/explore/logs/", "full": full, "gone": gone, "entries": entries})
+            .to_string()
+    };
+    let shown = || {
+        let rows = document()
+            .query_selector_all("[data-testid='pl-pivot']")
+            .unwrap();
+        let mut pairs: Vec<String> = (0..rows.length())
+            .filter_map(|i| rows.item(i))
+            .map(|row| {
+                let row: web_sys::Element = row.unchecked_into();
+                format!(
+                    "{}={}",
+                    row.get_attribute("data-key").unwrap_or_default(),
+                    row.get_attribute("data-value").unwrap_or_default()
+                )
+            })
+            .collect();
+        pairs.sort();
+        pairs
+    };
+    let entries = serde_json::json!([
+        [1, [fact("http.route", "/a")], []],
+        [2, [fact("user.id", "7")], []]
+    ]);
+    app.receive(&report(true, &[], entries)).unwrap();
+    render_all(&app).await;
+    assert_eq!(shown(), ["http.route=/a", "user.id=7"]);
+    let changes = serde_json::json!([
+        [2, [fact("user.id", "8")], []],
+        [3, [fact("http.route", "/b")], []]
+    ]);
+    app.receive(&report(false, &[1], changes)).unwrap();
+    render_all(&app).await;
+    assert_eq!(shown(), ["http.route=/b", "user.id=8"]);
+    app.receive(&report(true, &[], serde_json::json!([])))
+        .unwrap();
+    render_all(&app).await;
+    assert_eq!(
+        shown(),
+        Vec::<String>::new(),
+        "a full report replaces everything"
+    );
+}
+
 #[wasm_bindgen_test]
 async fn a_typed_value_completes_a_recipe() {
     let app = unobserved_sidebar("{}");
-    let message = r#"{"type":"page","url":"https://acme.sentry.io/explore/logs/","theme":"light","facts":[]}"#;
+    let message = r#"{"type":"page","url":"https://acme.sentry.io/explore/logs/","theme":"light","full":true,"entries":[]}"#;
     app.receive(message).unwrap();
     render_all(&app).await;
     let recipe =
@@ -260,7 +311,7 @@ fn click(selector: &str) {
         .click();
 }
 
-const EVENT_PAGE_MESSAGE: &str = r#"{"type":"page","url":"https://acme.sentry.io/issues/1/events/7b4c2f9a0c1d4e5f8a9b0c1d2e3f4a5b/","theme":"light","facts":[]}"#;
+const EVENT_PAGE_MESSAGE: &str = r#"{"type":"page","url":"https://acme.sentry.io/issues/1/events/7b4c2f9a0c1d4e5f8a9b0c1d2e3f4a5b/","theme":"light","full":true,"entries":[]}"#;
 const TOUR: &str = "[data-testid='pl-tour']";
 
 #[wasm_bindgen_test]

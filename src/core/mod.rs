@@ -13,6 +13,7 @@ mod known_keys;
 pub mod lens;
 pub mod managed;
 pub mod page;
+pub mod page_entries;
 pub mod practice;
 pub mod query;
 pub mod runbook;

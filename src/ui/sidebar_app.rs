@@ -8,13 +8,13 @@ use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 use super::sidebar::{self, SidebarState};
-use crate::core::facts::{RawFact, RawFacts};
 use crate::core::managed::StoredConfig;
+use crate::core::page_entries::{PageEntries, ProbeEntry};
 
-/// A message from this tab's page probe (extension/content.js): a `page` (its facts), a `theme`
-/// change or a `toggle`. One flat struct, not a tagged enum: serde's internally tagged and
-/// flattened forms buffer the whole message before reading it, which costs a copy of every fact
-/// and their own code in the wasm.
+/// A message from this tab's page probe (extension/content.js): a `page` report (the entries that
+/// changed, see `page_entries`), a `theme` change or a `toggle`. One flat struct, not a tagged
+/// enum: serde's internally tagged and flattened forms buffer the whole message before reading it,
+/// which costs a copy of every fact and their own code in the wasm.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ProbeMessage {
@@ -25,10 +25,13 @@ struct ProbeMessage {
     #[serde(default)]
     practice: bool,
     url: Option<String>,
+    /// The report replaces every entry (a new page, or this frame just connected).
     #[serde(default)]
-    facts: Vec<RawFact>,
+    full: bool,
     #[serde(default)]
-    failed_rules: Vec<String>,
+    entries: Vec<ProbeEntry>,
+    #[serde(default)]
+    gone: Vec<u64>,
 }
 
 #[derive(Deserialize)]
@@ -61,10 +64,12 @@ impl Theme {
 #[wasm_bindgen]
 pub struct SidebarApp {
     state: SidebarState,
-    /// A page report read but not yet shown: it is shown in the next task (`render_more`), so
-    /// reading a big report and computing its lens are two tasks, and reports that arrive
-    /// faster than they can be shown are coalesced into the latest.
-    received: RefCell<Option<RawFacts>>,
+    /// The page's entries, as the probe's reports left them.
+    page: RefCell<PageEntries>,
+    /// The URL of a page report read but not yet shown: it is shown in the next task
+    /// (`render_more`), so reading a big report and computing its lens are two tasks, and reports
+    /// that arrive faster than they can be shown are coalesced into the latest.
+    unshown: RefCell<Option<String>>,
 }
 
 #[wasm_bindgen]
@@ -85,7 +90,8 @@ impl SidebarApp {
         state.announce_layout();
         SidebarApp {
             state,
-            received: RefCell::default(),
+            page: RefCell::default(),
+            unshown: RefCell::default(),
         }
     }
 
@@ -110,9 +116,10 @@ impl SidebarApp {
     /// Adds the next part of a big result to the panel; true when there may be more (call again
     /// in a later task), false once the whole result is shown.
     pub fn render_more(&self) -> bool {
-        match self.received.take() {
-            Some(raw) => {
-                self.state.show_page(raw);
+        match self.unshown.take() {
+            Some(url) => {
+                let page = self.page.borrow().page(url);
+                self.state.show_page(page);
                 true
             }
             None => self.state.render_more(),
@@ -130,11 +137,10 @@ impl SidebarApp {
                     .ok_or_else(|| JsError::new("a page message without its url"))?;
                 self.state.set_theme(message.theme);
                 self.state.set_practice(message.practice);
-                self.received.replace(Some(RawFacts {
-                    url: url.clone(),
-                    facts: message.facts,
-                    failed_rules: message.failed_rules,
-                }));
+                self.page
+                    .borrow_mut()
+                    .apply(message.full, &message.gone, message.entries);
+                self.unshown.replace(Some(url.clone()));
                 Some(url)
             }
             ProbeMessageKind::Theme => {

@@ -183,6 +183,43 @@ async fn collapsed_section_read_once_opened(s: &Session) -> Result<()> {
     expect_page(s, "issue", &after).await
 }
 
+/// Without a navigation the sidebar hears only what changed: an edited value replaces the old
+/// one, and a section closed again takes its pivots with it.
+async fn changes_without_navigation_reach_the_sidebar(s: &Session) -> Result<()> {
+    s.open("acme.sentry.io/issues/6123456790/").await?;
+    s.wait_ready().await?;
+    let before = [
+        ("event_id", "a1b2c3d4e5f60718293a4b5c6d7e8f90"),
+        ("trace_id", "5c0ffee5c0ffee5c0ffee5c0ffee5c0f"),
+        ("span_id", "1a2b3c4d5e6f7081"),
+        ("http.route", "/oauth/token"),
+        ("http.response.status_code", "502"),
+        ("user.id", "7"),
+    ];
+    let opened = |agent| {
+        let mut pivots = before.to_vec();
+        pivots.extend([
+            ("app.consent.skill.project_management.granted", "true"),
+            ("app.client.family", "cursor"),
+            ("user_agent.original", agent),
+        ]);
+        pivots
+    };
+    click(s, "[data-fixture='open-tags']").await?;
+    expect_page(s, "issue", &opened("Cursor/1.2.3 (darwin)")).await?;
+    s.driver
+        .execute(
+            "const value = [...document.querySelectorAll(\"[data-test-id='tag-tree-row'] div\")]
+               .find((el) => el.textContent === 'Cursor/1.2.3 (darwin)');
+             value.textContent = 'Cursor/2.0.0 (linux)';",
+            vec![],
+        )
+        .await?;
+    expect_page(s, "issue", &opened("Cursor/2.0.0 (linux)")).await?;
+    click(s, "[data-fixture='open-tags']").await?;
+    expect_page(s, "issue", &before).await
+}
+
 async fn span_drawer_fetched_after_selecting_a_row(s: &Session) -> Result<()> {
     let trace = "3d6e9f2a5b8c1e4f7a0b3c6d9e2f5a8b";
     s.open(&format!(
@@ -291,6 +328,7 @@ async fn heavy_trace_page(s: &Session) -> Result<()> {
 both_browsers!(
     every_page_kind_in_both_url_styles,
     collapsed_section_read_once_opened,
+    changes_without_navigation_reach_the_sidebar,
     span_drawer_fetched_after_selecting_a_row,
     navigation_never_shows_the_previous_page,
     heavy_trace_page,
