@@ -113,7 +113,7 @@
 
   const SECTION = "section[id], [data-test-id='trace-drawer'], [data-test-id='logs-table'], [data-test-id='spans-table']";
   const sectionName = (region) => (region ? (attribute(region, "id") || attribute(region, "data-test-id") || "") : "");
-  let sectionCache = new WeakMap(); // parent element → its section, for the rows of one read
+  let sectionCache = new WeakMap(); // parent element → its section, for the rows of one task's reads
 
   function sectionOf(el) {
     if (matches(el, SECTION)) return sectionName(el);
@@ -222,13 +222,17 @@
 
   const RULE_SELECTOR = RULES.map((rule) => rule.selector).join(", ");
 
-  /** Starts a read of `root`: drops cached sections (they can move); returns its portals, found once. */
-  function beginRead(root) {
+  const pageRoot = () => document.body ?? document.documentElement;
+  const MANY_ROOTS = 200; // beyond it one page-wide portal query costs less than two per root
+  let taskPortals = null;
+
+  /** Starts a task's reads: sections are cached per task; with many roots to read, portals are found once. */
+  function beginTask() {
     sectionCache = new WeakMap();
-    return [...queryAll(root, PORTALS)];
+    taskPortals = toReread.size > MANY_ROOTS ? [...queryAll(pageRoot(), PORTALS)] : null;
   }
 
-  /** Runs the rule matching `el` (no element is two kinds), isolated, filing what it read under `owner ?? el`. */
+  /** Runs the rule matching `el` (one per element), isolated, filing what it read under `owner ?? el`. */
   function readElement(el, owner, record, portals) {
     if (portals.some((portal) => contains(portal, el))) return;
     elementsRead += 1;
@@ -252,8 +256,11 @@
    * One query for all rules, one `closest` per element.
    */
   function read(root, accept, record) {
-    if (closest(root, PORTALS)) return;
-    const portals = beginRead(root);
+    let portals = taskPortals;
+    if (!portals) {
+      if (closest(root, PORTALS)) return;
+      portals = [...queryAll(root, PORTALS)];
+    }
     const found = queryAll(root, RULE_SELECTOR);
     for (const el of matches(root, RULE_SELECTOR) ? [root, ...found] : found) {
       const owner = nearestContainer(el);
@@ -312,17 +319,18 @@
     file(fresh, [container]);
   }
 
-  /** Reads what `root` adds outside every container. */
-  function readLoose(root) {
+  /** Reads an added subtree whole: what it holds outside every container and in containers of its own. */
+  function readAdded(root) {
     const { fresh, record } = recorder();
-    read(root, (owner) => owner === null, record);
-    file(fresh, []);
+    read(root, (owner) => !owner || owner === root || contains(root, owner), record);
+    file(fresh, [root]);
   }
 
   /** Reads, in one pass over the document, what has nothing on file yet. */
   function readUnread() {
     const { fresh, record } = recorder();
-    read(document.body ?? document.documentElement, (owner, el) => !readings.has(owner ?? el), record);
+    beginTask();
+    read(pageRoot(), (owner, el) => !readings.has(owner ?? el), record);
     file(fresh, []);
   }
 
@@ -332,7 +340,7 @@
     const meta = document.querySelector("meta[name='color-scheme']")?.content ?? "";
     if (/\bdark\b/.test(meta) && !/\blight\b/.test(meta)) return "dark";
     if (/\blight\b/.test(meta) && !/\bdark\b/.test(meta)) return "light";
-    const bg = getComputedStyle(document.body ?? document.documentElement).backgroundColor.match(/\d+(\.\d+)?/g);
+    const bg = getComputedStyle(pageRoot()).backgroundColor.match(/\d+(\.\d+)?/g);
     if (bg && (bg.length < 4 || Number(bg[3]) > 0)) {
       const [r, g, b] = bg.map(Number);
       return 0.2126 * r + 0.7152 * g + 0.0722 * b < 128 ? "dark" : "light";
@@ -430,7 +438,7 @@
   /** The innermost element showing `value` as text, else a link to it, else where it was read. */
   function elementShowing(value) {
     const source = sourceElements.get(value);
-    const root = source && connected(source) ? source : (document.body ?? document.documentElement);
+    const root = source && connected(source) ? source : pageRoot();
     const candidates = root === source ? [source, ...queryAll(source, "*")] : queryAll(root, "*");
     for (const el of candidates) {
       if (!childrenOf(el).length && textContentOf(el).trim() === value) return el;
@@ -497,16 +505,13 @@
   const urlPoll = setInterval(() => stopIfOrphaned() || onUrlMaybeChanged(), URL_POLL_MS);
 
   const dirtyContainers = new Set();
-  const looseRoots = new Set();
+  const addedRoots = new Set();
 
-  /** Files a changed element under the container to re-read, or as a loose root to read. */
+  /** Files a changed element: the container around it is re-read, and an added one is read whole. */
   function noteChanged(el, added) {
     const container = nearestContainer(el);
-    if (container) dirtyContainers.add(container);
-    else if (added) looseRoots.add(el);
-    if (!added) return;
-    if (matches(el, CONTAINERS)) dirtyContainers.add(el);
-    for (const inner of queryAll(el, CONTAINERS)) dirtyContainers.add(inner);
+    if (added) addedRoots.add(el);
+    if (container && !(added && container === el)) dirtyContainers.add(container);
   }
 
   let rescanTimer = 0;
@@ -530,6 +535,7 @@
       if (stopIfOrphaned()) return;
       let more = true;
       measured(what, () => {
+        beginTask();
         const end = performance.now() + SLICE_MS;
         while ((more = step()) && performance.now() < end);
       });
@@ -539,7 +545,7 @@
     run();
   }
 
-  const toReread = new Map(); // element → whether it is a loose root (else a container)
+  const toReread = new Map(); // element → how to read it (rereadContainer or readAdded)
   let rereading = false;
 
   function flushChanges() {
@@ -549,22 +555,22 @@
     // A page that never stops changing must still see each batch published: changes noted during
     // a rescan wait for the next one.
     if (rereading) return;
-    for (const container of dirtyContainers) toReread.set(container, false);
-    for (const root of looseRoots) if (!toReread.has(root)) toReread.set(root, true);
+    for (const container of dirtyContainers) toReread.set(container, rereadContainer);
+    for (const root of addedRoots) toReread.set(root, readAdded);
     dirtyContainers.clear();
-    looseRoots.clear();
+    addedRoots.clear();
     rereading = true;
     sliced("rescan", () => {
       const [next] = toReread;
       if (!next) return false;
-      const [el, loose] = next;
+      const [el, reader] = next;
       toReread.delete(el);
-      if (connected(el)) (loose ? readLoose : rereadContainer)(el);
+      if (connected(el)) reader(el);
       return toReread.size > 0;
     }, () => {
       rereading = false;
       publish(false);
-      if (dirtyContainers.size || looseRoots.size) scheduleFlush();
+      if (dirtyContainers.size || addedRoots.size) scheduleFlush();
     });
   }
 
@@ -576,7 +582,7 @@
   function altersContainer(record) {
     if (record.type !== "childList") return true;
     for (const node of record.addedNodes) if (!isElement(node)) return true;
-    for (const node of record.removedNodes) if (!isElement(node) || !matches(node, CONTAINERS)) return true;
+    for (const node of record.removedNodes) if (!isElement(node) || nearestContainer(node) !== node) return true;
     return false;
   }
 
@@ -603,8 +609,8 @@
     if (stopIfOrphaned()) return;
     // Filed straight into `readings`, slice by slice: a change seen meanwhile re-reads its
     // container whole, and anything read twice is one fact in the sidebar.
-    const root = document.body ?? document.documentElement;
-    const [portals, found] = [beginRead(root), queryAll(root, RULE_SELECTOR)];
+    const root = pageRoot();
+    const [portals, found] = [[...queryAll(root, PORTALS)], queryAll(root, RULE_SELECTOR)];
     const { record } = recorder(readings);
     let next = 0;
     sliced("scan", () => {
@@ -615,7 +621,7 @@
       parsed = true;
       publish(true);
     });
-    observer.observe(document.body ?? document.documentElement, {
+    observer.observe(pageRoot(), {
       childList: true, subtree: true, characterData: true,
       attributes: true, attributeFilter: ["href", "title", "data-test-id", "aria-hidden"],
     });
