@@ -196,8 +196,8 @@
     { name: "page-header", selector: "header", each: (el, emit) => emit({ source: "header", key: "", value: textOf(el).slice(0, 200), section: "" }) },
   ];
 
-  // ---- What was read, per container (or per element found outside every container), so a change
-  // costs a re-read of the containers it touched, not of the document.
+  // ---- What was read, per container (or per element outside every container): a change costs a
+  // re-read of the containers it touched.
 
   const readings = new Map(); // container or loose element → { id, facts, failed }
   const sourceElements = new Map(); // fact value → element it was last read from (the tour outlines it)
@@ -205,7 +205,7 @@
   const nearestContainer = (el) => (CONTAINER_IDS.has(attribute(el, "data-test-id")) ? el : closest(el, CONTAINERS));
 
   // ---- Self-measurement (./build.sh bench): each scan, rescan and publish leaves a `pivot-lens:<what>`
-  // measure on the page's timeline (detail: elements read). No console output; old entries are dropped.
+  // measure (detail: elements read). No console output; old entries are dropped.
   const MAX_MEASURES = 1000;
   const measureCounts = new Map(); // name → measures left on the timeline
   let elementsRead = 0;
@@ -223,7 +223,7 @@
   const RULE_SELECTOR = RULES.map((rule) => rule.selector).join(", ");
 
   const pageRoot = () => document.body ?? document.documentElement;
-  const MANY_ROOTS = 200; // beyond it one page-wide portal query costs less than two per root
+  const MANY_ROOTS = 200; // past it, one page-wide portal query beats two per root
   let taskPortals = null;
 
   /** Starts a task's reads: sections are cached per task; with many roots to read, portals are found once. */
@@ -232,7 +232,7 @@
     taskPortals = toReread.size > MANY_ROOTS ? [...queryAll(pageRoot(), PORTALS)] : null;
   }
 
-  /** Runs the rule matching `el` (one per element), isolated, filing what it read under `owner ?? el`. */
+  /** Runs the rule matching `el`, isolated, filing what it read under `owner ?? el`. */
   function readElement(el, owner, record, portals) {
     if (portals.some((portal) => contains(portal, el))) return;
     elementsRead += 1;
@@ -319,7 +319,7 @@
     file(fresh, [container]);
   }
 
-  /** Reads an added subtree whole: what it holds outside every container and in containers of its own. */
+  /** Reads an added subtree whole, each fact under its own container (or none). */
   function readAdded(root) {
     const { fresh, record } = recorder();
     read(root, (owner) => !owner || owner === root || contains(root, owner), record);
@@ -365,10 +365,7 @@
     api.runtime.sendMessage({ type: "pivot-lens:page", channel, sequence, message }).catch(() => {});
   }
 
-  /**
-   * Reports the entries that changed, and the ids of those gone (a container that left the page
-   * takes its facts with it); `full`: all of them, replacing what the sidebar holds.
-   */
+  /** Reports the changed entries and the ids of gone ones; `full`: all entries, replacing the sidebar's. */
   function publish(full) {
     if (!sidebarReady || !parsed) return;
     measured("publish", () => {
@@ -560,10 +557,13 @@
     dirtyContainers.clear();
     addedRoots.clear();
     rereading = true;
+    // One live iterator: taking the first entry at each step skips every entry deleted before it
+    // (seconds for a backlog of 100,000 roots).
+    const queue = toReread.entries();
     sliced("rescan", () => {
-      const [next] = toReread;
-      if (!next) return false;
-      const [el, reader] = next;
+      const next = queue.next();
+      if (next.done) return false;
+      const [el, reader] = next.value;
       toReread.delete(el);
       if (connected(el)) reader(el);
       return toReread.size > 0;
