@@ -437,6 +437,11 @@ fn median(values: &[f64]) -> f64 {
     percentile(values, 0.5)
 }
 
+/// A measure's whole time per page load: what the probe costs a load, however it is sliced.
+fn per_load(values: &[f64], loads: usize) -> f64 {
+    values.iter().sum::<f64>() / loads.max(1) as f64
+}
+
 fn percentile(values: &[f64], p: f64) -> f64 {
     if values.is_empty() {
         return f64::NAN;
@@ -507,13 +512,13 @@ fn report(
         }
     }
 
-    let _ = writeln!(md, "\n## The probe's own work (`pivot-lens:*` measures: median ms / max ms / median elements read)\n");
+    let _ = writeln!(md, "\n## The probe's own work (`pivot-lens:*` measures: median ms / max ms / ms per load / median elements read)\n");
     let _ = writeln!(md, "`scan` = first read at load; `rescan@<step>` = re-reads after the page's step (`burst`: 10 attribute values edited; `navigate`: single-page navigation re-rendering the drawer; `storm`; `append`); `publish` = snapshot, compare and send; `sidebar` = the sidebar's work for one task (reading a report, or adding a part of its result to the panel), from its start to the next task (its own frame: Chromium runs it in another process, Firefox on the page's main thread).\n");
     let _ = writeln!(
         md,
-        "| browser | page | measure | median ms | max ms | elements (median) | count |"
+        "| browser | page | measure | median ms | max ms | ms per load | elements (median) | count |"
     );
-    let _ = writeln!(md, "|---|---|---|---:|---:|---:|---:|");
+    let _ = writeln!(md, "|---|---|---|---:|---:|---:|---:|---:|");
     let mut longest_probe_task = (0.0_f64, String::new());
     for row in rows {
         for (name, samples) in &row.measures {
@@ -527,11 +532,12 @@ fn report(
             }
             let _ = writeln!(
                 md,
-                "| {} | {} | {name} | {:.2} | {:.2} | {:.0} | {} |",
+                "| {} | {} | {name} | {:.2} | {:.2} | {:.1} | {:.0} | {} |",
                 row.browser,
                 row.scenario,
                 median(&ms),
                 max,
+                per_load(&ms, loads),
                 median(&elements),
                 samples.len()
             );
@@ -622,6 +628,7 @@ fn report(
             "probe": row.measures.iter().map(|(name, s)| (name.clone(), json!({
                 "median_ms": median(&s.iter().map(|x| x.0).collect::<Vec<_>>()),
                 "median_elements": median(&s.iter().map(|x| x.1).collect::<Vec<_>>()),
+                "per_load_ms": per_load(&s.iter().map(|x| x.0).collect::<Vec<_>>(), loads),
                 "count": s.len(),
             }))).collect::<serde_json::Map<_, _>>(),
             "wasm_memory_bytes": row.memory_bytes,
