@@ -1,7 +1,6 @@
 // Boots the Leptos options page. The browser APIs it needs are passed in as one object; every
 // decision is made in Rust (src/ui/options/, src/core/).
 import init, { mount_options, self_hosted_plan } from "./pkg/pages.js";
-import { showBootError } from "./boot-error.js";
 import { syncSelfHosted } from "./self-hosted.js";
 import { readManaged } from "./team-policy.js";
 
@@ -40,7 +39,8 @@ const platform = {
 
 /**
  * Mounts the page. `readPolicy` is the team policy's source: the browser's managed storage, or, in
- * the e2e suite, a seeded policy (tests/e2e/tests/options.rs imports this module and mounts again).
+ * the e2e suite, a seeded policy (tests/e2e/tests/options.rs imports this module and mounts again;
+ * options-page.js is the page's own boot).
  */
 export async function start(readPolicy = () => readManaged(api)) {
   await init({ module_or_path: new URL("./pkg/pages_bg.wasm", import.meta.url) });
@@ -49,5 +49,3 @@ export async function start(readPolicy = () => readManaged(api)) {
   document.getElementById("boot")?.remove();
   mount_options(JSON.stringify(stored), JSON.stringify(managed), platform);
 }
-
-start().catch((error) => showBootError(error, () => location.reload()));
