@@ -1,9 +1,8 @@
 // Pivot Lens page probe: the only code that touches Sentry's DOM.
 //
-// It collects raw facts (key/value pairs, link targets, where each came from) and hands them to the
-// sidebar, an extension page in an <iframe>. Everything that decides something (page kind, pivots,
-// queries) is Rust in the sidebar. Chromium applies the page's CSP to wasm compiled in a content
-// script, so no wasm runs here (docs/architecture.md).
+// It hands raw facts (keys, values, links, where each was read) to the sidebar, an extension page in
+// an <iframe>; every decision is Rust in the sidebar. Chromium applies the page's CSP to wasm in a
+// content script, so no wasm runs here (docs/architecture.md).
 (() => {
   "use strict";
   const api = globalThis.browser ?? globalThis.chrome;
@@ -58,9 +57,8 @@
 
   // ---- Raw fact collection: one registry of rules, each isolated so one failure never stops the rest.
 
-  // DOM clobbering (security.md XSS-4): a form's named controls shadow the form's own properties in
-  // Chromium's isolated world too (`<input name="closest">` makes `form.closest` that input), and any
-  // element we read may be a form. So reads go through the prototypes, never the element's properties.
+  // DOM clobbering (security.md XSS-4): a form's named controls shadow its properties, in Chromium's
+  // isolated world too (`<input name="closest">`), so reads go through the prototypes.
   const method = (proto, name) => Function.prototype.call.bind(proto[name]);
   const getter = (proto, name) => Function.prototype.call.bind(Object.getOwnPropertyDescriptor(proto, name).get);
   const query = method(Element.prototype, "querySelector");
@@ -99,9 +97,8 @@
   }
 
   /**
-   * The parts of Sentry's pages that hold facts (sentry-dom.md §8 step 2). A change re-reads the
-   * nearest container around it; a fact is filed under its nearest container, so nested ones never
-   * read a row twice. Rows are containers too: an edited or added row costs that row, not its table.
+   * The parts of Sentry's pages that hold facts (sentry-dom.md §8 step 2). A fact is filed under its
+   * nearest one, which a change re-reads. Rows are containers too: an edited row costs that row.
    */
   const CONTAINER_IDS = new Set([
     "trace-drawer", "trace-drawer-title", "fields-tree", "attribute-tree-column", "event-tags-tree",
@@ -113,15 +110,7 @@
 
   const SECTION = "section[id], [data-test-id='trace-drawer'], [data-test-id='logs-table'], [data-test-id='spans-table']";
   const sectionName = (region) => (region ? (attribute(region, "id") || attribute(region, "data-test-id") || "") : "");
-  let sectionCache = new WeakMap(); // parent element → its section, for the rows of one task's reads
-
-  function sectionOf(el) {
-    if (matches(el, SECTION)) return sectionName(el);
-    const parent = parentOf(el);
-    if (!parent) return "";
-    if (!sectionCache.has(parent)) sectionCache.set(parent, sectionName(closest(parent, SECTION)));
-    return sectionCache.get(parent);
-  }
+  const sectionOf = (el) => sectionName(closest(el, SECTION));
 
   /**
    * Key/value rows of attribute trees (spans, logs, span drawer) and tag trees (issue pages).
@@ -133,13 +122,20 @@
     const keyCell = firstChildOf(row);
     if (!keyCell) return;
     const [source, key] = rowKey(keyCell, isTag) ?? [];
-    if (!key) return;
+    if (!key || !runbookKnows(key.trim())) return;
     const valueCell = query(row, "[data-sentry-element='TreeValue']") ?? nextSiblingOf(keyCell);
     if (!valueCell) return;
     const section = sectionOf(row);
     emit({ source, key, value: textOf(valueCell), section });
     for (const a of queryAll(valueCell, "a[href]")) emit({ source: "href", key: "", value: a.href, section });
   }
+
+  // Row keys the runbook may know (probe_keys.rs, in the sidebar's hello); other rows are skipped.
+  // One regular expression: one call per row (a page's fresh JS runs unoptimised).
+  let runbookKeys = null;
+  let keysText = "";
+  const runbookKnows = (key) => runbookKeys.test(key);
+  const anyOf = (keys) => (keys?.length ? keys.map((key) => key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|") : "(?!)");
 
   /** `[source, key]` of a tree row's key cell, from its most reliable hook (each looked up only if needed). */
   function rowKey(keyCell, isTag) {
@@ -196,10 +192,10 @@
     { name: "page-header", selector: "header", each: (el, emit) => emit({ source: "header", key: "", value: textOf(el).slice(0, 200), section: "" }) },
   ];
 
-  // ---- What was read, per container (or per element outside every container): a change costs a
-  // re-read of the containers it touched.
+  // ---- What was read, per container (or loose element).
 
   const readings = new Map(); // container or loose element → { id, facts, failed }
+  let readSinceForgotten = new WeakSet(); // also those that held nothing (skipped rows)
   const sourceElements = new Map(); // fact value → element it was last read from (the tour outlines it)
   // Rows, most of what is read, are containers themselves: a Set lookup first.
   const nearestContainer = (el) => (CONTAINER_IDS.has(attribute(el, "data-test-id")) ? el : closest(el, CONTAINERS));
@@ -226,9 +222,8 @@
   const MANY_ROOTS = 200; // past it, one page-wide portal query beats two per root
   let taskPortals = null;
 
-  /** Starts a task's reads: sections are cached per task; with many roots to read, portals are found once. */
+  /** Starts a task's reads: with many roots to read, portals are found once. */
   function beginTask() {
-    sectionCache = new WeakMap();
     taskPortals = toReread.size > MANY_ROOTS ? [...queryAll(pageRoot(), PORTALS)] : null;
   }
 
@@ -236,6 +231,7 @@
   function readElement(el, owner, record, portals) {
     if (portals.some((portal) => contains(portal, el))) return;
     elementsRead += 1;
+    readSinceForgotten.add(owner ?? el);
     const rule = RULES.find((r) => matches(el, r.selector));
     if (!rule) return;
     try {
@@ -253,7 +249,6 @@
   /**
    * Reads the elements of `root` (itself included) that rules match, each under its nearest
    * container; `accept(owner, el)` picks which to read (a null owner: outside every container).
-   * One query for all rules, one `closest` per element.
    */
   function read(root, accept, record) {
     let portals = taskPortals;
@@ -326,11 +321,11 @@
     file(fresh, [root]);
   }
 
-  /** Reads, in one pass over the document, what has nothing on file yet. */
+  /** Reads, in one pass over the document, what was not read since the page was forgotten. */
   function readUnread() {
     const { fresh, record } = recorder();
     beginTask();
-    read(pageRoot(), (owner, el) => !readings.has(owner ?? el), record);
+    read(pageRoot(), (owner, el) => !readSinceForgotten.has(owner ?? el), record);
     file(fresh, []);
   }
 
@@ -348,10 +343,8 @@
     return matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
   }
 
-  // ---- The channel to the sidebar. Page scripts cannot send extension messages, so nothing a page
-  // does can change what the sidebar shows. Both directions carry this frame's channel; the
-  // background relays them, because Firefox treats an extension frame inside a web page like a
-  // content script (no tabs API; runtime messages from this tab's content script do not reach it).
+  // ---- The channel to the sidebar: extension messages, which page scripts cannot send. The background
+  // relays both ways (in Firefox, this tab's messages do not reach its extension frame).
 
   let sidebarReady = false;
   let parsed = false; // the first scan ran: before it, the sidebar would be told of an empty page
@@ -383,11 +376,27 @@
     });
   }
 
+  /** The runbook's keys: the first start the reading, others (a reloaded sidebar) a new one. */
+  function takeKeys(keys) {
+    const text = JSON.stringify(keys);
+    if (text === keysText) return;
+    keysText = text;
+    const first = !runbookKeys;
+    // As ProbeKeys::admits: `tags[key,type]` unwrapped, then an exact key or a prefix.
+    runbookKeys = new RegExp(`^(?:tags\\[)?(?:(?:${anyOf(keys?.exact)})(?:$|[,\\]])|${anyOf(keys?.prefixes)})`);
+    if (first) domParsed.then(startReading);
+    else if (parsed) {
+      forgetPage();
+      readUnread();
+    }
+  }
+
   function onSidebarMessage(message) {
     if (!message || typeof message !== "object") return;
     if (message.type === "hello") {
       sidebarReady = true;
       clearTimeout(connectWatchdog);
+      takeKeys(message.keys);
       publish(true);
     } else if (message.type === "rendered" && typeof message.url === "string") {
       if (message.url !== pageUrl()) return; // a result for a page we already left
@@ -460,24 +469,29 @@
   const STALE_GRACE_MS = 2000;
   let graceTimer = 0;
 
+  /** Drops what was read: the sidebar's next full report replaces all of it. */
+  function forgetPage() {
+    readings.clear();
+    toReread.clear(); // changes noted before: part of what is dropped
+    unsent.clear();
+    goneIds = [];
+    sourceElements.clear();
+    readSinceForgotten = new WeakSet();
+  }
+
   function onUrlMaybeChanged() {
     if (pageUrl() === currentUrl) return;
     currentUrl = pageUrl();
     if (!parsed) return; // the first scan reads the page as it is then
-    readings.clear();
-    toReread.clear(); // changed before the URL did: the previous page's, like everything else
-    unsent.clear();
-    goneIds = [];
-    sourceElements.clear();
+    forgetPage();
     host.setAttribute("data-pl-state", "loading");
     clearTimeout(graceTimer);
     graceTimer = setTimeout(() => { measured("navigation", readUnread); publish(false); }, STALE_GRACE_MS);
     publish(true);
   }
 
-  // ---- An extension reload or update orphans this instance (security.md LIFE-3): its runtime is gone,
-  // every API call throws, and a new instance may already own the page. The orphan stops everything
-  // it started and removes its own host element, never one found by query (that may be the new one's).
+  // ---- An extension reload or update orphans this instance (security.md LIFE-3): it stops all it
+  // started and removes its own host, never one found by query (it may be a new instance's).
   const lifetime = new AbortController();
   const orphaned = () => {
     try { return !api.runtime?.id; } catch { return true; }
@@ -521,8 +535,7 @@
     rescanTimer = setTimeout(flushChanges, Math.max(0, Math.min(RESCAN_DEBOUNCE_MS, pendingSince + RESCAN_MAX_WAIT_MS - now)));
   }
 
-  // Reads are cut into slices of at most SLICE_MS, each its own task (and measure), so no read
-  // blocks the page for long: a drawer of 5,000 re-rendered rows takes several slices.
+  // Reads are cut into tasks (and measures) of at most SLICE_MS, so none blocks the page for long.
   const SLICE_MS = 10;
   let sliceTimer = 0;
 
@@ -575,9 +588,8 @@
   }
 
   /**
-   * Whether a child-list change can alter what the target's container read. Added elements are
-   * noted on their own, and a removed container takes its reading with it (dropped once
-   * disconnected), so a table whose rows come and go is not re-read for it.
+   * Whether a child-list change can alter what the target's container read: added elements are read
+   * on their own, and a removed container's reading goes with it, so a table is not re-read for rows.
    */
   function altersContainer(record) {
     if (record.type !== "childList") return true;
@@ -604,7 +616,7 @@
   });
   const themeObserver = new MutationObserver(() => send({ type: "theme", theme: pageTheme() }));
 
-  /** The first read, once the document is parsed; from then on only changes are read. */
+  /** The first read; from then on only changes are read. */
   function startReading() {
     if (stopIfOrphaned()) return;
     // Filed straight into `readings`, slice by slice: a change seen meanwhile re-reads its
@@ -629,9 +641,8 @@
     matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => send({ type: "theme", theme: pageTheme() }), { signal });
   }
 
-  // The probe runs at document_start so that the sidebar frame boots while the page loads; the
-  // page is read once it is parsed (reading it while the parser adds node after node would cost
-  // the page more, and tell the sidebar of a half page).
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startReading, { once: true, signal });
-  else startReading();
+  // The probe runs at document_start, so the sidebar boots while the page loads. The page is read once
+  // parsed (not node by node as the parser adds them) and the sidebar has sent the runbook's keys.
+  const domParsed = new Promise((done) => (document.readyState === "loading"
+    ? document.addEventListener("DOMContentLoaded", done, { once: true, signal }) : done()));
 })();

@@ -64,6 +64,8 @@ async function start() {
     if (Object.keys(set).length) await api.storage.local.set(set);
     if (remove.length) await api.storage.local.remove(remove);
   });
+  // The hello (re)connects this frame to the probe and tells it which row keys the runbook knows.
+  const hello = () => toPage({ type: "hello", keys: JSON.parse(app.probe_keys()) });
   document.getElementById("boot")?.remove();
   let measures = 0;
   // The sidebar's work for one task, from its start to the next task (Leptos updates the DOM in a
@@ -96,7 +98,7 @@ async function start() {
     if (sender.id !== api.runtime.id || envelope?.type !== "pivot-lens:page" || envelope.channel !== channel) return;
     const start = performance.now();
     try {
-      const json = reports.read(envelope, () => toPage({ type: "hello" }));
+      const json = reports.read(envelope, hello);
       if (json === null) return;
       shownUrl = app.receive(json) ?? shownUrl;
     } catch (error) {
@@ -108,7 +110,7 @@ async function start() {
       drawRest(start);
     }
   });
-  await toPage({ type: "hello" });
+  await hello();
 }
 
 start().catch(fail);

@@ -61,6 +61,28 @@ impl<'a> KnownKeys<'a> {
         known
     }
 
+    /// Every key pattern `lookup` matches against, and the namespaced recipe fields it knows exactly.
+    pub fn patterns(
+        &self,
+    ) -> (
+        impl Iterator<Item = &KeyPattern>,
+        impl Iterator<Item = &str>,
+    ) {
+        let runbook = self.runbook;
+        let patterns = runbook
+            .pivots
+            .iter()
+            .map(|pivot| &pivot.key)
+            .chain(
+                runbook
+                    .starting_points
+                    .iter()
+                    .flat_map(|start| &start.pivots),
+            )
+            .chain(runbook.domains.iter().flat_map(|domain| &domain.attributes));
+        (patterns, self.recipe_fields.iter().copied())
+    }
+
     pub fn lookup(&self, key: &str) -> Option<RunbookMatch> {
         let domains = self.runbook.known_attribute_domains(key);
         let domain_ids = domains.iter().map(|domain| domain.id.clone()).collect();
@@ -148,14 +170,22 @@ pub fn canonical_key(raw: &str) -> Option<String> {
         .strip_prefix("tags[")
         .and_then(|typed| typed.strip_suffix(']'))
         .map_or(key, |inner| inner.split(',').next().unwrap_or(inner));
-    let key = match key {
-        "trace" | "sentry.trace_id" | "trace.id" => "trace_id",
-        "sentry.span_id" => "span_id",
-        "sentry.event_id" | "event.id" => "event_id",
-        other => other,
-    };
+    let key = ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == key)
+        .map_or(key, |(_, runbook_key)| runbook_key);
     is_attribute_key(key).then(|| key.to_owned())
 }
+
+/// Other spellings of runbook keys that pages show, and the runbook key each stands for.
+pub(crate) const ALIASES: &[(&str, &str)] = &[
+    ("trace", "trace_id"),
+    ("sentry.trace_id", "trace_id"),
+    ("trace.id", "trace_id"),
+    ("sentry.span_id", "span_id"),
+    ("sentry.event_id", "event_id"),
+    ("event.id", "event_id"),
+];
 
 /// A snake_case identifier of 3–64 characters with at least one `_`, as MCP tool names are.
 pub fn is_tool_shaped(name: &str) -> bool {

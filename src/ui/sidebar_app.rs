@@ -10,6 +10,7 @@ use wasm_bindgen::prelude::*;
 use super::sidebar::{self, SidebarState};
 use crate::core::managed::StoredConfig;
 use crate::core::page_entries::{PageEntries, ProbeEntry};
+use crate::core::probe_keys::ProbeKeys;
 
 /// A message from this tab's page probe (extension/content.js): a `page` report (the entries that
 /// changed, see `page_entries`), a `theme` change or a `toggle`. One flat struct, not a tagged
@@ -100,6 +101,11 @@ impl SidebarApp {
     /// (with the extension pages' wasm, loaded only then) and uses the bundled model when none does.
     pub fn runbook_sources(stored: &str) -> Vec<String> {
         StoredConfig::from_json(stored).runbook_sources()
+    }
+
+    /// The row keys the page probe reads (JSON of `ProbeKeys`), sent with this frame's hello.
+    pub fn probe_keys(&self) -> String {
+        serde_json::to_string(&ProbeKeys::of(&self.state.runbook)).unwrap_or_default()
     }
 
     /// Gives the investigations their storage writer: `write(json)` with `{set, remove}` returns

@@ -75,6 +75,15 @@ impl KeyPattern {
         ))
     }
 
+    /// The text every matching key starts with, and whether it is the whole key (an exact pattern).
+    pub fn literal_start(&self) -> (&str, bool) {
+        match self.shape {
+            Shape::Exact => (&self.raw, true),
+            Shape::Family => (&self.raw[..self.raw.len() - 1], false),
+            Shape::Placeholder { open, .. } => (&self.raw[..open], false),
+        }
+    }
+
     pub fn matches(&self, key: &str) -> Option<KeyMatch> {
         match self.shape {
             Shape::Family => key

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
-use pivot_lens_e2e::{both_browsers, fill, until, workspace_root, Session};
+use pivot_lens_e2e::{add_tag_row, both_browsers, fill, until, workspace_root, Session};
 use serde_json::Value;
 use thirtyfour::prelude::*;
 
@@ -131,12 +131,42 @@ async fn recipes_on(s: &Session, sentry_tab: &WindowHandle, page: &str) -> Resul
     Ok(serde_json::from_value(ids)?)
 }
 
+/// Rows for the OAuth probe reason under the bundled name and under renamed.md's (`app.access.*`),
+/// the second also as a typed tag key: added to `EVENT_PAGE`'s tags after it is shown, so the
+/// probe reads them with the row keys of the runbook in force. Returns the pivot keys then shown,
+/// once `wanted` is among them.
+async fn probe_reason_pivots(
+    s: &Session,
+    sentry_tab: &WindowHandle,
+    wanted: &str,
+) -> Result<Vec<String>> {
+    s.driver.switch_to_window(sentry_tab.clone()).await?;
+    s.open(EVENT_PAGE).await?;
+    s.wait_ready().await?;
+    add_tag_row(s, "app.oauth.probe.reason", "upstream_timeout").await?;
+    add_tag_row(s, "app.access.probe.reason", "upstream_timeout").await?;
+    add_tag_row(s, "tags[app.access.probe.status_code,number]", "503").await?;
+    let keys = s
+        .sidebar_until(&format!(
+            r#"const keys = [...document.querySelectorAll('[data-testid="pl-pivot"]')].map((p) => p.getAttribute('data-key'));
+               return keys.includes('{wanted}') && keys;"#
+        ))
+        .await
+        .with_context(|| format!("no {wanted} pivot"))?;
+    Ok(serde_json::from_value(keys)?)
+}
+
 async fn runbook_import_applies_refuses_and_resets(s: &Session) -> Result<()> {
     let fixtures = workspace_root().join("tests/fixtures/runbooks");
     let invalid = std::fs::read_to_string(fixtures.join("invalid-several-errors.md"))?;
     let (sentry_tab, options_tab) = open_options(s).await?;
     let bundled = recipes_on(s, &sentry_tab, EVENT_PAGE).await?;
     ensure!(bundled.iter().any(|id| id == DROPPED) && !bundled.iter().any(|id| id == ADDED));
+    let keys = probe_reason_pivots(s, &sentry_tab, "app.oauth.probe.reason").await?;
+    ensure!(
+        !keys.iter().any(|key| key.starts_with("app.access.")),
+        "keys only renamed.md knows are pivots under the bundled runbook: {keys:?}"
+    );
 
     s.driver.switch_to_window(options_tab.clone()).await?;
     let (state, message) = import_runbook(s, Runbook::File(&fixtures.join("renamed.md"))).await?;
@@ -149,6 +179,13 @@ async fn runbook_import_applies_refuses_and_resets(s: &Session) -> Result<()> {
     ensure!(
         imported.iter().any(|id| id == ADDED) && !imported.iter().any(|id| id == DROPPED),
         "the sidebar does not use the imported runbook: {imported:?}"
+    );
+    // The probe reads rows by the imported runbook's keys, not the bundled one's.
+    let keys = probe_reason_pivots(s, &sentry_tab, "app.access.probe.reason").await?;
+    ensure!(
+        keys.iter().any(|key| key == "app.access.probe.status_code")
+            && !keys.iter().any(|key| key.starts_with("app.oauth.")),
+        "the pivots do not follow the imported runbook's keys: {keys:?}"
     );
 
     s.driver.switch_to_window(options_tab.clone()).await?;
