@@ -133,7 +133,6 @@
   // Row keys the runbook may know (probe_keys.rs, in the sidebar's hello); other rows are skipped.
   // One regular expression: one call per row (a page's fresh JS runs unoptimised).
   let runbookKeys = null;
-  let keysText = "";
   const runbookKnows = (key) => runbookKeys.test(key);
   const anyOf = (keys) => (keys?.length ? keys.map((key) => key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|") : "(?!)");
 
@@ -378,12 +377,11 @@
 
   /** The runbook's keys: the first start the reading, others (a reloaded sidebar) a new one. */
   function takeKeys(keys) {
-    const text = JSON.stringify(keys);
-    if (text === keysText) return;
-    keysText = text;
-    const first = !runbookKeys;
     // As ProbeKeys::admits: `tags[key,type]` unwrapped, then an exact key or a prefix.
-    runbookKeys = new RegExp(`^(?:tags\\[)?(?:(?:${anyOf(keys?.exact)})(?:$|[,\\]])|${anyOf(keys?.prefixes)})`);
+    const known = new RegExp(`^(?:tags\\[)?(?:(?:${anyOf(keys?.exact)})(?:$|[,\\]])|${anyOf(keys?.prefixes)})`);
+    if (known.source === runbookKeys?.source) return;
+    const first = !runbookKeys;
+    runbookKeys = known;
     if (first) domParsed.then(startReading);
     else if (parsed) {
       forgetPage();

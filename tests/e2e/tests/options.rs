@@ -175,6 +175,17 @@ async fn runbook_import_applies_refuses_and_resets(s: &Session) -> Result<()> {
         message.contains("renamed.md") && message.contains("recipes"),
         "the status gives no source or counts: {message}"
     );
+    // The page read under the bundled runbook is still open: a sidebar frame reloaded there brings
+    // the imported runbook's keys, and the probe reads the page again for them.
+    s.driver.switch_to_window(sentry_tab.clone()).await?;
+    s.in_sidebar("setTimeout(() => location.reload(), 0);")
+        .await?;
+    s.sidebar_until(
+        r#"const keys = [...document.querySelectorAll('[data-testid="pl-pivot"]')].map((p) => p.getAttribute('data-key'));
+           return keys.includes('app.access.probe.status_code') && !keys.includes('app.oauth.probe.reason');"#,
+    )
+    .await
+    .context("a reloaded sidebar's keys did not make the probe read the page again")?;
     let imported = recipes_on(s, &sentry_tab, EVENT_PAGE).await?;
     ensure!(
         imported.iter().any(|id| id == ADDED) && !imported.iter().any(|id| id == DROPPED),
