@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use pivot_lens::core::classify::{classify_selection, MAX_SELECTION_CHARS};
 use pivot_lens::core::facts::{recognise, FactSource, RawFact, RawFacts};
+use pivot_lens::core::investigation::collectible;
 use pivot_lens::core::lens::{lens, LensInput};
 use pivot_lens::core::page::classify_url;
 use pivot_lens::core::runbook::Runbook;
@@ -188,6 +189,14 @@ fn main() -> ExitCode {
     cases.push(time("scenarios, 10,000 facts", 100, || {
         let _ = scenarios(&input, &page_lens, &BTreeMap::new());
     }));
+    // The checklists' page values, also at every report: a logs table brings a value per row.
+    cases.push(time(
+        &format!("collectible, {} pivots", page_lens.pivots.len()),
+        5,
+        || {
+            let _ = collectible(&page_lens.pivots);
+        },
+    ));
 
     report(&cases)
 }

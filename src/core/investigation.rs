@@ -412,10 +412,14 @@ fn storable_pivot(key: &str, value: &str) -> Option<PivotValue> {
 /// The page's pivots an investigation collects: usable, not secret, and only keys with a single
 /// value on the page (a table of fifty traces names no one trace).
 pub fn collectible(pivots: &[PivotView]) -> Vec<PivotValue> {
+    // Counted once: a logs table brings hundreds of values, and this runs at every page report.
+    let mut values_per_key: BTreeMap<&str, usize> = BTreeMap::new();
+    for pivot in pivots {
+        *values_per_key.entry(&pivot.key).or_default() += 1;
+    }
     pivots
         .iter()
-        .filter(|p| p.is_usable())
-        .filter(|p| pivots.iter().filter(|q| q.key == p.key).count() == 1)
+        .filter(|p| p.is_usable() && values_per_key.get(p.key.as_str()) == Some(&1))
         .filter_map(|p| storable_pivot(&p.key, &p.value))
         .collect()
 }
