@@ -5,6 +5,10 @@ import { execFileSync } from "node:child_process";
 import { join, relative } from "node:path";
 
 const [dist] = process.argv.slice(2);
+if (!dist) {
+  console.error("usage: node tools/lint-extension.mjs <dist folder with chrome/ and firefox/>");
+  process.exit(2);
+}
 const doc = readFileSync(new URL("../docs/permissions.md", import.meta.url), "utf8");
 const allow = JSON.parse(doc.match(/```json\n([\s\S]*?)```/)[1]);
 const problems = [];
