@@ -14,7 +14,7 @@
 //! migration), `Investigations::apply_change` for `storage.onChanged`, and the operations
 //! (`start`, `set_step`, `collect`, `set_closed`, `delete`), each returning the `StorageWrite` to do.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -412,14 +412,17 @@ fn storable_pivot(key: &str, value: &str) -> Option<PivotValue> {
 /// The page's pivots an investigation collects: usable, not secret, and only keys with a single
 /// value on the page (a table of fifty traces names no one trace).
 pub fn collectible(pivots: &[PivotView]) -> Vec<PivotValue> {
-    // Counted once: a logs table brings hundreds of values, and this runs at every page report.
-    let mut values_per_key: BTreeMap<&str, usize> = BTreeMap::new();
+    // One pass: a logs table brings hundreds of values, and this runs at every page report.
+    // Sets of String because the sidebar's wasm has their code already: a map of &str added 1 KB.
+    let (mut seen, mut repeated) = (BTreeSet::new(), BTreeSet::new());
     for pivot in pivots {
-        *values_per_key.entry(&pivot.key).or_default() += 1;
+        if !seen.insert(pivot.key.clone()) {
+            repeated.insert(pivot.key.clone());
+        }
     }
     pivots
         .iter()
-        .filter(|p| p.is_usable() && values_per_key.get(p.key.as_str()) == Some(&1))
+        .filter(|p| p.is_usable() && !repeated.contains(&p.key))
         .filter_map(|p| storable_pivot(&p.key, &p.value))
         .collect()
 }
