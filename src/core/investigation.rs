@@ -413,7 +413,8 @@ fn storable_pivot(key: &str, value: &str) -> Option<PivotValue> {
 /// value on the page (a table of fifty traces names no one trace).
 pub fn collectible(pivots: &[PivotView]) -> Vec<PivotValue> {
     // One pass: a logs table brings hundreds of values, and this runs at every page report.
-    // Sets of String because the sidebar's wasm has their code already: a map of &str added 1 KB.
+    // Sets of String: the sidebar's wasm has their code already; a map keyed by &str added 1 KB or
+    // more to it.
     let (mut seen, mut repeated) = (BTreeSet::new(), BTreeSet::new());
     for pivot in pivots {
         if !seen.insert(pivot.key.clone()) {
