@@ -1,21 +1,19 @@
-// Pivot Lens page probe: the only code that touches Sentry's DOM.
-//
-// It hands raw facts (keys, values, links, where each was read) to the sidebar, an extension page in
-// an <iframe>; every decision is Rust in the sidebar. Chromium applies the page's CSP to wasm in a
-// content script, so no wasm runs here (docs/architecture.md).
+// Pivot Lens page probe: the only code that touches Sentry's DOM. It hands raw facts (keys, values,
+// links, where each was read) to the sidebar, an extension frame where Rust makes every decision.
+// No wasm here: Chromium applies the page's CSP to a content script's wasm (docs/architecture.md).
 (() => {
   "use strict";
   const api = globalThis.browser ?? globalThis.chrome;
   const SIDEBAR_PAGE = api.runtime.getURL("sidebar.html");
-  const MAX_FACTS = 5000; // a span with thousands of attributes still reports the last of them
+  const MAX_FACTS = 5000; // a span with thousands of attributes still reports its last ones
   const MAX_VALUE = 4096;
   const RESCAN_DEBOUNCE_MS = 120;
-  const RESCAN_MAX_WAIT_MS = 600; // a page that never stops changing (live logs, scrolling) still gets read
+  const RESCAN_MAX_WAIT_MS = 600; // a page that never stops changing (live logs) is still read
   const URL_POLL_MS = 500;
   const CONNECT_TIMEOUT_MS = 15000;
 
-  // Practice mode: the bundled sample pages are extension pages (no web page has this origin); each
-  // names the Sentry URL it stands for in a `<!-- URL: https://… -->` comment, as the fixtures do.
+  // Practice pages are bundled extension pages naming the Sentry URL they stand for in a
+  // `<!-- URL: https://… -->` comment, as the fixtures do.
   const PRACTICE = location.origin === new URL(SIDEBAR_PAGE).origin;
   const PRACTICE_URL = PRACTICE ? practiceUrl() : null;
   const pageUrl = () => PRACTICE_URL ?? location.href;
@@ -29,7 +27,7 @@
     return null;
   }
 
-  // A content script left behind by an extension reload or update must not leave a second sidebar.
+  // A content script orphaned by an extension reload or update leaves no second sidebar.
   for (const stale of document.querySelectorAll("[data-pivot-lens]")) stale.remove();
 
   const channel = crypto.randomUUID();
@@ -55,10 +53,10 @@
   shadow.append(style, frame);
   document.documentElement.append(host);
 
-  // ---- Raw fact collection: one registry of rules, each isolated so one failure never stops the rest.
+  // ---- Raw facts: rules, each isolated so that one failure never stops the rest.
 
-  // DOM clobbering (security.md XSS-4): a form's named controls shadow its properties, in Chromium's
-  // isolated world too (`<input name="closest">`), so reads go through the prototypes.
+  // DOM clobbering (security.md XSS-4): a form's named controls shadow its properties, also in
+  // Chromium's isolated world (`<input name="closest">`), so reads go through the prototypes.
   const method = (proto, name) => Function.prototype.call.bind(proto[name]);
   const getter = (proto, name) => Function.prototype.call.bind(Object.getOwnPropertyDescriptor(proto, name).get);
   const query = method(Element.prototype, "querySelector");
@@ -76,14 +74,14 @@
   const connected = getter(Node.prototype, "isConnected");
   const isElement = (node) => nodeTypeOf(node) === Node.ELEMENT_NODE;
 
-  // Tooltips and menus are portals that exist only while hovered or open: never page facts.
+  // Tooltips and menus are portals, there only while hovered or open: never page facts.
   const IGNORED = "button, [aria-hidden='true'], [role='tooltip'], [role='menu'], svg, style, script";
   const PORTALS = "[role='tooltip'], [role='menu'], [role='listbox']";
 
   /** Visible text of an element, leaving out icon buttons, hidden full keys and tooltips. */
   function textOf(el) {
     if (!el) return "";
-    // Most value cells hold plain text: one query instead of a walk that tests every text node.
+    // Most value cells hold plain text: one query, not a walk testing every text node.
     if (!query(el, IGNORED)) return textContentOf(el).trim().slice(0, MAX_VALUE);
     let out = "";
     const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT, {
@@ -96,10 +94,8 @@
     return out.trim().slice(0, MAX_VALUE);
   }
 
-  /**
-   * The parts of Sentry's pages that hold facts (sentry-dom.md §8 step 2). A fact is filed under its
-   * nearest one, which a change re-reads. Rows are containers too: an edited row costs that row.
-   */
+  // The parts of Sentry's pages that hold facts (sentry-dom.md §8 step 2). A fact is filed under its
+  // nearest one, which a change re-reads. Rows are too: an edited row costs that row.
   const CONTAINER_IDS = new Set([
     "trace-drawer", "trace-drawer-title", "fields-tree", "attribute-tree-column", "event-tags-tree",
     "tag-tree-column", "logs-table", "spans-table", "attribute-tree-row", "tag-tree-row",
@@ -112,34 +108,30 @@
   const sectionName = (region) => (region ? (attribute(region, "id") || attribute(region, "data-test-id") || "") : "");
   const sectionOf = (el) => sectionName(closest(el, SECTION));
 
-  /**
-   * Key/value rows of attribute trees (spans, logs, span drawer) and tag trees (issue pages).
-   * Nested rows show only the leaf of a dotted key, so the full key comes from the hooks that keep
-   * it: `tree-key-<original name>`, then the aria-hidden full key, then `title`. Rows with none of
-   * them are the trunks of nested keys (pseudo rows) and carry no value.
-   */
+  // Attribute and tag tree rows. Nested rows show a dotted key's leaf; the full key comes from
+  // `tree-key-<key>`, else the aria-hidden full key, else `title`. Rows with none (trunks) hold no value.
   function treeRow(row, emit, isTag) {
-    const keyCell = firstChildOf(row);
-    if (!keyCell) return;
-    const [source, key] = rowKey(keyCell, isTag) ?? [];
+    const [source, key] = rowKey(row, isTag) ?? [];
     if (!key || !runbookKnows(key.trim())) return;
-    const valueCell = query(row, "[data-sentry-element='TreeValue']") ?? nextSiblingOf(keyCell);
+    const valueCell = query(row, "[data-sentry-element='TreeValue']") ?? nextSiblingOf(firstChildOf(row));
     if (!valueCell) return;
     const section = sectionOf(row);
     emit({ source, key, value: textOf(valueCell), section });
     for (const a of queryAll(valueCell, "a[href]")) emit({ source: "href", key: "", value: a.href, section });
   }
 
-  // Row keys the runbook may know (probe_keys.rs, in the sidebar's hello); other rows are skipped.
-  // One regular expression: one call per row (a page's fresh JS runs unoptimised).
+  // Row keys the runbook may know (probe_keys.rs, from the sidebar's hello) as one regex (one call
+  // per row); other rows are skipped.
   let runbookKeys = null;
   const runbookKnows = (key) => runbookKeys.test(key);
   const anyOf = (keys) => (keys?.length ? keys.map((key) => key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|") : "(?!)");
 
-  /** `[source, key]` of a tree row's key cell, from its most reliable hook (each looked up only if needed). */
-  function rowKey(keyCell, isTag) {
-    const testIdKey = matches(keyCell, "[data-test-id^='tree-key-']") ? keyCell : query(keyCell, "[data-test-id^='tree-key-']");
+  /** `[source, key]` of a tree row, from its most reliable hook (each looked up only if needed). */
+  function rowKey(row, isTag) {
+    const testIdKey = query(row, "[data-test-id^='tree-key-']");
     if (testIdKey) return ["testId", attribute(testIdKey, "data-test-id").slice("tree-key-".length)];
+    const keyCell = firstChildOf(row);
+    if (!keyCell) return null;
     // Icons are aria-hidden too; the full key is the one with text.
     const hiddenKey = [...queryAll(keyCell, "[aria-hidden='true']")].find((el) => textContentOf(el).trim());
     if (hiddenKey) return [isTag ? "tag" : "hiddenKey", textContentOf(hiddenKey).trim()];
@@ -164,7 +156,7 @@
     }
   }
 
-  // `"key": value` pairs of JSON-like text that is not strict JSON (structured data viewers).
+  // `"key": value` pairs of JSON-like text that is not strict JSON (data viewers).
   const JSON_PAIR = /"([A-Za-z0-9_.\-]{1,200})"\s*:\s*("(?:[^"\\]|\\.){0,4096}"|-?[0-9][0-9.eE+\-]*|true|false)/g;
 
   /** Low-confidence pairs from JSON text (the trace context's "Data" row). */
@@ -195,12 +187,12 @@
 
   const readings = new Map(); // container or loose element → { id, facts, failed }
   let readSinceForgotten = new WeakSet(); // also those that held nothing (skipped rows)
-  const sourceElements = new Map(); // fact value → element it was last read from (the tour outlines it)
-  // Rows, most of what is read, are containers themselves: a Set lookup first.
+  const sourceElements = new Map(); // fact value → element last read from (the tour outlines it)
+  // Rows, most of what is read, are containers: a Set lookup first.
   const nearestContainer = (el) => (CONTAINER_IDS.has(attribute(el, "data-test-id")) ? el : closest(el, CONTAINERS));
 
-  // ---- Self-measurement (./build.sh bench): each scan, rescan and publish leaves a `pivot-lens:<what>`
-  // measure (detail: elements read). No console output; old entries are dropped.
+  // ---- Self-measurement (./build.sh bench): reads and publishes leave `pivot-lens:<what>`
+  // measures (detail: elements read); old ones are dropped.
   const MAX_MEASURES = 1000;
   const measureCounts = new Map(); // name → measures left on the timeline
   let elementsRead = 0;
@@ -221,7 +213,7 @@
   const MANY_ROOTS = 200; // past it, one page-wide portal query beats two per root
   let taskPortals = null;
 
-  /** Starts a task's reads: with many roots to read, portals are found once. */
+  /** Starts a task's reads; with many roots, portals are found once. */
   function beginTask() {
     taskPortals = toReread.size > MANY_ROOTS ? [...queryAll(pageRoot(), PORTALS)] : null;
   }
@@ -245,10 +237,8 @@
     }
   }
 
-  /**
-   * Reads the elements of `root` (itself included) that rules match, each under its nearest
-   * container; `accept(owner, el)` picks which to read (a null owner: outside every container).
-   */
+  // Reads the elements of `root` (itself included) that rules match, each under its nearest
+  // container; `accept(owner, el)` picks which (a null owner: outside every container).
   function read(root, accept, record) {
     let portals = taskPortals;
     if (!portals) {
@@ -268,7 +258,7 @@
   let lastId = 0;
   let sweep = false; // elements left the page since
 
-  /** Collects what rules read into `fresh` (default: a new map), an entry per key. */
+  /** Collects what rules read into `fresh`, an entry per key. */
   function recorder(fresh = new Map()) {
     return {
       fresh,
@@ -300,7 +290,7 @@
     }
   }
 
-  /** What an entry tells the sidebar, as text; made when first compared, not at every read. */
+  /** What an entry tells the sidebar, as text, made when first compared. */
   function signature(entry) {
     entry.signature ??= JSON.stringify([entry.facts, entry.failed]);
     return entry.signature;
@@ -342,11 +332,11 @@
     return matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
   }
 
-  // ---- The channel to the sidebar: extension messages, which page scripts cannot send. The background
-  // relays both ways (in Firefox, this tab's messages do not reach its extension frame).
+  // ---- The channel to the sidebar: extension messages, which page scripts cannot send, relayed by the
+  // background (in Firefox, a tab's messages do not reach its extension frame).
 
   let sidebarReady = false;
-  let parsed = false; // the first scan ran: before it, the sidebar would be told of an empty page
+  let parsed = false; // the first scan ran (before, the sidebar would hear of an empty page)
   let currentUrl = pageUrl();
   const readyUrls = new Map(); // url → performance.now() when first shown
 
@@ -357,7 +347,7 @@
     api.runtime.sendMessage({ type: "pivot-lens:page", channel, sequence, message }).catch(() => {});
   }
 
-  /** Reports the changed entries and the ids of gone ones; `full`: all entries, replacing the sidebar's. */
+  /** Reports changed entries and the ids of gone ones; `full`: all, replacing the sidebar's. */
   function publish(full) {
     if (!sidebarReady || !parsed) return;
     measured("publish", () => {
@@ -419,7 +409,7 @@
     }
   }
 
-  // ---- The tour outlines the page element a pivot was read from; the next step removes it.
+  // ---- The tour outlines the element a pivot was read from; the next step removes it.
 
   let outlined = null; // { el, outline, offset } as they were before
 
@@ -451,7 +441,7 @@
   }
 
   api.runtime.onMessage.addListener((envelope, sender) => {
-    // Only the background relays to us; on a practice page our own sidebar frame also reaches us directly.
+    // Only the background relays to us; on a practice page our sidebar frame also reaches us.
     const direct = PRACTICE && sender.url?.startsWith(SIDEBAR_PAGE);
     if (sender.id !== api.runtime.id || (sender.tab && !direct)) return;
     if (envelope?.type === "pivot-lens:to-page" && envelope.channel === channel) onSidebarMessage(envelope.message);
@@ -462,15 +452,15 @@
 
   // ---- Change: single-page navigation and late content.
 
-  // Content that was on the page when the URL changed belongs to the previous page until it changes
-  // (React replaces it) or, untouched for this long, evidently stays for the new URL too.
+  // Content on the page when the URL changed belongs to the previous page until React replaces it;
+  // untouched for this long, it stays for the new URL too.
   const STALE_GRACE_MS = 2000;
   let graceTimer = 0;
 
   /** Drops what was read: the sidebar's next full report replaces all of it. */
   function forgetPage() {
     readings.clear();
-    toReread.clear(); // changes noted before: part of what is dropped
+    toReread.clear(); // changes noted before go too
     unsent.clear();
     goneIds = [];
     sourceElements.clear();
@@ -488,8 +478,8 @@
     publish(true);
   }
 
-  // ---- An extension reload or update orphans this instance (security.md LIFE-3): it stops all it
-  // started and removes its own host, never one found by query (it may be a new instance's).
+  // ---- Orphaned by an extension reload or update (security.md LIFE-3), this instance stops all it
+  // started and removes its own host, never one found by query (maybe a new instance's).
   const lifetime = new AbortController();
   const orphaned = () => {
     try { return !api.runtime?.id; } catch { return true; }
@@ -510,13 +500,13 @@
   const { signal } = lifetime;
   globalThis.navigation?.addEventListener("currententrychange", () => queueMicrotask(onUrlMaybeChanged), { signal });
   addEventListener("popstate", onUrlMaybeChanged, { signal });
-  // replaceState is invisible to an isolated world without the Navigation API; the poll also notices orphaning.
+  // Without the Navigation API, replaceState is invisible here; the poll also notices orphaning.
   const urlPoll = setInterval(() => stopIfOrphaned() || onUrlMaybeChanged(), URL_POLL_MS);
 
   const dirtyContainers = new Set();
   const addedRoots = new Set();
 
-  /** Files a changed element: the container around it is re-read, and an added one is read whole. */
+  /** Files a changed element: its container is re-read; an added one is read whole. */
   function noteChanged(el, added) {
     const container = nearestContainer(el);
     if (added) addedRoots.add(el);
@@ -533,11 +523,11 @@
     rescanTimer = setTimeout(flushChanges, Math.max(0, Math.min(RESCAN_DEBOUNCE_MS, pendingSince + RESCAN_MAX_WAIT_MS - now)));
   }
 
-  // Reads are cut into tasks (and measures) of at most SLICE_MS, so none blocks the page for long.
+  // Reads are cut into tasks (and measures) of at most SLICE_MS: none blocks the page for long.
   const SLICE_MS = 10;
   let sliceTimer = 0;
 
-  /** Calls `step()` while it returns true, in tasks of at most SLICE_MS each; then `done()`. */
+  /** Calls `step()` while it returns true, in tasks of at most SLICE_MS; then `done()`. */
   function sliced(what, step, done) {
     const run = () => {
       if (stopIfOrphaned()) return;
@@ -560,15 +550,15 @@
     if (stopIfOrphaned()) return;
     pendingSince = 0;
     onUrlMaybeChanged();
-    // A page that never stops changing must still see each batch published: changes noted during
-    // a rescan wait for the next one.
+    // A page that never stops changing still sees each batch published: changes noted during a
+    // rescan wait for the next.
     if (rereading) return;
     for (const container of dirtyContainers) toReread.set(container, rereadContainer);
     for (const root of addedRoots) toReread.set(root, readAdded);
     dirtyContainers.clear();
     addedRoots.clear();
     rereading = true;
-    // One live iterator: taking the first entry at each step skips every entry deleted before it
+    // One live iterator: taking the first entry at each step would skip every deleted entry again
     // (seconds for a backlog of 100,000 roots).
     const queue = toReread.entries();
     sliced("rescan", () => {
@@ -585,10 +575,8 @@
     });
   }
 
-  /**
-   * Whether a child-list change can alter what the target's container read: added elements are read
-   * on their own, and a removed container's reading goes with it, so a table is not re-read for rows.
-   */
+  // Whether a child-list change can alter what its target's container read: added elements are read
+  // on their own, a removed container's reading goes with it (no table re-read for its rows).
   function altersContainer(record) {
     if (record.type !== "childList") return true;
     for (const node of record.addedNodes) if (!isElement(node)) return true;
@@ -617,8 +605,8 @@
   /** The first read; from then on only changes are read. */
   function startReading() {
     if (stopIfOrphaned()) return;
-    // Filed straight into `readings`, slice by slice: a change seen meanwhile re-reads its
-    // container whole, and anything read twice is one fact in the sidebar.
+    // Filed straight into `readings`, slice by slice: a change meanwhile re-reads its container
+    // whole, and anything read twice is one fact in the sidebar.
     const root = pageRoot();
     const [portals, found] = [[...queryAll(root, PORTALS)], queryAll(root, RULE_SELECTOR)];
     const { record } = recorder(readings);
@@ -639,8 +627,8 @@
     matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => send({ type: "theme", theme: pageTheme() }), { signal });
   }
 
-  // The probe runs at document_start, so the sidebar boots while the page loads. The page is read once
-  // parsed (not node by node as the parser adds them) and the sidebar has sent the runbook's keys.
+  // From document_start the sidebar boots while the page loads; the page is read once it is parsed
+  // and the sidebar has sent the runbook's keys.
   const domParsed = new Promise((done) => (document.readyState === "loading"
     ? document.addEventListener("DOMContentLoaded", done, { once: true, signal }) : done()));
 })();
