@@ -191,8 +191,8 @@
   // Rows, most of what is read, are containers: a Set lookup first.
   const nearestContainer = (el) => (CONTAINER_IDS.has(attribute(el, "data-test-id")) ? el : closest(el, CONTAINERS));
 
-  // ---- Self-measurement (./build.sh bench): reads and publishes leave `pivot-lens:<what>`
-  // measures (detail: elements read); old ones are dropped.
+  // ---- Self-measurement (./build.sh bench): reads, publishes and filed changes leave
+  // `pivot-lens:<what>` measures (detail: elements read); old ones are dropped.
   const MAX_MEASURES = 1000;
   const measureCounts = new Map(); // name → measures left on the timeline
   let elementsRead = 0;
@@ -584,22 +584,45 @@
     return false;
   }
 
+  // Changes are filed in a task of their own: the observer's callback ends the page's task (long
+  // already in a storm). Each target is filed once per batch, so a repeated change costs two reads
+  // of its record (Xray calls in Firefox).
+  let observed = [];
   const observer = new MutationObserver((records) => {
-    if (stopIfOrphaned()) return;
-    const touched = new Set(); // a storm repeats the same targets: each is filed once per batch
-    for (const record of records) {
-      const target = isElement(record.target) ? record.target : parentOf(record.target);
-      if (!target) continue;
-      if (record.type === "attributes") noteChanged(target, true);
-      else if (!touched.has(target) && altersContainer(record)) {
-        touched.add(target);
-        noteChanged(target, false);
-      }
-      for (const node of record.addedNodes) if (isElement(node)) noteChanged(node, true);
-      sweep ||= record.removedNodes.length > 0;
-    }
-    scheduleFlush();
+    if (!observed.length) setTimeout(fileObserved, 0);
+    observed.push(records);
   });
+  function fileObserved() {
+    if (stopIfOrphaned()) return;
+    const batches = observed;
+    observed = [];
+    measured("observe", () => {
+      const seen = new Set(); // text and attribute targets, added elements
+      const touched = new Set(); // elements whose container is re-read
+      for (const record of batches.flat()) {
+        const { type, target: node } = record;
+        if (type !== "childList") {
+          if (seen.has(node)) continue;
+          seen.add(node);
+        }
+        const target = isElement(node) ? node : parentOf(node);
+        if (!target) continue;
+        if (type === "attributes") noteChanged(target, true);
+        else if (!touched.has(target) && altersContainer(record)) {
+          touched.add(target);
+          noteChanged(target, false);
+        }
+        if (type !== "childList") continue;
+        for (const added of record.addedNodes) {
+          if (seen.has(added) || !isElement(added)) continue;
+          seen.add(added);
+          noteChanged(added, true);
+        }
+        sweep ||= record.removedNodes.length > 0;
+      }
+    });
+    scheduleFlush();
+  }
   const themeObserver = new MutationObserver(() => send({ type: "theme", theme: pageTheme() }));
 
   /** The first read; from then on only changes are read. */

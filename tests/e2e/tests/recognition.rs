@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{ensure, Result};
+use anyhow::{ensure, Context, Result};
 use pivot_lens_e2e::{both_browsers, expect_page, shown, Session};
 use thirtyfour::prelude::*;
 
@@ -160,21 +160,23 @@ const ISSUE_PIVOTS: [Pair; 6] = [
     ("user.id", "7"),
 ];
 
+/// The issue page's pivots once its tags section is open, with this user agent.
+fn opened(agent: &str) -> Vec<Pair<'_>> {
+    let mut pivots = ISSUE_PIVOTS.to_vec();
+    pivots.extend([
+        ("app.consent.skill.project_management.granted", "true"),
+        ("app.client.family", "cursor"),
+        ("user_agent.original", agent),
+    ]);
+    pivots
+}
+
 /// A section opened later is read; without a navigation the sidebar then hears only what changed:
 /// an edited value replaces the old one, and the section closed again takes its pivots with it.
 async fn a_section_opened_edited_and_closed_is_followed(s: &Session) -> Result<()> {
     s.open("acme.sentry.io/issues/6123456790/").await?;
     s.wait_ready().await?;
     expect_page(s, "issue", &ISSUE_PIVOTS).await?;
-    let opened = |agent| {
-        let mut pivots = ISSUE_PIVOTS.to_vec();
-        pivots.extend([
-            ("app.consent.skill.project_management.granted", "true"),
-            ("app.client.family", "cursor"),
-            ("user_agent.original", agent),
-        ]);
-        pivots
-    };
     click(s, "[data-fixture='open-tags']").await?;
     expect_page(s, "issue", &opened("Cursor/1.2.3 (darwin)")).await?;
     s.driver
@@ -188,6 +190,50 @@ async fn a_section_opened_edited_and_closed_is_followed(s: &Session) -> Result<(
     expect_page(s, "issue", &opened("Cursor/2.0.0 (linux)")).await?;
     click(s, "[data-fixture='open-tags']").await?;
     expect_page(s, "issue", &ISSUE_PIVOTS).await
+}
+
+/// The probe files what its observer saw in a task of its own: the observer's callback ends the
+/// page's task, which a storm (here 5,000 edits of one value in one task) makes long already. The
+/// value the storm left is the one shown.
+async fn a_storm_is_filed_after_the_pages_task(s: &Session) -> Result<()> {
+    s.open("acme.sentry.io/issues/6123456790/").await?;
+    s.wait_ready().await?;
+    click(s, "[data-fixture='open-tags']").await?;
+    expect_page(s, "issue", &opened("Cursor/1.2.3 (darwin)")).await?;
+    let start = s
+        .driver
+        .execute(
+            "const value = [...document.querySelectorAll(\"[data-test-id='tag-tree-row'] div\")]
+               .find((el) => el.textContent === 'Cursor/1.2.3 (darwin)').firstChild;
+             const start = performance.now();
+             setTimeout(() => { window.__nextTask = performance.now(); }, 0);
+             for (let i = 0; i < 5000; i += 1) value.data = `Cursor/${i} (storm)`;
+             value.data = 'Cursor/2.0.0 (linux)';
+             return start;",
+            vec![],
+        )
+        .await?
+        .json()
+        .clone();
+    expect_page(s, "issue", &opened("Cursor/2.0.0 (linux)")).await?;
+    let filed = s
+        .driver
+        .execute(
+            "return { next: window.__nextTask, filed: performance.getEntriesByName('pivot-lens:observe')
+               .filter((m) => m.startTime >= arguments[0]).map((m) => m.startTime) };",
+            vec![start],
+        )
+        .await?
+        .json()
+        .clone();
+    let starts: Vec<f64> = serde_json::from_value(filed["filed"].clone())?;
+    // A timer the page set before the storm runs in the first task after the page's.
+    let next = filed["next"].as_f64().context("the page's next task")?;
+    ensure!(
+        !starts.is_empty() && starts.iter().all(|&start| start >= next),
+        "the storm's changes were filed at {starts:?}, the page's next task began at {next}"
+    );
+    Ok(())
 }
 
 async fn span_drawer_fetched_after_selecting_a_row(s: &Session) -> Result<()> {
@@ -298,6 +344,7 @@ async fn heavy_trace_page(s: &Session) -> Result<()> {
 both_browsers!(
     every_page_kind_in_both_url_styles,
     a_section_opened_edited_and_closed_is_followed,
+    a_storm_is_filed_after_the_pages_task,
     span_drawer_fetched_after_selecting_a_row,
     navigation_never_shows_the_previous_page,
     heavy_trace_page,
