@@ -1,11 +1,11 @@
-// Pivot Lens page probe: the only code that touches Sentry's DOM. It hands raw facts (keys, values,
-// links, where each was read) to the sidebar, an extension frame where Rust makes every decision.
-// No wasm here: Chromium applies the page's CSP to a content script's wasm (docs/architecture.md).
+// Pivot Lens page probe: the only code that touches Sentry's DOM. It hands raw facts to the sidebar,
+// an extension frame where Rust makes every decision. No wasm here: Chromium applies the page's CSP
+// to a content script's wasm (docs/architecture.md).
 (() => {
   "use strict";
   const api = globalThis.browser ?? globalThis.chrome;
   const SIDEBAR_PAGE = api.runtime.getURL("sidebar.html");
-  const MAX_FACTS = 5000; // a span with thousands of attributes still reports its last ones
+  const MAX_FACTS = 5000; // a span with thousands of attributes reports its last ones
   const MAX_VALUE = 4096;
   const RESCAN_DEBOUNCE_MS = 120;
   const RESCAN_MAX_WAIT_MS = 600; // a page that never stops changing (live logs) is still read
@@ -53,10 +53,10 @@
   shadow.append(style, frame);
   document.documentElement.append(host);
 
-  // ---- Raw facts: rules, each isolated so that one failure never stops the rest.
+  // ---- Raw facts: rules, each isolated so one failure never stops the rest.
 
   // DOM clobbering (security.md XSS-4): a form's named controls shadow its properties, also in
-  // Chromium's isolated world (`<input name="closest">`), so reads go through the prototypes.
+  // Chromium's isolated world, so reads go through the prototypes.
   const method = (proto, name) => Function.prototype.call.bind(proto[name]);
   const getter = (proto, name) => Function.prototype.call.bind(Object.getOwnPropertyDescriptor(proto, name).get);
   const query = method(Element.prototype, "querySelector");
@@ -74,14 +74,14 @@
   const connected = getter(Node.prototype, "isConnected");
   const isElement = (node) => nodeTypeOf(node) === Node.ELEMENT_NODE;
 
-  // Tooltips and menus are portals, there only while hovered or open: never page facts.
+  // Tooltips and menus (portals, there while hovered or open) are never page facts.
   const IGNORED = "button, [aria-hidden='true'], [role='tooltip'], [role='menu'], svg, style, script";
   const PORTALS = "[role='tooltip'], [role='menu'], [role='listbox']";
 
   /** Visible text of an element, leaving out icon buttons, hidden full keys and tooltips. */
   function textOf(el) {
     if (!el) return "";
-    // Most value cells hold plain text: one query, not a walk testing every text node.
+    // Most value cells are plain text: one query, no walk over text nodes.
     if (!query(el, IGNORED)) return textContentOf(el).trim().slice(0, MAX_VALUE);
     let out = "";
     const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT, {
@@ -188,7 +188,7 @@
   const readings = new Map(); // container or loose element → { id, facts, failed }
   let readSinceForgotten = new WeakSet(); // also those that held nothing (skipped rows)
   const sourceElements = new Map(); // fact value → element last read from (the tour outlines it)
-  // Rows, most of what is read, are containers: a Set lookup first.
+  // Rows, most of what is read, are containers: a Set first.
   const nearestContainer = (el) => (CONTAINER_IDS.has(attribute(el, "data-test-id")) ? el : closest(el, CONTAINERS));
 
   // ---- Self-measurement (./build.sh bench): reads, publishes and filed changes leave
@@ -252,7 +252,7 @@
     }
   }
 
-  // The sidebar keeps a copy of the entries, by id: a report carries only what changed.
+  // The sidebar keeps a copy of the entries by id: a report carries what changed.
   const unsent = new Set(); // keys whose entry changed since the last report
   let goneIds = []; // entries dropped since
   let lastId = 0;
@@ -429,7 +429,7 @@
     el.scrollIntoView({ block: "center" });
   }
 
-  /** The innermost element showing `value` as text, else a link to it, else where it was read. */
+  /** The innermost element showing `value`, else a link to it, else where it was read. */
   function elementShowing(value) {
     const source = sourceElements.get(value);
     const root = source && connected(source) ? source : pageRoot();
@@ -460,7 +460,7 @@
   /** Drops what was read: the sidebar's next full report replaces all of it. */
   function forgetPage() {
     readings.clear();
-    toReread.clear(); // changes noted before go too
+    toReread.clear(); // changes noted before too
     unsent.clear();
     goneIds = [];
     sourceElements.clear();
@@ -523,7 +523,7 @@
     rescanTimer = setTimeout(flushChanges, Math.max(0, Math.min(RESCAN_DEBOUNCE_MS, pendingSince + RESCAN_MAX_WAIT_MS - now)));
   }
 
-  // Reads are cut into tasks (and measures) of at most SLICE_MS: none blocks the page for long.
+  // Work is cut into tasks (and measures) of at most SLICE_MS: none blocks the page for long.
   const SLICE_MS = 10;
   let sliceTimer = 0;
 
@@ -550,16 +550,16 @@
     if (stopIfOrphaned()) return;
     pendingSince = 0;
     onUrlMaybeChanged();
-    // A page that never stops changing still sees each batch published: changes noted during a
-    // rescan wait for the next.
+    // A page that never stops changing still sees each batch published; changes during a rescan
+    // wait for the next.
     if (rereading) return;
     for (const container of dirtyContainers) toReread.set(container, rereadContainer);
     for (const root of addedRoots) toReread.set(root, readAdded);
     dirtyContainers.clear();
     addedRoots.clear();
     rereading = true;
-    // One live iterator: taking the first entry at each step would skip every deleted entry again
-    // (seconds for a backlog of 100,000 roots).
+    // One live iterator: a new one per step would skip every deleted entry again (seconds for
+    // 100,000 roots).
     const queue = toReread.entries();
     sliced("rescan", () => {
       const next = queue.next();
@@ -575,54 +575,64 @@
     });
   }
 
-  // Whether a child-list change can alter what its target's container read: added elements are read
-  // on their own, a removed container's reading goes with it (no table re-read for its rows).
-  function altersContainer(record) {
-    if (record.type !== "childList") return true;
-    for (const node of record.addedNodes) if (!isElement(node)) return true;
-    for (const node of record.removedNodes) if (!isElement(node) || nearestContainer(node) !== node) return true;
-    return false;
-  }
-
-  // Changes are filed in a task of their own: the observer's callback ends the page's task (long
-  // already in a storm). Each target is filed once per batch, so a repeated change costs two reads
-  // of its record (Xray calls in Firefox).
+  // Changes are filed in tasks of their own: the observer's callback ends the page's task, long in a
+  // storm. A target is filed once per batch (a repeat costs two reads, Xray calls in Firefox).
   let observed = [];
   const observer = new MutationObserver((records) => {
     if (!observed.length) setTimeout(fileObserved, 0);
     observed.push(records);
   });
   function fileObserved() {
-    if (stopIfOrphaned()) return;
-    const batches = observed;
+    const filing = fileRecords(observed.flat());
     observed = [];
-    measured("observe", () => {
-      const seen = new Set(); // text and attribute targets, added elements
-      const touched = new Set(); // elements whose container is re-read
-      for (const record of batches.flat()) {
-        const { type, target: node } = record;
-        if (type !== "childList") {
-          if (seen.has(node)) continue;
-          seen.add(node);
-        }
-        const target = isElement(node) ? node : parentOf(node);
-        if (!target) continue;
-        if (type === "attributes") noteChanged(target, true);
-        else if (!touched.has(target) && altersContainer(record)) {
-          touched.add(target);
-          noteChanged(target, false);
-        }
-        if (type !== "childList") continue;
-        for (const added of record.addedNodes) {
-          if (seen.has(added) || !isElement(added)) continue;
-          seen.add(added);
-          noteChanged(added, true);
-        }
-        sweep ||= record.removedNodes.length > 0;
-      }
-    });
-    scheduleFlush();
+    sliced("observe", () => !filing.next().done, scheduleFlush);
   }
+
+  // Whether a change can alter what its target's container read: added elements are read on their
+  // own, a removed container's reading goes with it (no table re-read for its rows).
+  function* altersContainer(record, pause) {
+    if (record.type !== "childList") return true;
+    for (const node of record.addedNodes) {
+      if (pause()) yield;
+      if (!isElement(node)) return true;
+    }
+    for (const node of record.removedNodes) {
+      if (pause()) yield;
+      if (!isElement(node) || nearestContainer(node) !== node) return true;
+    }
+    return false;
+  }
+
+  /** Files records, pausing every 64 records or nodes (one may replace 5,000 rows). */
+  function* fileRecords(records) {
+    const [seen, touched] = [new Set(), new Set()]; // filed whole / their container re-read
+    let count = 0;
+    const pause = () => ++count % 64 === 0;
+    for (const record of records) {
+      if (pause()) yield;
+      const { type, target: node } = record;
+      if (type !== "childList") {
+        if (seen.has(node)) continue;
+        seen.add(node);
+      }
+      const target = isElement(node) ? node : parentOf(node);
+      if (!target) continue;
+      if (type === "attributes") noteChanged(target, true);
+      else if (!touched.has(target) && (yield* altersContainer(record, pause))) {
+        touched.add(target);
+        noteChanged(target, false);
+      }
+      if (type !== "childList") continue;
+      for (const added of record.addedNodes) {
+        if (pause()) yield;
+        if (seen.has(added) || !isElement(added)) continue;
+        seen.add(added);
+        noteChanged(added, true);
+      }
+      sweep ||= record.removedNodes.length > 0;
+    }
+  }
+
   const themeObserver = new MutationObserver(() => send({ type: "theme", theme: pageTheme() }));
 
   /** The first read; from then on only changes are read. */

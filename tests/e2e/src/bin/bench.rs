@@ -522,7 +522,7 @@ fn report(
     }
 
     let _ = writeln!(md, "\n## The probe's own work (`pivot-lens:*` measures: median ms / max ms / ms per load / median elements read)\n");
-    let _ = writeln!(md, "`scan` = first read at load; `rescan@<step>` = re-reads after the page's step (`burst`: 10 attribute values edited; `navigate`: single-page navigation re-rendering the drawer; `storm`; `append`); `publish` = snapshot, compare and send; `observe` = filing a batch of observed changes (a task of its own after the observer's callback); `sidebar` = the sidebar's work for one task (reading a report, or adding a part of its result to the panel), from its start to the next task (its own frame: Chromium runs it in another process, Firefox on the page's main thread).\n");
+    let _ = writeln!(md, "`scan` = first read at load; `rescan@<step>` = re-reads after the page's step (`burst`: 10 attribute values edited; `navigate`: single-page navigation re-rendering the drawer; `storm`; `append`); `publish` = snapshot, compare and send; `observe` = filing observed changes (in tasks of at most 10 ms after the observer's callback); `sidebar` = the sidebar's work for one task (reading a report, or adding a part of its result to the panel), from its start to the next task (its own frame: Chromium runs it in another process, Firefox on the page's main thread).\n");
     let _ = writeln!(
         md,
         "| browser | page | measure | median ms | max ms | ms per load | elements (median) | count |"
