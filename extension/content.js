@@ -605,7 +605,7 @@
 
   /** Files records, pausing every 64 records or nodes (one may replace 5,000 rows). */
   function* fileRecords(records) {
-    const [seen, touched] = [new Set(), new Set()]; // filed whole / their container re-read
+    const [seen, touched] = [new Set(), new Set()]; // nodes filed / targets noted
     let count = 0;
     const pause = () => ++count % 64 === 0;
     for (const record of records) {
