@@ -1037,11 +1037,7 @@ mod tests {
             value: value.into(),
             secret,
             truncated: false,
-            meaning: String::new(),
-            found_in: Vec::new(),
-            first_query: String::new(),
-            notes: Vec::new(),
-            domains: Vec::new(),
+            info: Default::default(),
         }
     }
 

@@ -3,8 +3,7 @@
 //! The UI only renders this.
 
 use std::collections::BTreeMap;
-
-use serde::Serialize;
+use std::sync::Arc;
 
 use crate::core::facts::{recognise, RawFacts, RecognisedPivot};
 use crate::core::page::{classify_url_with_hosts, PageContext, PageKind, TimeWindow};
@@ -12,7 +11,7 @@ use crate::core::query::{build_links, Deployment, Period, Scope};
 use crate::core::runbook::{KeyMatch, Recipe, Runbook, StartingPoint};
 use crate::core::settings::Settings;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Lens {
     pub url: String,
     pub kind: PageKind,
@@ -26,7 +25,7 @@ pub struct Lens {
     pub failed_rules: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StartingPointView {
     pub symptom: String,
     pub surface: String,
@@ -35,13 +34,22 @@ pub struct StartingPointView {
     pub next_step: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PivotView {
     pub key: String,
     /// The full value; masked when `secret`.
     pub value: String,
     pub secret: bool,
     pub truncated: bool,
+    /// What the runbook says about the key: one copy shared by all of the key's values, so the
+    /// lens of a logs page with 700 trace ids is not 700 copies of the same paragraphs to clone,
+    /// compare and drop at every report.
+    pub info: Arc<KeyInfo>,
+}
+
+/// The runbook on one key.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct KeyInfo {
     /// The runbook's entry: its meaning, where it is found and its first query (empty for
     /// attributes the runbook names only in domains or recipe fields).
     pub meaning: String,
@@ -49,6 +57,7 @@ pub struct PivotView {
     pub first_query: String,
     /// The attribute notes that apply: the namespace rule first, then notes naming the key.
     pub notes: Vec<String>,
+    /// The scenarios (runbook domains) whose attributes include the key.
     pub domains: Vec<String>,
 }
 
@@ -59,7 +68,7 @@ impl PivotView {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RecipeView {
     pub id: String,
     pub title: String,
@@ -76,13 +85,13 @@ pub struct RecipeView {
     pub filled_from_page: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LinkView {
     pub label: String,
     pub url: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Warning {
     /// The contract's `data-kind`: `secret`, `cardinality` or `unsupported`.
     pub kind: &'static str,
@@ -109,11 +118,7 @@ pub fn lens(input: &LensInput) -> Lens {
         .org
         .clone()
         .unwrap_or_else(|| input.settings.org.clone());
-    let pivots: Vec<PivotView> = recognition
-        .pivots
-        .iter()
-        .map(|p| pivot_view(input.runbook, p))
-        .collect();
+    let pivots = pivot_views(input.runbook, &recognition.pivots);
     let mut warnings: Vec<Warning> = recognition
         .pivots
         .iter()
@@ -213,13 +218,36 @@ pub(crate) fn scope(page: &PageContext, org: &str, settings: &Settings) -> Optio
     })
 }
 
-fn pivot_view(runbook: &Runbook, pivot: &RecognisedPivot) -> PivotView {
+/// The page's pivots with a key's values together, keys in the order the page shows them first
+/// (the sidebar explains a key once, above its values).
+fn pivot_views(runbook: &Runbook, recognised: &[RecognisedPivot]) -> Vec<PivotView> {
+    let mut groups: Vec<Vec<PivotView>> = Vec::new();
+    let mut group_of: BTreeMap<&str, usize> = BTreeMap::new();
+    for pivot in recognised {
+        let group = *group_of.entry(&pivot.key).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        let values = &mut groups[group];
+        let info = values.first().map_or_else(
+            || Arc::new(key_info(runbook, pivot)),
+            |first| first.info.clone(),
+        );
+        values.push(PivotView {
+            key: pivot.key.clone(),
+            value: pivot.value.clone(),
+            secret: pivot.secret,
+            truncated: pivot.truncated,
+            info,
+        });
+    }
+    groups.into_iter().flatten().collect()
+}
+
+/// Read once per key and page (the runbook lookup matches the key against every pattern).
+fn key_info(runbook: &Runbook, pivot: &RecognisedPivot) -> KeyInfo {
     let entry = runbook.pivot_for_key(&pivot.key).map(|(entry, _)| entry);
-    PivotView {
-        key: pivot.key.clone(),
-        value: pivot.value.clone(),
-        secret: pivot.secret,
-        truncated: pivot.truncated,
+    KeyInfo {
         meaning: entry.map(|e| e.meaning.clone()).unwrap_or_default(),
         found_in: entry.map(|e| e.found_in.clone()).unwrap_or_default(),
         first_query: entry.map(|e| e.first_query.clone()).unwrap_or_default(),
@@ -473,8 +501,11 @@ mod tests {
             assert!(keys.contains(&key), "{key} missing from {keys:?}");
         }
         let trace = lens.pivots.iter().find(|p| p.key == "trace_id").unwrap();
-        assert_eq!(trace.meaning, "one request, tool call, or agent run trace");
-        assert_eq!(trace.first_query, "open trace");
+        assert_eq!(
+            trace.info.meaning,
+            "one request, tool call, or agent run trace"
+        );
+        assert_eq!(trace.info.first_query, "open trace");
 
         let first = &lens.recipes[0];
         assert!(first.ready && first.filled_from_page > 0, "{first:?}");
@@ -504,6 +535,42 @@ mod tests {
         let revocations = recipe(&lens, "grant-revocations-for-sign-out-reports");
         assert!(!revocations.ready && revocations.links.is_empty());
         assert_eq!(revocations.missing, ["user.id"]);
+    }
+
+    #[test]
+    fn a_keys_values_are_listed_together_and_share_what_the_runbook_says() {
+        let other_trace = "0af7651916cd43dd8448eb211c80319c";
+        let page = raw(
+            "https://acme.sentry.io/explore/logs/",
+            vec![
+                fact(FactSource::TableCell, "trace", TRACE),
+                fact(FactSource::TableCell, "gen_ai.tool.name", "search_events"),
+                fact(FactSource::TableCell, "trace", other_trace),
+            ],
+        );
+        let lens = run(&page, &Settings::default(), &BTreeMap::new());
+        let shown: Vec<(&str, &str)> = lens
+            .pivots
+            .iter()
+            .map(|p| (p.key.as_str(), p.value.as_str()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("trace_id", TRACE),
+                ("trace_id", other_trace),
+                ("gen_ai.tool.name", "search_events")
+            ]
+        );
+        let [first, second, tool] = &lens.pivots[..] else {
+            panic!("three pivots: {shown:?}");
+        };
+        assert!(Arc::ptr_eq(&first.info, &second.info), "read once per key");
+        assert_eq!(
+            first.info.meaning,
+            "one request, tool call, or agent run trace"
+        );
+        assert!(tool.info.notes[0].contains("OpenTelemetry semantic"));
     }
 
     #[test]
@@ -542,9 +609,9 @@ mod tests {
             .find(|p| p.key == "gen_ai.tool.name")
             .unwrap();
         assert!(
-            tool.notes[0].contains("OpenTelemetry semantic"),
+            tool.info.notes[0].contains("OpenTelemetry semantic"),
             "{:?}",
-            tool.notes
+            tool.info.notes
         );
         let timeline = recipe(&lens, "tool-execution-timeline-for-a-slow-or-failing-tool");
         assert!(
@@ -582,9 +649,10 @@ mod tests {
         );
         let lens = run(&page, &Settings::default(), &BTreeMap::new());
         assert!(lens.warnings.iter().any(|w| w.kind == "secret"));
-        let serialized = serde_json::to_string(&lens).unwrap();
+        // Every field, the shared key information included.
+        let everything = format!("{lens:?}");
         assert!(
-            !serialized.contains(&token),
+            !everything.contains(&token),
             "the token leaked into the lens"
         );
     }

@@ -49,7 +49,9 @@ pub fn exercises(runbook: &Runbook, lens: &Lens) -> Vec<Exercise> {
             let pivot = lens
                 .pivots
                 .iter()
-                .filter(|p| p.is_usable() && !p.meaning.is_empty() && in_domain(domain, &p.key))
+                .filter(|p| {
+                    p.is_usable() && !p.info.meaning.is_empty() && in_domain(domain, &p.key)
+                })
                 .min_by_key(|p| domains_naming(runbook, &p.key))?;
             Some((
                 domains_naming(runbook, &pivot.key),
@@ -80,7 +82,7 @@ fn exercise(runbook: &Runbook, domain: &Domain, pivot: &PivotView) -> Exercise {
         scenario: domain.title.clone(),
         prompt: format!(
             "{} Find the {} (`{}`) on this page, then open or copy a next query that uses it.",
-            domain.symptom, pivot.meaning, pivot.key
+            domain.symptom, pivot.info.meaning, pivot.key
         ),
         expected_key: pivot.key.clone(),
         expected_value: pivot.value.clone(),

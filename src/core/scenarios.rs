@@ -99,7 +99,10 @@ pub fn scenarios(
                 id: domain.id.clone(),
                 title: domain.title.clone(),
                 symptom: domain.symptom.clone(),
-                suggested: page.pivots.iter().any(|p| p.domains.contains(&domain.id)),
+                suggested: page
+                    .pivots
+                    .iter()
+                    .any(|p| p.info.domains.contains(&domain.id)),
                 steps: steps(input.runbook, domain, view_lens, &values),
                 references: references(input.runbook, domain),
             }

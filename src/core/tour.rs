@@ -113,10 +113,10 @@ fn page_field(lens: &Lens, runbook: &Runbook) -> Option<TourStep> {
             offered.join(" ")
         ));
     }
-    if !pivot.first_query.is_empty() {
+    if !pivot.info.first_query.is_empty() {
         body.push(format!(
             "The runbook's first query for it: {}.",
-            pivot.first_query
+            pivot.info.first_query
         ));
     }
     Some(TourStep {
@@ -135,10 +135,10 @@ fn page_field(lens: &Lens, runbook: &Runbook) -> Option<TourStep> {
 }
 
 fn meaning(pivot: &PivotView) -> &str {
-    if pivot.meaning.is_empty() {
+    if pivot.info.meaning.is_empty() {
         "an attribute the runbook names"
     } else {
-        &pivot.meaning
+        &pivot.info.meaning
     }
 }
 

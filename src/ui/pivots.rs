@@ -1,9 +1,8 @@
 //! "Pivots on this page": each recognised key and value, with the runbook's meaning, where it is
 //! found, its first query and the namespace rule that applies.
 
-use std::collections::BTreeSet;
-
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::clipboard::copy;
 use super::sidebar::part;
@@ -23,18 +22,22 @@ pub fn Pivots(
     let pivots = part(lens, |l| l.pivots.clone());
     let looked_for = part(lens, |l| l.kind.shows_pivots().then_some(l.kind.as_str()));
     let empty = move || pivots.with(|p| p.as_ref().is_some_and(Vec::is_empty));
-    // Keyed rows: a page that adds values (logs appending) adds rows; the others stay as they are.
-    // A key's meaning is explained at its first value only: a logs table of 700 trace ids is one
-    // explanation and 700 values, not 700 copies of the same paragraph.
+    // The lens lists a key's values together. A key is named and explained at its first shown
+    // value; its further values are compact rows: a logs table of 700 trace ids is one
+    // explanation and 700 short rows, not 700 copies of the key and its paragraph.
     let shown = move || {
         let needle = filter.get().to_lowercase();
         pivots.with(|p| {
-            let mut explained = BTreeSet::new();
+            let mut previous_key = None;
             p.iter()
                 .flatten()
                 .filter(|p| matches(p, &needle))
                 .take(rows.get())
-                .map(|p| (p.clone(), explained.insert(p.key.clone())))
+                .map(|p| {
+                    let first = previous_key != Some(&p.key);
+                    previous_key = Some(&p.key);
+                    (p.clone(), first)
+                })
                 .collect::<Vec<_>>()
         })
     };
@@ -50,9 +53,13 @@ pub fn Pivots(
                         if kind.starts_with(['a', 'e', 'i', 'o', 'u']) { "n" } else { "" }))}
                 </p>
             })}
-            <ul class="pl-pivots">
-                <For each=shown key=Clone::clone let:((pivot, explain))>
-                    <PivotRow pivot=pivot explain=explain/>
+            // Keyed by what a row shows (not by the whole view, which would hash the runbook's
+            // text at every report): a page that adds values adds rows, the others stay.
+            <ul class="pl-pivots" on:click=move |ev| copy_clicked(&ev, pivots)>
+                <For each=shown
+                    key=|(p, first)| (p.key.clone(), p.value.clone(), p.secret, p.truncated, *first)
+                    let:((pivot, first))>
+                    <PivotRow pivot=pivot first=first/>
                 </For>
             </ul>
         </section>
@@ -61,41 +68,87 @@ pub fn Pivots(
 
 fn matches(pivot: &PivotView, needle: &str) -> bool {
     needle.is_empty()
-        || [&pivot.key, &pivot.value, &pivot.meaning]
+        || [&pivot.key, &pivot.value, &pivot.info.meaning]
             .iter()
             .any(|field| field.to_lowercase().contains(needle))
 }
 
-/// One value; with `explain`, also what its key means, where it is found and its first query.
+/// A copy button pressed in the list: copies the lens's value for the button's row and says how
+/// that went in the row's status. One listener for the list, instead of a closure and a reactive
+/// status per row: a live logs page adds rows at every append, and in Firefox building them is
+/// the page's own main-thread time (measured: a fifth of the sidebar's work on the bench's logs
+/// page). The row's data attributes only name the pivot; the value copied is the lens's.
+fn copy_clicked(ev: &leptos::ev::MouseEvent, pivots: Memo<Option<Vec<PivotView>>>) {
+    let closest = |element: &web_sys::Element, selector| element.closest(selector).ok().flatten();
+    let Some(row) = ev
+        .target()
+        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+        .and_then(|target| closest(&target, "button.pl-copy"))
+        .and_then(|button| closest(&button, "[data-testid='pl-pivot']"))
+    else {
+        return;
+    };
+    let (Some(key), Some(value)) = (
+        row.get_attribute("data-key"),
+        row.get_attribute("data-value"),
+    ) else {
+        return;
+    };
+    let text = pivots.with_untracked(|pivots| {
+        pivots
+            .iter()
+            .flatten()
+            .find(|p| p.key == key && p.value == value)
+            .map(|p| p.value.clone())
+    });
+    if let (Some(text), Ok(Some(status))) = (text, row.query_selector(".pl-status")) {
+        // Leptos never writes this element's text: the row builds it empty.
+        copy(&text, move |message| status.set_text_content(Some(message)));
+    }
+}
+
+/// One value. The `first` shown value of its key also names the key and says what it means,
+/// where it is found and its first query.
 #[component]
-fn PivotRow(pivot: PivotView, explain: bool) -> impl IntoView {
-    let status = RwSignal::new("");
+fn PivotRow(pivot: PivotView, first: bool) -> impl IntoView {
     let shown: String = if pivot.value.chars().count() > SHOWN_CHARS {
         pivot.value.chars().take(SHOWN_CHARS).chain(['…']).collect()
     } else {
         pivot.value.clone()
     };
-    let usable = pivot.is_usable();
-    let value = pivot.value.clone();
-    let found_in = pivot.found_in.join(", ");
-    view! {
-        <li class="pl-pivot" data-testid="pl-pivot" data-key=pivot.key.clone() data-value=pivot.value.clone()
-            data-secret=pivot.secret.to_string()>
+    let value_and_copy = view! {
+        <span class="pl-value" title=pivot.value.clone()>{shown}</span>
+        // Pressed: see `copy_clicked`.
+        <button type="button" class="pl-copy" disabled=!pivot.is_usable()
+            aria-label=format!("Copy the value of {}", pivot.key)>"Copy"</button>
+        <span class="pl-status" role="status"></span>
+    };
+    let row = |class, content| {
+        view! {
+            <li class=class data-testid="pl-pivot" data-key=pivot.key.clone() data-value=pivot.value.clone()
+                data-secret=pivot.secret.to_string()>{content}</li>
+        }
+    };
+    if !first {
+        return row("pl-pivot pl-pivot-more", value_and_copy.into_any());
+    }
+    let info = pivot.info.clone();
+    let found_in = info.found_in.join(", ");
+    row(
+        "pl-pivot",
+        view! {
             <div class="pl-pivot-head">
                 <code class="pl-key">{pivot.key.clone()}</code>
-                <span class="pl-value" title=value.clone()>{shown}</span>
-                <button type="button" class="pl-copy" disabled=!usable
-                    aria-label=format!("Copy the value of {}", pivot.key)
-                    on:click=move |_| copy(&value, status)>"Copy"</button>
-                <span class="pl-status" role="status">{move || status.get()}</span>
+                {value_and_copy}
             </div>
-            {(explain && !pivot.meaning.is_empty()).then(|| view! {
-                <p class="pl-meaning">{prose(&pivot.meaning)}
-                    {(!found_in.is_empty()).then(|| view! { <span class="pl-muted">" · found in "{found_in.clone()}</span> })}
-                    {(!pivot.first_query.is_empty()).then(|| view! { <span class="pl-muted">" · first: "{pivot.first_query.clone()}</span> })}
+            {(!info.meaning.is_empty()).then(|| view! {
+                <p class="pl-meaning">{prose(&info.meaning)}
+                    {(!found_in.is_empty()).then(|| view! { <span class="pl-muted">" · found in "{found_in}</span> })}
+                    {(!info.first_query.is_empty()).then(|| view! { <span class="pl-muted">" · first: "{info.first_query.clone()}</span> })}
                 </p>
             })}
-            {pivot.notes.first().filter(|_| explain).map(|note| view! { <p class="pl-note">{prose(note)}</p> })}
-        </li>
-    }
+            {info.notes.first().map(|note| view! { <p class="pl-note">{prose(note)}</p> })}
+        }
+        .into_any(),
+    )
 }

@@ -69,7 +69,7 @@ fn RecipeCard(recipe: RecipeView, typed: RwSignal<BTreeMap<String, String>>) -> 
                 }).collect_view())}
                 <button type="button" class="pl-secondary" data-testid="pl-recipe-copy"
                     disabled=recipe.text.is_empty()
-                    on:click=move |_| copy(&clipboard_text, status)>"Copy query"</button>
+                    on:click=move |_| copy(&clipboard_text, move |s| status.set(s))>"Copy query"</button>
                 <span class="pl-status" role="status">{move || status.get()}</span>
             </div>
             {recipe.missing.iter().map(|key| view! { <MissingInput key=key.clone() typed=typed/> }).collect_view()}

@@ -405,7 +405,7 @@ fn ScenarioCard(
                     view! {
                         <div class="pl-actions">
                             <button type="button" class="pl-button" data-testid="pl-export-copy"
-                                on:click=move |_| copy(&export(), copy_status)>"Copy as Markdown"</button>
+                                on:click=move |_| copy(&export(), move |s| copy_status.set(s))>"Copy as Markdown"</button>
                             <span class="pl-status" role="status">{move || copy_status.get()}</span>
                         </div>
                         <details>
