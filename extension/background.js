@@ -3,7 +3,7 @@
 // worker are never missed; handlers that need the Rust core await it.
 import init, { classify_selection_json, menu_click_json, menu_entries_json, self_hosted_plan } from "./pkg/pages.js";
 import { syncSelfHosted } from "./self-hosted.js";
-import { readManaged } from "./team-policy.js";
+import { policyAtBoot, readManaged } from "./team-policy.js";
 import { fromExtensionPage, relayTarget } from "./senders.js";
 
 const api = globalThis.browser ?? globalThis.chrome;
@@ -34,14 +34,19 @@ function core() {
   return coreReady;
 }
 
-let teamPolicy; // read once per wake (storage.managed can be slow to answer); dropped when it changes
+let teamPolicy; // read once per wake, without waiting on storage.managed (team-policy.js)
+
+function teamPolicyChanged() {
+  teamPolicy = undefined;
+  registerMenu();
+}
 
 /**
  * What decides the settings and runbook in force, as the core reads it (`StoredConfig`): the
  * stored settings and imported runbook, and the team policy, which wins where it locks.
  */
 async function storedConfig() {
-  teamPolicy ??= readManaged(api);
+  teamPolicy ??= policyAtBoot(api, teamPolicyChanged);
   const [stored, managed] = await Promise.all([api.storage.local.get(["settings", "runbook"]), teamPolicy, core()]);
   return JSON.stringify({ ...stored, managed });
 }
@@ -77,7 +82,8 @@ async function createMenu() {
 }
 
 function reregisterMenuOnRunbookChange(changes, area) {
-  if (area === "managed") teamPolicy = undefined;
+  // The new policy, read now (and remembered for the pages that start next).
+  if (area === "managed") teamPolicy = readManaged(api);
   if ((area === "local" && "runbook" in changes) || area === "managed") registerMenu();
 }
 

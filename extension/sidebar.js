@@ -6,7 +6,7 @@
 import init, { SidebarApp } from "./pkg/sidebar.js";
 import bundledRunbook from "./pkg/runbook.js";
 import { showBootError } from "./boot-error.js";
-import { readManaged } from "./team-policy.js";
+import { policyAtBoot } from "./team-policy.js";
 import { ProbeReports } from "./probe-reports.js";
 
 const api = globalThis.browser ?? globalThis.chrome;
@@ -48,7 +48,8 @@ async function start() {
   const [, stored, managed] = await Promise.all([
     init({ module_or_path: new URL("./pkg/sidebar_bg.wasm", import.meta.url) }),
     api.storage.local.get(null),
-    readManaged(api),
+    // A policy that turns out to differ from the one booted on starts the frame again on it.
+    policyAtBoot(api, () => location.reload()),
   ]);
   stored.managed = managed;
   const storedJson = JSON.stringify(stored);
