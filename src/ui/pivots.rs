@@ -76,8 +76,8 @@ fn matches(pivot: &PivotView, needle: &str) -> bool {
 /// A copy button pressed in the list: copies the lens's value for the button's row and says how
 /// that went in the row's status. One listener for the list, instead of a closure and a reactive
 /// status per row: a live logs page adds rows at every append, and in Firefox building them is
-/// the page's own main-thread time (measured: a fifth of the sidebar's work on the bench's logs
-/// page). The row's data attributes only name the pivot; the value copied is the lens's.
+/// the page's own main-thread time. The row's data attributes only name the pivot; the value
+/// copied is the lens's.
 fn copy_clicked(ev: &leptos::ev::MouseEvent, pivots: Memo<Option<Vec<PivotView>>>) {
     let closest = |element: &web_sys::Element, selector| element.closest(selector).ok().flatten();
     let Some(row) = ev
