@@ -250,7 +250,11 @@ impl ScenarioSources {
 }
 
 #[component]
-pub fn Scenarios(sources: ScenarioSources) -> impl IntoView {
+pub fn Scenarios(
+    sources: ScenarioSources,
+    /// How many cards may be in the document yet (see `Drawing`).
+    cards: RwSignal<usize>,
+) -> impl IntoView {
     let ScenarioSources {
         runbook,
         settings,
@@ -318,7 +322,8 @@ pub fn Scenarios(sources: ScenarioSources) -> impl IntoView {
                 }).collect_view()}
             </div>
             <ul class="pl-scenarios">
-                <For each=move || views.get() key=|v| v.id.clone() children=move |view| {
+                <For each=move || views.with(|all| all.iter().take(cards.get()).cloned().collect::<Vec<_>>())
+                    key=|v| v.id.clone() children=move |view| {
                     let (investigating, page) = card_context.clone();
                     let id = view.id.clone();
                     let current = Signal::derive(move || {
