@@ -1,6 +1,6 @@
-// Pivot Lens page probe: the only code that touches Sentry's DOM. It hands raw facts to the sidebar,
-// an extension frame where Rust makes every decision. No wasm here: Chromium applies the page's CSP
-// to a content script's wasm (docs/architecture.md).
+// Pivot Lens page probe: the only code touching Sentry's DOM. It hands raw facts to the sidebar, an
+// extension frame where Rust decides everything. No wasm here: Chromium applies the page's CSP to a
+// content script's wasm (docs/architecture.md).
 (() => {
   "use strict";
   const api = globalThis.browser ?? globalThis.chrome;
@@ -37,13 +37,13 @@
   const shadow = host.attachShadow({ mode: "open" });
   const style = document.createElement("style");
   style.textContent = `
-    :host { all: initial; position: fixed; top: 0; z-index: 2147483000; display: block; }
-    :host([data-pl-side="right"]) { right: 0; }
-    :host([data-pl-side="left"]) { left: 0; }
-    iframe { border: 0; display: block; background: transparent; color-scheme: normal; }
-    :host([data-pl-open="false"]) iframe { width: 40px; height: 132px; margin-top: 40vh; }
-    :host([data-pl-open="true"]) iframe { width: var(--pl-width, 380px); height: 100vh;
-      box-shadow: 0 0 0 1px rgba(0,0,0,.12), 0 8px 24px rgba(0,0,0,.18); }`;
+  :host { all: initial; position: fixed; top: 0; z-index: 2147483000; display: block; }
+  :host([data-pl-side="right"]) { right: 0; }
+  :host([data-pl-side="left"]) { left: 0; }
+  iframe { border: 0; display: block; background: transparent; color-scheme: normal; }
+  :host([data-pl-open="false"]) iframe { width: 40px; height: 132px; margin-top: 40vh; }
+  :host([data-pl-open="true"]) iframe { width: var(--pl-width, 380px); height: 100vh;
+    box-shadow: 0 0 0 1px rgba(0,0,0,.12), 0 8px 24px rgba(0,0,0,.18); }`;
   const frame = document.createElement("iframe");
   frame.title = "Pivot Lens";
   frame.allow = "clipboard-write";
@@ -94,8 +94,8 @@
     return out.trim().slice(0, MAX_VALUE);
   }
 
-  // The parts of Sentry's pages that hold facts (sentry-dom.md §8 step 2). A fact is filed under its
-  // nearest one, which a change re-reads. Rows are too: an edited row costs that row.
+  // Parts of Sentry's pages holding facts (sentry-dom.md §8 step 2), rows too: a fact is filed under
+  // the nearest, which a change re-reads (an edited row costs that row).
   const CONTAINER_IDS = new Set([
     "trace-drawer", "trace-drawer-title", "fields-tree", "attribute-tree-column", "event-tags-tree",
     "tag-tree-column", "logs-table", "spans-table", "attribute-tree-row", "tag-tree-row",
@@ -108,8 +108,8 @@
   const sectionName = (region) => (region ? (attribute(region, "id") || attribute(region, "data-test-id") || "") : "");
   const sectionOf = (el) => sectionName(closest(el, SECTION));
 
-  // Attribute and tag tree rows. Nested rows show a dotted key's leaf; the full key comes from
-  // `tree-key-<key>`, else the aria-hidden full key, else `title`. Rows with none (trunks) hold no value.
+  // Attribute and tag tree rows (a nested row shows its dotted key's leaf; `rowKey` finds the full
+  // key). Rows with no key (trunks) hold no value.
   function treeRow(row, emit, isTag) {
     const [source, key] = rowKey(row, isTag) ?? [];
     if (!key || !runbookKnows(key.trim())) return;
@@ -120,8 +120,7 @@
     for (const a of queryAll(valueCell, "a[href]")) emit({ source: "href", key: "", value: a.href, section });
   }
 
-  // Row keys the runbook may know (probe_keys.rs, from the sidebar's hello) as one regex (one call
-  // per row); other rows are skipped.
+  // Row keys the runbook may know (probe_keys.rs, sent with the hello): one regex test per row.
   let runbookKeys = null;
   const runbookKnows = (key) => runbookKeys.test(key);
   const anyOf = (keys) => (keys?.length ? keys.map((key) => key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|") : "(?!)");
@@ -191,8 +190,8 @@
   // Rows, most of what is read, are containers: a Set first.
   const nearestContainer = (el) => (CONTAINER_IDS.has(attribute(el, "data-test-id")) ? el : closest(el, CONTAINERS));
 
-  // ---- Self-measurement (./build.sh bench): reads, publishes and filed changes leave
-  // `pivot-lens:<what>` measures (detail: elements read); old ones are dropped.
+  // ---- Self-measurement (./build.sh bench): `pivot-lens:<what>` measures (detail: elements read)
+  // of reads, publishes and filings; old ones are dropped.
   const MAX_MEASURES = 1000;
   const measureCounts = new Map(); // name → measures left on the timeline
   let elementsRead = 0;
@@ -238,17 +237,20 @@
   }
 
   // Reads the elements of `root` (itself included) that rules match, each under its nearest
-  // container; `accept(owner, el)` picks which (a null owner: outside every container).
-  function read(root, accept, record) {
+  // container (none: null); `accept(owner, el)` picks which. Yields every 32: a big root takes
+  // several tasks.
+  function* read(root, accept, record) {
     let portals = taskPortals;
     if (!portals) {
       if (closest(root, PORTALS)) return;
       portals = [...queryAll(root, PORTALS)];
     }
     const found = queryAll(root, RULE_SELECTOR);
+    let count = 0;
     for (const el of matches(root, RULE_SELECTOR) ? [root, ...found] : found) {
       const owner = nearestContainer(el);
       if (accept(owner, el)) readElement(el, owner, record, portals);
+      if (++count % 32 === 0) yield;
     }
   }
 
@@ -279,7 +281,7 @@
     readings.delete(key);
   }
 
-  /** Replaces what is on file for each key read; notes which entries the sidebar has to hear of. */
+  /** Files what was read per key; notes the entries the sidebar has to hear of. */
   function file(fresh, replaced) {
     for (const key of replaced) if (!fresh.has(key) && readings.has(key)) forget(key);
     for (const [key, entry] of fresh) {
@@ -297,24 +299,25 @@
   }
 
   /** Re-reads one container; forgets what it held before. */
-  function rereadContainer(container) {
+  function* rereadContainer(container) {
     const { fresh, record } = recorder();
-    read(container, (owner) => owner === container, record);
+    yield* read(container, (owner) => owner === container, record);
     file(fresh, [container]);
   }
 
   /** Reads an added subtree whole, each fact under its own container (or none). */
-  function readAdded(root) {
+  function* readAdded(root) {
     const { fresh, record } = recorder();
-    read(root, (owner) => !owner || owner === root || contains(root, owner), record);
+    yield* read(root, (owner) => !owner || owner === root || contains(root, owner), record);
     file(fresh, [root]);
   }
 
-  /** Reads, in one pass over the document, what was not read since the page was forgotten. */
+  /** Reads, in one pass, what was not read since the page was forgotten. */
   function readUnread() {
     const { fresh, record } = recorder();
     beginTask();
-    read(pageRoot(), (owner, el) => !readSinceForgotten.has(owner ?? el), record);
+    const all = read(pageRoot(), (owner, el) => !readSinceForgotten.has(owner ?? el), record);
+    while (!all.next().done);
     file(fresh, []);
   }
 
@@ -332,11 +335,11 @@
     return matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
   }
 
-  // ---- The channel to the sidebar: extension messages, which page scripts cannot send, relayed by the
-  // background (in Firefox, a tab's messages do not reach its extension frame).
+  // ---- The channel to the sidebar: extension messages (no page script can send one), relayed by
+  // the background (in Firefox a tab's messages do not reach its extension frame).
 
   let sidebarReady = false;
-  let parsed = false; // the first scan ran (before, the sidebar would hear of an empty page)
+  let parsed = false; // the first scan ran (until then the page is not reported)
   let currentUrl = pageUrl();
   const readyUrls = new Map(); // url → performance.now() when first shown
 
@@ -452,8 +455,8 @@
 
   // ---- Change: single-page navigation and late content.
 
-  // Content on the page when the URL changed belongs to the previous page until React replaces it;
-  // untouched for this long, it stays for the new URL too.
+  // What was on the page when the URL changed is the previous page's until React replaces it;
+  // untouched this long, it is the new URL's too.
   const STALE_GRACE_MS = 2000;
   let graceTimer = 0;
 
@@ -461,6 +464,7 @@
   function forgetPage() {
     readings.clear();
     toReread.clear(); // changes noted before too
+    reading = null;
     unsent.clear();
     goneIds = [];
     sourceElements.clear();
@@ -545,6 +549,7 @@
 
   const toReread = new Map(); // element → how to read it (rereadContainer or readAdded)
   let rereading = false;
+  let reading = null; // a root read over several steps, dropped with the page
 
   function flushChanges() {
     if (stopIfOrphaned()) return;
@@ -558,16 +563,17 @@
     dirtyContainers.clear();
     addedRoots.clear();
     rereading = true;
-    // One live iterator: a new one per step would skip every deleted entry again (seconds for
-    // 100,000 roots).
+    // One live iterator: a new one per step skips every deleted entry again (seconds for 100,000
+    // roots).
     const queue = toReread.entries();
     sliced("rescan", () => {
+      if (reading?.next().done === false) return true;
       const next = queue.next();
       if (next.done) return false;
       const [el, reader] = next.value;
       toReread.delete(el);
-      if (connected(el)) reader(el);
-      return toReread.size > 0;
+      reading = connected(el) ? reader(el) : null;
+      return true;
     }, () => {
       rereading = false;
       publish(false);
@@ -575,8 +581,8 @@
     });
   }
 
-  // Changes are filed in tasks of their own: the observer's callback ends the page's task, long in a
-  // storm. A target is filed once per batch (a repeat costs two reads, Xray calls in Firefox).
+  // Changes are filed in tasks of their own (the observer's callback ends the page's task, long in
+  // a storm), a target once per batch.
   let observed = [];
   const observer = new MutationObserver((records) => {
     if (!observed.length) setTimeout(fileObserved, 0);
@@ -603,7 +609,7 @@
     return false;
   }
 
-  /** Files records, pausing every 64 records or nodes (one may replace 5,000 rows). */
+  /** Files records, pausing every 64 records or nodes. */
   function* fileRecords(records) {
     const [seen, touched] = [new Set(), new Set()]; // nodes filed / targets noted
     let count = 0;
@@ -617,38 +623,36 @@
       }
       const target = isElement(node) ? node : parentOf(node);
       if (!target) continue;
-      if (type === "attributes") noteChanged(target, true);
+      const { addedNodes: added, removedNodes: removed } = record;
+      // A container (or uncontained part) re-rendered at once is read whole, not filed node by node.
+      const whole = type === "attributes" || (removed.length > 64 && [target, null].includes(nearestContainer(target)));
+      if (whole) noteChanged(target, true);
       else if (!touched.has(target) && (yield* altersContainer(record, pause))) {
         touched.add(target);
         noteChanged(target, false);
       }
-      if (type !== "childList") continue;
-      for (const added of record.addedNodes) {
+      sweep ||= removed.length > 0;
+      if (whole || type !== "childList") continue;
+      for (const el of added) {
         if (pause()) yield;
-        if (seen.has(added) || !isElement(added)) continue;
-        seen.add(added);
-        noteChanged(added, true);
+        if (seen.has(el) || !isElement(el)) continue;
+        seen.add(el);
+        noteChanged(el, true);
       }
-      sweep ||= record.removedNodes.length > 0;
     }
   }
 
-  const themeObserver = new MutationObserver(() => send({ type: "theme", theme: pageTheme() }));
+  const sendTheme = () => send({ type: "theme", theme: pageTheme() });
+  const themeObserver = new MutationObserver(sendTheme);
 
   /** The first read; from then on only changes are read. */
   function startReading() {
     if (stopIfOrphaned()) return;
     // Filed straight into `readings`, slice by slice: a change meanwhile re-reads its container
     // whole, and anything read twice is one fact in the sidebar.
-    const root = pageRoot();
-    const [portals, found] = [[...queryAll(root, PORTALS)], queryAll(root, RULE_SELECTOR)];
     const { record } = recorder(readings);
-    let next = 0;
-    sliced("scan", () => {
-      if (next < found.length) readElement(found[next], nearestContainer(found[next]), record, portals);
-      next += 1;
-      return next < found.length;
-    }, () => {
+    const scan = read(pageRoot(), () => true, record);
+    sliced("scan", () => !scan.next().done, () => {
       parsed = true;
       publish(true);
     });
@@ -657,11 +661,11 @@
       attributes: true, attributeFilter: ["href", "title", "data-test-id", "aria-hidden"],
     });
     themeObserver.observe(document.head ?? document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ["content"] });
-    matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => send({ type: "theme", theme: pageTheme() }), { signal });
+    matchMedia("(prefers-color-scheme: dark)").addEventListener("change", sendTheme, { signal });
   }
 
-  // From document_start the sidebar boots while the page loads; the page is read once it is parsed
-  // and the sidebar has sent the runbook's keys.
+  // From document_start the sidebar boots while the page loads; the page is read once parsed and the
+  // runbook's keys have come.
   const domParsed = new Promise((done) => (document.readyState === "loading"
     ? document.addEventListener("DOMContentLoaded", done, { once: true, signal }) : done()));
 })();

@@ -318,6 +318,47 @@ async fn navigation_never_shows_the_previous_page(s: &Session) -> Result<()> {
     .await
 }
 
+/// A drawer re-rendered whole (a single-page navigation to another span replaces its 300 rows in
+/// one change) is read again as it changes: its new values are shown, none of the old ones, before
+/// the untouched rest of the page (the drawer's title) is taken for the new URL 2 s later.
+async fn a_re_rendered_drawer_is_read_whole(s: &Session) -> Result<()> {
+    let trace = "b0b0b0b0c1c1c1c1d2d2d2d2e3e3e3e3";
+    s.open(&format!(
+        "acme.sentry.io/explore/traces/trace/{trace}/?node=span-b0b1c2d3e4f50617&attrs=300&burst=0"
+    ))
+    .await?;
+    s.wait_ready().await?;
+    let before = [
+        ("trace_id", trace),
+        ("span_id", "b0b1c2d3e4f50617"),
+        ("gen_ai.tool.name", "bench_tool"),
+    ];
+    expect_page(s, "span", &before).await?;
+    s.driver.execute("benchNavigate();", vec![]).await?;
+    expect_page(
+        s,
+        "span",
+        &[
+            ("trace_id", trace),
+            ("span_id", "c0c1c2c3c4c5c6c7"),
+            ("gen_ai.tool.name", "other 0"),
+        ],
+    )
+    .await?;
+    // The drawer's title still names the first span: untouched, it is read for the new URL too.
+    expect_page(
+        s,
+        "span",
+        &[
+            ("trace_id", trace),
+            ("span_id", "c0c1c2c3c4c5c6c7"),
+            ("span_id", "b0b1c2d3e4f50617"),
+            ("gen_ai.tool.name", "other 0"),
+        ],
+    )
+    .await
+}
+
 async fn heavy_trace_page(s: &Session) -> Result<()> {
     let trace = "7f7f7f7f0e0e0e0e1d1d1d1d2c2c2c2c";
     let span = "a0b1c2d3e4f50617";
@@ -343,6 +384,7 @@ async fn heavy_trace_page(s: &Session) -> Result<()> {
 
 both_browsers!(
     every_page_kind_in_both_url_styles,
+    a_re_rendered_drawer_is_read_whole,
     a_section_opened_edited_and_closed_is_followed,
     a_storm_is_filed_after_the_pages_task,
     span_drawer_fetched_after_selecting_a_row,
