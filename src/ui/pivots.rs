@@ -73,11 +73,10 @@ fn matches(pivot: &PivotView, needle: &str) -> bool {
             .any(|field| field.to_lowercase().contains(needle))
 }
 
-/// A copy button pressed in the list: copies the lens's value for the button's row and says how
-/// that went in the row's status. One listener for the list, instead of a closure and a reactive
-/// status per row: a live logs page adds rows at every append, and in Firefox building them is
-/// the page's own main-thread time. The row's data attributes only name the pivot; the value
-/// copied is the lens's.
+/// A copy button pressed in the list: copies its row's value, if that is a pivot of the current
+/// lens (a row may be on its way out), and says how that went in the row's status. One
+/// listener for the list, instead of a closure and a reactive status per row: a live logs page
+/// adds rows at every append, and in Firefox building them is the page's own main-thread time.
 fn copy_clicked(ev: &leptos::ev::MouseEvent, pivots: Memo<Option<Vec<PivotView>>>) {
     let closest = |element: &web_sys::Element, selector| element.closest(selector).ok().flatten();
     let Some(row) = ev
@@ -94,16 +93,20 @@ fn copy_clicked(ev: &leptos::ev::MouseEvent, pivots: Memo<Option<Vec<PivotView>>
     ) else {
         return;
     };
-    let text = pivots.with_untracked(|pivots| {
+    let current = pivots.with_untracked(|pivots| {
         pivots
             .iter()
             .flatten()
-            .find(|p| p.key == key && p.value == value)
-            .map(|p| p.value.clone())
+            .any(|p| p.key == key && p.value == value)
     });
-    if let (Some(text), Ok(Some(status))) = (text, row.query_selector(".pl-status")) {
+    if !current {
+        return;
+    }
+    if let Ok(Some(status)) = row.query_selector(".pl-status") {
         // Leptos never writes this element's text: the row builds it empty.
-        copy(&text, move |message| status.set_text_content(Some(message)));
+        copy(&value, move |message| {
+            status.set_text_content(Some(message))
+        });
     }
 }
 
