@@ -32,8 +32,10 @@
 
   const channel = crypto.randomUUID();
   const host = document.createElement("div");
+  /** Sets the host's `data-pl-*` hooks (docs/automation-contract.md). */
+  const mark = (hooks) => Object.entries(hooks).forEach(([name, value]) => host.setAttribute(`data-pl-${name}`, value));
   host.setAttribute("data-pivot-lens", "");
-  host.setAttribute("data-pl-state", "loading");
+  mark({ state: "loading", open: false, side: "right" });
   const shadow = host.attachShadow({ mode: "open" });
   const style = document.createElement("style");
   style.textContent = `
@@ -48,8 +50,6 @@
   frame.title = "Pivot Lens";
   frame.allow = "clipboard-write";
   frame.src = `${SIDEBAR_PAGE}#${channel}`;
-  host.setAttribute("data-pl-open", "false");
-  host.setAttribute("data-pl-side", "right");
   shadow.append(style, frame);
   document.documentElement.append(host);
 
@@ -95,7 +95,7 @@
   }
 
   // Parts of Sentry's pages holding facts (sentry-dom.md §8 step 2), rows too: a fact is filed under
-  // the nearest, which a change re-reads (an edited row costs that row).
+  // the nearest, which a change re-reads.
   const CONTAINER_IDS = new Set([
     "trace-drawer", "trace-drawer-title", "fields-tree", "attribute-tree-column", "event-tags-tree",
     "tag-tree-column", "logs-table", "spans-table", "attribute-tree-row", "tag-tree-row",
@@ -125,7 +125,7 @@
   const runbookKnows = (key) => runbookKeys.test(key);
   const anyOf = (keys) => (keys?.length ? keys.map((key) => key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|") : "(?!)");
 
-  /** `[source, key]` of a tree row, from its most reliable hook (each looked up only if needed). */
+  /** `[source, key]` of a tree row, from its most reliable hook. */
   function rowKey(row, isTag) {
     const testIdKey = query(row, "[data-test-id^='tree-key-']");
     if (testIdKey) return ["testId", attribute(testIdKey, "data-test-id").slice("tree-key-".length)];
@@ -182,7 +182,7 @@
     { name: "page-header", selector: "header", each: (el, emit) => emit({ source: "header", key: "", value: textOf(el).slice(0, 200), section: "" }) },
   ];
 
-  // ---- What was read, per container (or loose element).
+  // ---- What was read, per container or loose element.
 
   const readings = new Map(); // container or loose element → { id, facts, failed }
   let readSinceForgotten = new WeakSet(); // also those that held nothing (skipped rows)
@@ -190,8 +190,8 @@
   // Rows, most of what is read, are containers: a Set first.
   const nearestContainer = (el) => (CONTAINER_IDS.has(attribute(el, "data-test-id")) ? el : closest(el, CONTAINERS));
 
-  // ---- Self-measurement (./build.sh bench): `pivot-lens:<what>` measures (detail: elements read)
-  // of reads, publishes and filings; old ones are dropped.
+  // ---- Self-measurement (./build.sh bench): `pivot-lens:<what>` measures (detail: elements read);
+  // old ones are dropped.
   const MAX_MEASURES = 1000;
   const measureCounts = new Map(); // name → measures left on the timeline
   let elementsRead = 0;
@@ -236,9 +236,8 @@
     }
   }
 
-  // Reads the elements of `root` (itself included) that rules match, each under its nearest
-  // container (none: null); `accept(owner, el)` picks which. Yields every 32: a big root takes
-  // several tasks.
+  // Reads the elements of `root` (itself included) that rules match and `accept(owner, el)` picks,
+  // each under its nearest container (or null), if still there. Yields every 32 elements.
   function* read(root, accept, record) {
     let portals = taskPortals;
     if (!portals) {
@@ -249,7 +248,7 @@
     let count = 0;
     for (const el of matches(root, RULE_SELECTOR) ? [root, ...found] : found) {
       const owner = nearestContainer(el);
-      if (accept(owner, el)) readElement(el, owner, record, portals);
+      if (connected(el) && accept(owner, el)) readElement(el, owner, record, portals);
       if (++count % 32 === 0) yield;
     }
   }
@@ -298,35 +297,35 @@
     return entry.signature;
   }
 
-  /** Re-reads one container; forgets what it held before. */
-  function* rereadContainer(container) {
+  /** Reads what `accept` picks in `root` again; forgets what `root` held before. */
+  function* reread(root, accept) {
     const { fresh, record } = recorder();
-    yield* read(container, (owner) => owner === container, record);
-    file(fresh, [container]);
-  }
-
-  /** Reads an added subtree whole, each fact under its own container (or none). */
-  function* readAdded(root) {
-    const { fresh, record } = recorder();
-    yield* read(root, (owner) => !owner || owner === root || contains(root, owner), record);
+    yield* read(root, accept, record);
     file(fresh, [root]);
   }
+  /** Re-reads one container. */
+  const rereadContainer = (container) => reread(container, (owner) => owner === container);
+  /** Reads an added subtree whole, each fact under its own container (or none). */
+  const readAdded = (root) => reread(root, (owner) => !owner || owner === root || contains(root, owner));
 
-  /** Reads, in one pass, what was not read since the page was forgotten. */
+  /** Reads, slice by slice, what was not read since the page was forgotten. */
   function readUnread() {
-    const { fresh, record } = recorder();
-    beginTask();
-    const all = read(pageRoot(), (owner, el) => !readSinceForgotten.has(owner ?? el), record);
-    while (!all.next().done);
-    file(fresh, []);
+    const [forgotten, { fresh, record }] = [readSinceForgotten, recorder()];
+    const all = read(pageRoot(), (owner, el) => !forgotten.has(owner ?? el), record);
+    sliced("navigation", () => forgotten === readSinceForgotten && !all.next().done, () => {
+      if (forgotten !== readSinceForgotten) return; // a later navigation reads for itself
+      for (const key of readings.keys()) fresh.delete(key); // a rescan re-read it since: newer
+      file(fresh, []);
+      publish(false);
+    });
   }
 
   // ---- Theme: Sentry portals <meta name="color-scheme">; then the page background; then the OS.
 
   function pageTheme() {
     const meta = document.querySelector("meta[name='color-scheme']")?.content ?? "";
-    if (/\bdark\b/.test(meta) && !/\blight\b/.test(meta)) return "dark";
-    if (/\blight\b/.test(meta) && !/\bdark\b/.test(meta)) return "light";
+    const [dark, light] = [/\bdark\b/.test(meta), /\blight\b/.test(meta)];
+    if (dark !== light) return dark ? "dark" : "light";
     const bg = getComputedStyle(pageRoot()).backgroundColor.match(/\d+(\.\d+)?/g);
     if (bg && (bg.length < 4 || Number(bg[3]) > 0)) {
       const [r, g, b] = bg.map(Number);
@@ -339,7 +338,7 @@
   // the background (in Firefox a tab's messages do not reach its extension frame).
 
   let sidebarReady = false;
-  let parsed = false; // the first scan ran (until then the page is not reported)
+  let parsed = false; // the page's scan ran (until then it is not reported)
   let currentUrl = pageUrl();
   const readyUrls = new Map(); // url → performance.now() when first shown
 
@@ -368,7 +367,7 @@
     });
   }
 
-  /** The runbook's keys: the first start the reading, others (a reloaded sidebar) a new one. */
+  /** The runbook's keys: the first start the reading, others (a reloaded sidebar) a new read. */
   function takeKeys(keys) {
     // As ProbeKeys::admits: `tags[key,type]` unwrapped, then an exact key or a prefix.
     const known = new RegExp(`^(?:tags\\[)?(?:(?:${anyOf(keys?.exact)})(?:$|[,\\]])|${anyOf(keys?.prefixes)})`);
@@ -378,7 +377,7 @@
     if (first) domParsed.then(startReading);
     else if (parsed) {
       forgetPage();
-      readUnread();
+      scanPage();
     }
   }
 
@@ -392,18 +391,14 @@
     } else if (message.type === "rendered" && typeof message.url === "string") {
       if (message.url !== pageUrl()) return; // a result for a page we already left
       if (!readyUrls.has(message.url)) readyUrls.set(message.url, performance.now());
-      host.setAttribute("data-pl-url", message.url);
-      host.setAttribute("data-pl-ready-ms", String(Math.round(readyUrls.get(message.url))));
-      host.setAttribute("data-pl-state", "ready");
+      mark({ url: message.url, "ready-ms": Math.round(readyUrls.get(message.url)), state: "ready" });
     } else if (message.type === "layout") {
-      host.setAttribute("data-pl-open", String(message.open === true));
-      host.setAttribute("data-pl-side", message.side === "left" ? "left" : "right");
+      mark({ open: message.open === true, side: message.side === "left" ? "left" : "right" });
       const width = Number(message.width);
       if (Number.isFinite(width)) host.style.setProperty("--pl-width", `${Math.min(Math.max(width, 280), 720)}px`);
     } else if (message.type === "error") {
       clearTimeout(connectWatchdog);
-      host.setAttribute("data-pl-state", "error");
-      host.setAttribute("data-pl-open", "true");
+      mark({ state: "error", open: true });
     } else if (message.type === "blur") {
       frame.blur();
       window.focus();
@@ -451,7 +446,7 @@
     else if (envelope?.type === "pivot-lens:toggle") send({ type: "toggle" });
   });
 
-  const connectWatchdog = setTimeout(() => host.setAttribute("data-pl-state", "error"), CONNECT_TIMEOUT_MS);
+  const connectWatchdog = setTimeout(() => mark({ state: "error" }), CONNECT_TIMEOUT_MS);
 
   // ---- Change: single-page navigation and late content.
 
@@ -476,14 +471,14 @@
     currentUrl = pageUrl();
     if (!parsed) return; // the first scan reads the page as it is then
     forgetPage();
-    host.setAttribute("data-pl-state", "loading");
+    mark({ state: "loading" });
     clearTimeout(graceTimer);
-    graceTimer = setTimeout(() => { measured("navigation", readUnread); publish(false); }, STALE_GRACE_MS);
+    graceTimer = setTimeout(readUnread, STALE_GRACE_MS);
     publish(true);
   }
 
-  // ---- Orphaned by an extension reload or update (security.md LIFE-3), this instance stops all it
-  // started and removes its own host, never one found by query (maybe a new instance's).
+  // ---- Orphaned by an extension reload or update (security.md LIFE-3), this instance stops and
+  // removes its own host, never one found by query (maybe a new instance's).
   const lifetime = new AbortController();
   const orphaned = () => {
     try { return !api.runtime?.id; } catch { return true; }
@@ -527,7 +522,7 @@
     rescanTimer = setTimeout(flushChanges, Math.max(0, Math.min(RESCAN_DEBOUNCE_MS, pendingSince + RESCAN_MAX_WAIT_MS - now)));
   }
 
-  // Work is cut into tasks (and measures) of at most SLICE_MS: none blocks the page for long.
+  // Work is cut into tasks (and measures) of at most SLICE_MS.
   const SLICE_MS = 10;
   let sliceTimer = 0;
 
@@ -563,8 +558,7 @@
     dirtyContainers.clear();
     addedRoots.clear();
     rereading = true;
-    // One live iterator: a new one per step skips every deleted entry again (seconds for 100,000
-    // roots).
+    // One live iterator: a new one per step would skip every deleted entry again.
     const queue = toReread.entries();
     sliced("rescan", () => {
       if (reading?.next().done === false) return true;
@@ -645,17 +639,23 @@
   const sendTheme = () => send({ type: "theme", theme: pageTheme() });
   const themeObserver = new MutationObserver(sendTheme);
 
-  /** The first read; from then on only changes are read. */
-  function startReading() {
-    if (stopIfOrphaned()) return;
-    // Filed straight into `readings`, slice by slice: a change meanwhile re-reads its container
-    // whole, and anything read twice is one fact in the sidebar.
+  /** Reads the page whole, then reports it whole (until then, not at all). */
+  function scanPage() {
+    parsed = false;
+    // Filed straight into `readings`: a change meanwhile re-reads its container whole, and
+    // anything read twice is one fact in the sidebar.
     const { record } = recorder(readings);
     const scan = read(pageRoot(), () => true, record);
     sliced("scan", () => !scan.next().done, () => {
       parsed = true;
       publish(true);
     });
+  }
+
+  /** The first read; from then on only changes are read. */
+  function startReading() {
+    if (stopIfOrphaned()) return;
+    scanPage();
     observer.observe(pageRoot(), {
       childList: true, subtree: true, characterData: true,
       attributes: true, attributeFilter: ["href", "title", "data-test-id", "aria-hidden"],
@@ -664,8 +664,7 @@
     matchMedia("(prefers-color-scheme: dark)").addEventListener("change", sendTheme, { signal });
   }
 
-  // From document_start the sidebar boots while the page loads; the page is read once parsed and the
-  // runbook's keys have come.
+  // The sidebar boots while the page loads; the page is read once parsed and the keys have come.
   const domParsed = new Promise((done) => (document.readyState === "loading"
     ? document.addEventListener("DOMContentLoaded", done, { once: true, signal }) : done()));
 })();
