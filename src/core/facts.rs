@@ -6,7 +6,9 @@
 //! by `(key, value)`, keeping the most reliable source. Page text is hostile input: values are kept
 //! as inert text, capped, stripped of control characters; nothing here can panic on them.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -33,7 +35,7 @@ pub struct RawFacts {
     pub failed_rules: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RawFact {
     pub source: FactSource,
@@ -137,53 +139,110 @@ pub struct Recognition {
 /// classification of `raw.url` (the caller classifies it, with its self-hosted allowlist, and
 /// should drop a report whose URL is no longer the tab's URL after a single-page navigation).
 pub fn recognise(runbook: &Runbook, page: &PageContext, raw: &RawFacts) -> Recognition {
-    let known = KnownKeys::new(runbook);
-    let mut keys = KeyCache::new(&known);
-    let mut pivots: Vec<RecognisedPivot> = Vec::new();
-    let mut index: HashMap<(String, String), usize> = HashMap::new();
+    recognise_remembering(runbook, page, raw, &mut FactMemory::default())
+}
 
-    let url_facts = page
+/// What recognition made of each fact of the last page it read. A live page (a logs table that
+/// appends rows) reports a few new facts among thousands it reported before: with the memory
+/// only the new ones are read, the rest is de-duplication.
+#[derive(Debug, Default)]
+pub struct FactMemory {
+    /// What the remembered readings depend on besides the fact: the runbook (by address; one
+    /// sidebar keeps one) and the page kind (a bare header id is a trace id only on a trace).
+    read_with: Option<(usize, PageKind)>,
+    /// Each fact of the last page → its candidate pivots, and whether this page still has it.
+    readings: HashMap<RawFact, (Arc<[RecognisedPivot]>, bool)>,
+}
+
+/// `recognise`, reading only the facts `memory` has not seen; it then remembers this page's.
+pub fn recognise_remembering(
+    runbook: &Runbook,
+    page: &PageContext,
+    raw: &RawFacts,
+    memory: &mut FactMemory,
+) -> Recognition {
+    let read_with = Some((std::ptr::from_ref(runbook) as usize, page.kind));
+    if memory.read_with != read_with {
+        *memory = FactMemory {
+            read_with,
+            readings: HashMap::new(),
+        };
+    }
+    // The runbook's key index is built only if a fact is new.
+    let known = OnceCell::new();
+    let mut keys = None;
+    let mut read = |source, raw_key: &str, raw_value: &str| {
+        let keys = keys
+            .get_or_insert_with(|| KeyCache::new(known.get_or_init(|| KnownKeys::new(runbook))));
+        read_candidate(keys, source, raw_key, raw_value)
+    };
+    let url_pivots: Vec<RecognisedPivot> = page
         .ids
         .iter()
-        .map(|(key, value)| (FactSource::Url, key.clone(), value.clone()));
-    let page_facts = raw.facts.iter().take(MAX_FACTS).flat_map(|fact| {
-        candidates(fact, page)
-            .into_iter()
-            .map(move |(key, value)| (fact.source, key, value))
-    });
-    for (source, raw_key, raw_value) in url_facts.chain(page_facts) {
-        let Some(key) = canonical_key(&raw_key) else {
-            continue;
-        };
-        let Some(runbook_match) = keys.lookup(&key) else {
-            continue;
-        };
-        let Some(value) = clean_value(&key, &raw_value) else {
-            continue;
-        };
-        match index.get(&(key.clone(), value.text.clone())) {
+        .filter_map(|(key, value)| read(FactSource::Url, key, value))
+        .collect();
+    for (_, still_there) in memory.readings.values_mut() {
+        *still_there = false;
+    }
+    // The facts' readings in page order, each fact looked up once.
+    let mut readings: Vec<Arc<[RecognisedPivot]>> = Vec::new();
+    for fact in raw.facts.iter().take(MAX_FACTS) {
+        if let Some((reading, still_there)) = memory.readings.get_mut(fact) {
+            *still_there = true;
+            readings.push(reading.clone());
+        } else {
+            let reading: Arc<[RecognisedPivot]> = candidates(fact, page)
+                .into_iter()
+                .filter_map(|(key, value)| read(fact.source, &key, &value))
+                .collect();
+            readings.push(reading.clone());
+            memory.readings.insert(fact.clone(), (reading, true));
+        }
+    }
+    memory.readings.retain(|_, (_, still_there)| *still_there);
+
+    let mut pivots: Vec<RecognisedPivot> = Vec::new();
+    let mut index: HashMap<(&str, &str), usize> = HashMap::new();
+    for candidate in url_pivots
+        .iter()
+        .chain(readings.iter().flat_map(|r| r.iter()))
+    {
+        match index.get(&(candidate.key.as_str(), candidate.value.as_str())) {
             Some(&at) => {
                 let existing = &mut pivots[at];
-                if source < existing.source {
-                    existing.source = source;
-                    existing.confidence = source.confidence();
+                if candidate.source < existing.source {
+                    existing.source = candidate.source;
+                    existing.confidence = candidate.confidence;
                 }
             }
             None => {
-                index.insert((key.clone(), value.text.clone()), pivots.len());
-                pivots.push(RecognisedPivot {
-                    key,
-                    value: value.text,
-                    source,
-                    confidence: source.confidence(),
-                    runbook: runbook_match,
-                    secret: value.secret,
-                    truncated: value.truncated,
-                });
+                index.insert((&candidate.key, &candidate.value), pivots.len());
+                pivots.push(candidate.clone());
             }
         }
     }
     Recognition { pivots }
+}
+
+/// One `(key, value)` candidate as a pivot, if its key is the runbook's and its value is one.
+fn read_candidate(
+    keys: &mut KeyCache,
+    source: FactSource,
+    raw_key: &str,
+    raw_value: &str,
+) -> Option<RecognisedPivot> {
+    let key = canonical_key(raw_key)?;
+    let runbook = keys.lookup(&key)?;
+    let value = clean_value(&key, raw_value)?;
+    Some(RecognisedPivot {
+        key,
+        value: value.text,
+        source,
+        confidence: source.confidence(),
+        runbook,
+        secret: value.secret,
+        truncated: value.truncated,
+    })
 }
 
 /// The `(key, value)` candidates one fact offers, before normalisation and validation.
@@ -684,6 +743,105 @@ mod tests {
         assert!(!pivots
             .iter()
             .any(|p| p.value.contains(&secret) || p.value.contains("plain-looking")));
+    }
+
+    const TRACE_URL: &str =
+        "https://acme.sentry.io/explore/traces/trace/4bf92f3577b34da6a3ce929d0e0e4736/";
+    const LOGS_URL: &str = "https://acme.sentry.io/explore/logs/";
+
+    /// Facts of every source, pivots and not, for the memory's tests: a header id (a pivot only on
+    /// a trace), the same pivot from two sources, a secret, an abbreviation, unknown keys.
+    fn fact_pool() -> Vec<RawFact> {
+        let (_, secret, _) = synthetic_secrets(5).swap_remove(0);
+        vec![
+            fact(FactSource::TestId, "trace_id", TRACE),
+            fact(FactSource::Tag, "trace", TRACE),
+            fact(FactSource::Header, "", TRACE),
+            fact(
+                FactSource::Href,
+                "",
+                &format!("/explore/traces/trace/{EVENT}/?node=span-{SPAN}"),
+            ),
+            fact(FactSource::TableCell, "trace", &TRACE[..8]),
+            fact(FactSource::TableCell, "message", "tool call 7 finished"),
+            fact(FactSource::HiddenKey, "gen_ai.tool.name", "search_events"),
+            fact(FactSource::Json, "gen_ai.tool.name", "\"search_events\""),
+            fact(FactSource::Tag, "user", "id:42"),
+            fact(FactSource::Context, "Trace Details/Span ID", SPAN),
+            fact(FactSource::DrawerTitle, "", &format!("Span ID: {SPAN}")),
+            fact(
+                FactSource::TestId,
+                "gen_ai.tool.call.arguments.query",
+                &secret,
+            ),
+            fact(FactSource::TestId, "http.route", "/oauth/token"),
+            fact(FactSource::Unknown, "http.route", "/never"),
+        ]
+    }
+
+    proptest::proptest! {
+        /// One memory across a sequence of reports (facts coming and going, other page kinds,
+        /// another runbook) gives what reading each report afresh gives.
+        #[test]
+        fn remembering_reads_like_reading_afresh(
+            reports in proptest::collection::vec(
+                (0usize..3, proptest::bool::ANY, proptest::collection::vec(0usize..14, 0..20)),
+                1..8,
+            )
+        ) {
+            let (pool, runbooks) = (fact_pool(), [test_runbook(), Runbook::bundled()]);
+            let mut memory = FactMemory::default();
+            for (url, other_runbook, picks) in reports {
+                let url = [TRACE_URL, ISSUE_URL, LOGS_URL][url];
+                let runbook = &runbooks[usize::from(other_runbook)];
+                let raw = RawFacts {
+                    url: url.to_owned(),
+                    facts: picks.iter().map(|&i| pool[i].clone()).collect(),
+                    failed_rules: Vec::new(),
+                };
+                let remembered = recognise_remembering(runbook, &page(url), &raw, &mut memory);
+                proptest::prop_assert_eq!(remembered, recognise(runbook, &page(url), &raw));
+                proptest::prop_assert!(memory.readings.len() <= raw.facts.len());
+            }
+        }
+    }
+
+    #[test]
+    fn remembered_facts_are_not_read_again_until_the_page_kind_or_runbook_changes() {
+        let runbook = test_runbook();
+        let user = fact(FactSource::TestId, "user.id", "7");
+        let header = fact(FactSource::Header, "", TRACE);
+        let raw = |url: &str| RawFacts {
+            url: url.to_owned(),
+            facts: vec![user.clone(), header.clone()],
+            failed_rules: Vec::new(),
+        };
+        let mut memory = FactMemory::default();
+        let values = |memory: &mut FactMemory, runbook: &Runbook, url: &str| {
+            let pivots = recognise_remembering(runbook, &page(url), &raw(url), memory).pivots;
+            pivots.into_iter().map(|p| p.value).collect::<Vec<_>>()
+        };
+        assert_eq!(values(&mut memory, &runbook, TRACE_URL), [TRACE, "7"]);
+        // A reading the memory holds is used as it is: forge one to see it.
+        let forged = |memory: &mut FactMemory| {
+            let (reading, _) = memory.readings.get_mut(&user).expect("remembered");
+            let mut forged = reading.to_vec();
+            forged[0].value = "forged".into();
+            *reading = forged.into();
+        };
+        forged(&mut memory);
+        assert_eq!(values(&mut memory, &runbook, TRACE_URL), [TRACE, "forged"]);
+        // Another kind of page reads every fact again (a bare header id is no pivot on an issue).
+        assert_eq!(values(&mut memory, &runbook, ISSUE_URL), ["7"]);
+        forged(&mut memory);
+        assert_eq!(values(&mut memory, &Runbook::bundled(), ISSUE_URL), ["7"]);
+        // Facts that left the page are forgotten.
+        let only_user = RawFacts {
+            facts: vec![user.clone()],
+            ..raw(ISSUE_URL)
+        };
+        recognise_remembering(&runbook, &page(ISSUE_URL), &only_user, &mut memory);
+        assert_eq!(memory.readings.len(), 1);
     }
 
     #[test]

@@ -2,10 +2,10 @@
 //! points that fit it, its pivots with their meaning, and every recipe filled with the page's values.
 //! The UI only renders this.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
-use crate::core::facts::{recognise, RawFacts, RecognisedPivot};
+use crate::core::facts::{recognise_remembering, FactMemory, RawFacts, RecognisedPivot};
 use crate::core::page::{classify_url_with_hosts, PageContext, PageKind, TimeWindow};
 use crate::core::query::{build_links, Deployment, Period, Scope};
 use crate::core::runbook::{KeyMatch, Recipe, Runbook, StartingPoint};
@@ -20,6 +20,8 @@ pub struct Lens {
     pub pivots: Vec<PivotView>,
     /// Recipes that the page's values fill come first, then those it partly fills, then the rest.
     pub recipes: Vec<RecipeView>,
+    /// What the recipes were filled with from the page.
+    pub values: PageValues,
     pub warnings: Vec<Warning>,
     /// Probe rules that failed on this page (the others still ran).
     pub failed_rules: Vec<String>,
@@ -108,12 +110,16 @@ pub struct LensInput<'a> {
 }
 
 pub fn lens(input: &LensInput) -> Lens {
-    let self_hosted = self_hosted_authority(input.settings);
-    let hosts: Vec<&str> = self_hosted.iter().map(String::as_str).collect();
-    let Some(page) = classify_url_with_hosts(&input.raw.url, &hosts) else {
+    lens_remembering(input, &mut FactMemory::default())
+}
+
+/// `lens`, reading only the facts `memory` has not seen (see `FactMemory`): the sidebar keeps one
+/// across the reports of a page.
+pub fn lens_remembering(input: &LensInput, memory: &mut FactMemory) -> Lens {
+    let Some(page) = page_of(input) else {
         return unsupported(input.raw);
     };
-    let recognition = recognise(input.runbook, &page, input.raw);
+    let recognition = recognise_remembering(input.runbook, &page, input.raw, memory);
     let org = page
         .org
         .clone()
@@ -139,7 +145,8 @@ pub fn lens(input: &LensInput) -> Lens {
                 .into(),
         });
     }
-    let recipes = recipes(input, &recognition.pivots, scope.as_ref());
+    let values = PageValues::of(&recognition.pivots);
+    let recipes = recipes(input, &values, scope.as_ref());
     Lens {
         url: input.raw.url.clone(),
         kind: page.kind,
@@ -147,9 +154,30 @@ pub fn lens(input: &LensInput) -> Lens {
         starting_points: starting_points(input.runbook, &pivots),
         pivots,
         recipes,
+        values,
         warnings,
         failed_rules: input.raw.failed_rules.clone(),
     }
+}
+
+/// The recipes of `page`'s lens filled with `input.typed` instead (a checklist's remembered
+/// values): nothing else of the lens depends on what was typed.
+pub fn recipes_typed(input: &LensInput, page: &Lens) -> Vec<RecipeView> {
+    match page_of(input) {
+        Some(context) => recipes(
+            input,
+            &page.values,
+            scope(&context, &page.org, input.settings).as_ref(),
+        ),
+        None => page.recipes.clone(),
+    }
+}
+
+/// The classification of the page's URL, with the configured self-hosted host.
+fn page_of(input: &LensInput) -> Option<PageContext> {
+    let self_hosted = self_hosted_authority(input.settings);
+    let hosts: Vec<&str> = self_hosted.iter().map(String::as_str).collect();
+    classify_url_with_hosts(&input.raw.url, &hosts)
 }
 
 /// A page Pivot Lens cannot read as Sentry (it should not be injected there at all).
@@ -161,6 +189,7 @@ fn unsupported(raw: &RawFacts) -> Lens {
         starting_points: Vec::new(),
         pivots: Vec::new(),
         recipes: Vec::new(),
+        values: PageValues::default(),
         warnings: vec![Warning {
             kind: "unsupported",
             message: "This page is not a Sentry page Pivot Lens knows.".into(),
@@ -282,10 +311,15 @@ pub(crate) fn notes_for(runbook: &Runbook, key: &str) -> Vec<String> {
 
 /// The runbook's starting points whose keys are on this page.
 fn starting_points(runbook: &Runbook, pivots: &[PivotView]) -> Vec<StartingPointView> {
+    // A key's values are together (`pivot_views`): each key is looked at once, not once a value.
+    let keys: Vec<&str> = pivots
+        .chunk_by(|a, b| a.key == b.key)
+        .map(|values| values[0].key.as_str())
+        .collect();
     runbook
         .starting_points
         .iter()
-        .filter(|point| pivots.iter().any(|p| starts_here(point, &p.key)))
+        .filter(|point| keys.iter().any(|key| starts_here(point, key)))
         .map(|point| StartingPointView {
             symptom: point.symptom.clone(),
             surface: point.surface.clone(),
@@ -307,29 +341,45 @@ fn starts_here(point: &StartingPoint, key: &str) -> bool {
             .any(|word| word == key)
 }
 
-/// The value for a recipe binding's pivot key: typed by the engineer, else from the page. A key
-/// pattern's placeholder counts too: `app.consent.skill.<skill>.granted` on the page gives
-/// `app.consent.skill` its value.
-fn value_for(key: &str, runbook: &Runbook, page: &[RecognisedPivot]) -> Option<String> {
-    let usable = page.iter().filter(|p| p.is_usable());
-    let exact = usable
-        .clone()
-        .find(|p| p.key == key)
-        .map(|p| p.value.clone());
-    exact.or_else(|| {
-        usable
-            .filter_map(|p| runbook.pivot_for_key(&p.key))
-            .find_map(|(entry, matched)| match matched {
-                KeyMatch::Placeholder { value, .. } => {
-                    let (prefix, _, _) = entry.key.placeholder()?;
-                    (prefix.trim_end_matches('.') == key).then_some(value)
-                }
-                _ => None,
-            })
-    })
+/// The page's values as recipes take them: each key's first usable value, keys in the order the
+/// page first shows a usable value. A logs page holds hundreds of values of one key; recipes ask
+/// per key.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PageValues {
+    first: Vec<(String, String)>,
 }
 
-fn recipes(input: &LensInput, page: &[RecognisedPivot], scope: Option<&Scope>) -> Vec<RecipeView> {
+impl PageValues {
+    fn of(page: &[RecognisedPivot]) -> Self {
+        let mut seen = HashSet::new();
+        let first = page
+            .iter()
+            .filter(|p| p.is_usable() && seen.insert(p.key.as_str()))
+            .map(|p| (p.key.clone(), p.value.clone()))
+            .collect();
+        Self { first }
+    }
+
+    /// The value for a recipe binding's pivot key. A key pattern's placeholder counts too:
+    /// `app.consent.skill.<skill>.granted` on the page gives `app.consent.skill` its value.
+    fn value_for(&self, key: &str, runbook: &Runbook) -> Option<String> {
+        let exact = self.first.iter().find(|(k, _)| k == key);
+        exact.map(|(_, value)| value.clone()).or_else(|| {
+            self.first
+                .iter()
+                .filter_map(|(k, _)| runbook.pivot_for_key(k))
+                .find_map(|(entry, matched)| match matched {
+                    KeyMatch::Placeholder { value, .. } => {
+                        let (prefix, _, _) = entry.key.placeholder()?;
+                        (prefix.trim_end_matches('.') == key).then_some(value)
+                    }
+                    _ => None,
+                })
+        })
+    }
+}
+
+fn recipes(input: &LensInput, page: &PageValues, scope: Option<&Scope>) -> Vec<RecipeView> {
     let mut views: Vec<RecipeView> = input
         .runbook
         .recipes
@@ -350,10 +400,10 @@ fn recipes(input: &LensInput, page: &[RecognisedPivot], scope: Option<&Scope>) -
 fn recipe_view(
     recipe: &Recipe,
     input: &LensInput,
-    page: &[RecognisedPivot],
+    page: &PageValues,
     scope: Option<&Scope>,
 ) -> RecipeView {
-    let from_page = |key: &str| value_for(key, input.runbook, page);
+    let from_page = |key: &str| page.value_for(key, input.runbook);
     let value = |key: &str| {
         input
             .typed
@@ -447,6 +497,7 @@ pub(crate) fn lens_of(url: &str, facts: &[(crate::core::facts::FactSource, &str,
 mod tests {
     use super::*;
     use crate::core::facts::{FactSource, RawFact};
+    use crate::core::text::MAX_VALUE_CHARS;
 
     fn fact(source: FactSource, key: &str, value: &str) -> RawFact {
         RawFact {
@@ -655,6 +706,25 @@ mod tests {
             !everything.contains(&token),
             "the token leaked into the lens"
         );
+    }
+
+    #[test]
+    fn recipes_take_each_keys_first_usable_value() {
+        let token = format!("sntryu_{}", "ab12".repeat(16));
+        let long = "7".repeat(MAX_VALUE_CHARS + 1);
+        let page = raw(
+            "https://acme.sentry.io/explore/logs/",
+            [token.as_str(), &long, "4242", "5353"]
+                .iter()
+                .map(|id| fact(FactSource::TestId, "user.id", id))
+                .collect(),
+        );
+        let lens = run(&page, &Settings::default(), &BTreeMap::new());
+        assert_eq!(lens.pivots.len(), 4);
+        let revocations = recipe(&lens, "grant-revocations-for-sign-out-reports");
+        assert!(revocations.ready, "{revocations:?}");
+        let url = &revocations.links[0].url;
+        assert!(url.contains("4242") && !url.contains("5353"), "{url}");
     }
 
     #[test]

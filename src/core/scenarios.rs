@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::core::investigation::{Investigation, PivotValue};
-use crate::core::lens::{lens, Lens, LensInput, RecipeView};
+use crate::core::lens::{recipes_typed, Lens, LensInput, PivotView, RecipeView};
 use crate::core::runbook::{Dataset, Domain, KeyPattern, Recipe, Reference, Runbook};
 use crate::core::secrets::mask;
 use crate::core::slug::slug;
@@ -79,6 +79,8 @@ pub fn scenarios(
     page: &Lens,
     remembered: &BTreeMap<String, Vec<PivotValue>>,
 ) -> Vec<ScenarioView> {
+    // A key's values are together in the lens: the steps look at each key once, not once a value.
+    let keys: Vec<&[PivotView]> = page.pivots.chunk_by(|a, b| a.key == b.key).collect();
     let mut views: Vec<ScenarioView> = input
         .runbook
         .domains
@@ -89,12 +91,15 @@ pub fn scenarios(
                 .map(|pivots| values_beyond_page(page, pivots, input.typed))
                 .unwrap_or_default();
             let with_memory = (!values.is_empty()).then(|| {
-                lens(&LensInput {
-                    typed: &values,
-                    ..*input
-                })
+                recipes_typed(
+                    &LensInput {
+                        typed: &values,
+                        ..*input
+                    },
+                    page,
+                )
             });
-            let view_lens = with_memory.as_ref().unwrap_or(page);
+            let recipes = with_memory.as_deref().unwrap_or(&page.recipes);
             ScenarioView {
                 id: domain.id.clone(),
                 title: domain.title.clone(),
@@ -103,7 +108,7 @@ pub fn scenarios(
                     .pivots
                     .iter()
                     .any(|p| p.info.domains.contains(&domain.id)),
-                steps: steps(input.runbook, domain, view_lens, &values),
+                steps: steps(input.runbook, domain, &keys, recipes, &values),
                 references: references(input.runbook, domain),
             }
         })
@@ -131,7 +136,8 @@ fn values_beyond_page(
 fn steps(
     runbook: &Runbook,
     domain: &Domain,
-    lens: &Lens,
+    keys: &[&[PivotView]],
+    filled: &[RecipeView],
     values: &BTreeMap<String, String>,
 ) -> Vec<StepView> {
     let metric_steps = domain.metrics.iter().map(|metric| {
@@ -146,7 +152,7 @@ fn steps(
             format!("Confirm the symptom in the metric {metric}"),
             Some(metric.clone()),
             None,
-            lens,
+            filled,
             recipes,
         )
     });
@@ -156,8 +162,8 @@ fn steps(
             StepKind::Attribute,
             format!("Check the distribution of {attribute}"),
             Some(attribute.to_string()),
-            value_for(attribute, lens, values),
-            lens,
+            value_for(attribute, keys, values),
+            filled,
             distribution_recipes(runbook, attribute),
         )
     });
@@ -167,8 +173,8 @@ fn steps(
         StepKind::Trace,
         format!("Pivot to the trace of an affected request ({TRACE_KEY})"),
         Some(TRACE_KEY.into()),
-        value_for(&trace, lens, values),
-        lens,
+        value_for(&trace, keys, values),
+        filled,
         runbook
             .recipes
             .iter()
@@ -187,7 +193,7 @@ fn steps(
             format!("Inspect the spans: {spans}"),
             None,
             None,
-            lens,
+            filled,
             recipes,
         )
     });
@@ -203,7 +209,7 @@ fn steps(
             format!("Read the note: {note}"),
             None,
             None,
-            lens,
+            filled,
             Vec::new(),
         )
     });
@@ -221,12 +227,12 @@ fn step(
     title: String,
     key: Option<String>,
     value: Option<String>,
-    lens: &Lens,
+    filled: &[RecipeView],
     recipes: Vec<&Recipe>,
 ) -> StepView {
     let views: Vec<&RecipeView> = recipes
         .iter()
-        .filter_map(|r| lens.recipes.iter().find(|v| v.id == r.id))
+        .filter_map(|r| filled.iter().find(|v| v.id == r.id))
         .take(LINKS_PER_STEP)
         .collect();
     StepView {
@@ -300,12 +306,12 @@ fn queries_any(recipe: &Recipe, attributes: &[KeyPattern]) -> bool {
 /// The page's usable value for a key the pattern matches, else the remembered one.
 fn value_for(
     attribute: &KeyPattern,
-    lens: &Lens,
+    keys: &[&[PivotView]],
     values: &BTreeMap<String, String>,
 ) -> Option<String> {
-    lens.pivots
-        .iter()
-        .find(|p| p.is_usable() && attribute.matches(&p.key).is_some())
+    keys.iter()
+        .filter(|values| attribute.matches(&values[0].key).is_some())
+        .find_map(|values| values.iter().find(|p| p.is_usable()))
         .map(|p| p.value.clone())
         .or_else(|| {
             values
@@ -414,6 +420,7 @@ mod tests {
     use super::*;
     use crate::core::facts::{FactSource, RawFact, RawFacts};
     use crate::core::investigation::Investigations;
+    use crate::core::lens::lens;
     use crate::core::settings::Settings;
 
     const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";

@@ -13,8 +13,9 @@ use super::scenarios::{Investigating, ScenarioSources, Scenarios};
 use super::sidebar_app::Theme;
 use super::tour::{Tour, TourButton, TourPanel};
 use super::{paste_id::PasteId, pivots::Pivots, recipes::Recipes, where_am_i::WhereAmI};
+use crate::core::facts::FactMemory;
 use crate::core::facts::RawFacts;
-use crate::core::lens::{lens, Lens, LensInput};
+use crate::core::lens::{lens_remembering, Lens, LensInput};
 use crate::core::managed::StoredConfig;
 use crate::core::runbook::Runbook;
 use crate::core::settings::{Settings, SidebarDefaults};
@@ -123,16 +124,22 @@ impl SidebarState {
         let raw = RwSignal::new(None::<RawFacts>);
         let typed = RwSignal::new(BTreeMap::new());
         let (lens_runbook, lens_settings) = (runbook.clone(), settings.clone());
+        // A live page reports its new facts among all it reported before: only those are read.
+        let memory = StoredValue::new(FactMemory::default());
         let lens = Memo::new(move |_| {
             raw.with(|raw| {
-                raw.as_ref().map(|raw| {
-                    typed.with(|typed| {
-                        lens(&LensInput {
-                            runbook: &lens_runbook,
-                            settings: &lens_settings,
-                            raw,
-                            typed,
-                        })
+                let raw = raw.as_ref()?;
+                typed.with(|typed| {
+                    memory.try_update_value(|memory| {
+                        lens_remembering(
+                            &LensInput {
+                                runbook: &lens_runbook,
+                                settings: &lens_settings,
+                                raw,
+                                typed,
+                            },
+                            memory,
+                        )
                     })
                 })
             })
