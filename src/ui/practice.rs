@@ -6,7 +6,6 @@ use wasm_bindgen::JsCast;
 
 use std::sync::Arc;
 
-use super::sidebar::part;
 use super::text::prose;
 use crate::core::lens::Lens;
 use crate::core::practice::{current, exercises, Exercise, PracticeAction};
@@ -20,26 +19,25 @@ pub fn Practice(
     /// Scenario ids solved so far (owned by the sidebar, so a re-render keeps them).
     solved: RwSignal<Vec<String>>,
 ) -> impl IntoView {
-    let all = part(lens, move |l| exercises(&runbook, l));
+    // Only the bundled practice pages have exercises: a live Sentry page never computes them.
+    let all = Memo::new(move |_| {
+        if !practice.get() {
+            return None;
+        }
+        lens.with(|l| l.as_ref().map(|l| exercises(&runbook, l)))
+    });
     move || {
         all.get()
-            .map(|all| view! { <Exercises practice=practice all=all solved=solved/> })
+            .map(|all| view! { <Exercises all=all solved=solved/> })
     }
 }
 
 /// The exercises of one page, checked against the engineer's clicks in the sidebar.
 #[component]
-fn Exercises(
-    practice: RwSignal<bool>,
-    all: Vec<Exercise>,
-    solved: RwSignal<Vec<String>>,
-) -> impl IntoView {
+fn Exercises(all: Vec<Exercise>, solved: RwSignal<Vec<String>>) -> impl IntoView {
     let feedback = RwSignal::new(String::new());
     let checked = all.clone();
     let listener = window_event_listener(leptos::ev::click, move |ev| {
-        if !practice.get_untracked() {
-            return;
-        }
         let Some(action) = ev
             .target()
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
@@ -65,7 +63,7 @@ fn Exercises(
     });
     on_cleanup(move || listener.remove());
     move || {
-        (practice.get() && !all.is_empty()).then(|| {
+        (!all.is_empty()).then(|| {
             view! {
                 <section class="pl-section pl-practice" aria-labelledby="pl-practice">
                     <h2 id="pl-practice">"Practice"</h2>
