@@ -5,7 +5,8 @@
 //! lens's filled recipes, so a value the page (or the investigation) holds makes a step's link ready.
 //!
 //! INTERFACE:
-//! - `scenarios(input, remembered) -> Vec<ScenarioView>`: one per domain, suggested ones first.
+//! - `scenarios(input, page, remembered) -> Vec<ScenarioView>`: one per domain, suggested ones
+//!   first; `ScenarioPlan::of(runbook).fill(…)` is the same with the runbook's part made once.
 //! - `export_markdown(scenario, investigation) -> String`: the ticket text, secrets masked.
 
 use std::collections::BTreeMap;
@@ -79,43 +80,162 @@ pub fn scenarios(
     page: &Lens,
     remembered: &BTreeMap<String, Vec<PivotValue>>,
 ) -> Vec<ScenarioView> {
-    // A key's values are together in the lens: the steps look at each key once, not once a value.
-    let keys: Vec<&[PivotView]> = page.pivots.chunk_by(|a, b| a.key == b.key).collect();
-    let mut views: Vec<ScenarioView> = input
-        .runbook
-        .domains
-        .iter()
-        .map(|domain| {
-            let values = remembered
-                .get(&domain.id)
-                .map(|pivots| values_beyond_page(page, pivots, input.typed))
-                .unwrap_or_default();
-            let with_memory = (!values.is_empty()).then(|| {
-                recipes_typed(
-                    &LensInput {
-                        typed: &values,
-                        ..*input
-                    },
-                    page,
-                )
-            });
-            let recipes = with_memory.as_deref().unwrap_or(&page.recipes);
-            ScenarioView {
+    ScenarioPlan::of(input.runbook).fill(input, page, remembered)
+}
+
+/// The checklists as the runbook alone decides them (steps, the recipes each links from,
+/// references): planned once per runbook, filled at every page report (a live page reports at
+/// every append).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioPlan {
+    scenarios: Vec<PlannedScenario>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct PlannedScenario {
+    id: String,
+    title: String,
+    symptom: String,
+    steps: Vec<PlannedStep>,
+    references: Vec<Reference>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct PlannedStep {
+    id: String,
+    kind: StepKind,
+    title: String,
+    key: Option<String>,
+    /// The keys whose value (the page's, else the investigation's) the step shows.
+    shows_value_of: Option<KeyPattern>,
+    /// Ids of the recipes the step links from, best first (at most `LINKS_PER_STEP`).
+    recipes: Vec<String>,
+}
+
+impl ScenarioPlan {
+    pub fn of(runbook: &Runbook) -> Self {
+        let scenarios = runbook
+            .domains
+            .iter()
+            .map(|domain| PlannedScenario {
                 id: domain.id.clone(),
                 title: domain.title.clone(),
                 symptom: domain.symptom.clone(),
-                suggested: page
-                    .pivots
-                    .iter()
-                    .any(|p| p.info.domains.contains(&domain.id)),
-                steps: steps(input.runbook, domain, &keys, recipes, &values),
-                references: references(input.runbook, domain),
-            }
-        })
-        .collect();
-    // Stable: the runbook's order within suggested and others.
-    views.sort_by_key(|v| !v.suggested);
-    views
+                steps: steps(runbook, domain),
+                references: references(runbook, domain),
+            })
+            .collect();
+        Self { scenarios }
+    }
+
+    /// The checklists for this page (see `scenarios`), suggested ones first.
+    pub fn fill(
+        &self,
+        input: &LensInput,
+        page: &Lens,
+        remembered: &BTreeMap<String, Vec<PivotValue>>,
+    ) -> Vec<ScenarioView> {
+        // A key's values are together in the lens: each key is looked at once, not once a value.
+        let keys: Vec<&[PivotView]> = page.pivots.chunk_by(|a, b| a.key == b.key).collect();
+        let mut views: Vec<ScenarioView> = self
+            .scenarios
+            .iter()
+            .map(|scenario| {
+                let values = remembered
+                    .get(&scenario.id)
+                    .map(|pivots| values_beyond_page(page, pivots, input.typed))
+                    .unwrap_or_default();
+                let with_memory = (!values.is_empty()).then(|| {
+                    recipes_typed(
+                        &LensInput {
+                            typed: &values,
+                            ..*input
+                        },
+                        page,
+                    )
+                });
+                let recipes = with_memory.as_deref().unwrap_or(&page.recipes);
+                ScenarioView {
+                    id: scenario.id.clone(),
+                    title: scenario.title.clone(),
+                    symptom: scenario.symptom.clone(),
+                    // A key's runbook information, and so its domains, is one for all its values.
+                    suggested: keys
+                        .iter()
+                        .any(|values| values[0].info.domains.contains(&scenario.id)),
+                    steps: scenario
+                        .steps
+                        .iter()
+                        .map(|step| step.fill(&keys, recipes, &values))
+                        .collect(),
+                    references: scenario.references.clone(),
+                }
+            })
+            .collect();
+        // Stable: the runbook's order within suggested and others.
+        views.sort_by_key(|v| !v.suggested);
+        views
+    }
+}
+
+impl PlannedStep {
+    fn new(
+        id: String,
+        kind: StepKind,
+        title: String,
+        key: Option<String>,
+        shows_value_of: Option<KeyPattern>,
+        recipes: Vec<&Recipe>,
+    ) -> Self {
+        Self {
+            id,
+            kind,
+            title,
+            key,
+            shows_value_of,
+            recipes: recipes.into_iter().map(|r| r.id.clone()).collect(),
+        }
+    }
+
+    fn fill(
+        &self,
+        keys: &[&[PivotView]],
+        filled: &[RecipeView],
+        values: &BTreeMap<String, String>,
+    ) -> StepView {
+        let views: Vec<&RecipeView> = self
+            .recipes
+            .iter()
+            .filter_map(|id| filled.iter().find(|v| &v.id == id))
+            .take(LINKS_PER_STEP)
+            .collect();
+        StepView {
+            id: self.id.clone(),
+            kind: self.kind,
+            title: self.title.clone(),
+            key: self.key.clone(),
+            value: self
+                .shows_value_of
+                .as_ref()
+                .and_then(|pattern| value_for(pattern, keys, values)),
+            links: views
+                .iter()
+                .filter(|v| v.ready)
+                .flat_map(|v| {
+                    v.links.iter().map(|l| StepLink {
+                        recipe: v.title.clone(),
+                        label: l.label.clone(),
+                        url: l.url.clone(),
+                    })
+                })
+                .collect(),
+            waiting: views
+                .iter()
+                .filter(|v| !v.ready && !v.missing.is_empty())
+                .map(|v| (v.title.clone(), v.missing.clone()))
+                .collect(),
+        }
+    }
 }
 
 /// The remembered values for keys the page has no usable value for, then what was typed.
@@ -133,48 +253,38 @@ fn values_beyond_page(
     values
 }
 
-fn steps(
-    runbook: &Runbook,
-    domain: &Domain,
-    keys: &[&[PivotView]],
-    filled: &[RecipeView],
-    values: &BTreeMap<String, String>,
-) -> Vec<StepView> {
+fn steps(runbook: &Runbook, domain: &Domain) -> Vec<PlannedStep> {
     let metric_steps = domain.metrics.iter().map(|metric| {
         let recipes = runbook
             .recipes
             .iter()
             .filter(|r| names_metric(r, metric))
             .collect();
-        step(
+        PlannedStep::new(
             format!("metric-{}", slug(metric)),
             StepKind::Metric,
             format!("Confirm the symptom in the metric {metric}"),
             Some(metric.clone()),
             None,
-            filled,
             recipes,
         )
     });
     let attribute_steps = domain.attributes.iter().map(|attribute| {
-        step(
+        PlannedStep::new(
             format!("attribute-{}", slug(attribute.as_str())),
             StepKind::Attribute,
             format!("Check the distribution of {attribute}"),
             Some(attribute.to_string()),
-            value_for(attribute, keys, values),
-            filled,
+            Some(attribute.clone()),
             distribution_recipes(runbook, attribute),
         )
     });
-    let trace = KeyPattern::new(TRACE_KEY);
-    let trace_step = step(
+    let trace_step = PlannedStep::new(
         "trace".into(),
         StepKind::Trace,
         format!("Pivot to the trace of an affected request ({TRACE_KEY})"),
         Some(TRACE_KEY.into()),
-        value_for(&trace, keys, values),
-        filled,
+        Some(KeyPattern::new(TRACE_KEY)),
         runbook
             .recipes
             .iter()
@@ -187,13 +297,12 @@ fn steps(
             .iter()
             .filter(|r| r.dataset == Dataset::Spans && queries_any(r, &domain.attributes))
             .collect();
-        step(
+        PlannedStep::new(
             "spans".into(),
             StepKind::Spans,
             format!("Inspect the spans: {spans}"),
             None,
             None,
-            filled,
             recipes,
         )
     });
@@ -203,13 +312,12 @@ fn steps(
             .take(8)
             .collect::<Vec<_>>()
             .join(" ");
-        step(
+        PlannedStep::new(
             format!("note-{}", slug(&words)),
             StepKind::Note,
             format!("Read the note: {note}"),
             None,
             None,
-            filled,
             Vec::new(),
         )
     });
@@ -219,45 +327,6 @@ fn steps(
         .chain(spans_step)
         .chain(note_steps)
         .collect()
-}
-
-fn step(
-    id: String,
-    kind: StepKind,
-    title: String,
-    key: Option<String>,
-    value: Option<String>,
-    filled: &[RecipeView],
-    recipes: Vec<&Recipe>,
-) -> StepView {
-    let views: Vec<&RecipeView> = recipes
-        .iter()
-        .filter_map(|r| filled.iter().find(|v| v.id == r.id))
-        .take(LINKS_PER_STEP)
-        .collect();
-    StepView {
-        id,
-        kind,
-        title,
-        key,
-        value,
-        links: views
-            .iter()
-            .filter(|v| v.ready)
-            .flat_map(|v| {
-                v.links.iter().map(|l| StepLink {
-                    recipe: v.title.clone(),
-                    label: l.label.clone(),
-                    url: l.url.clone(),
-                })
-            })
-            .collect(),
-        waiting: views
-            .iter()
-            .filter(|v| !v.ready && !v.missing.is_empty())
-            .map(|v| (v.title.clone(), v.missing.clone()))
-            .collect(),
-    }
 }
 
 /// `metric:<name>` as a term of the recipe's query.

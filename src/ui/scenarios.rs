@@ -17,7 +17,7 @@ use crate::core::investigation::{
 };
 use crate::core::lens::{Lens, LensInput};
 use crate::core::runbook::Runbook;
-use crate::core::scenarios::{export_markdown, scenarios, ScenarioView, StepView};
+use crate::core::scenarios::{export_markdown, ScenarioPlan, ScenarioView, StepView};
 use crate::core::settings::Settings;
 
 /// The investigations of every tab, as `storage.local` holds them, plus which one this tab shows
@@ -278,6 +278,7 @@ pub fn Scenarios(
         .into(),
     };
     let board = investigating.board;
+    let plan = ScenarioPlan::of(&runbook);
     let views = {
         let page = page.clone();
         Memo::new(move |_| {
@@ -295,7 +296,7 @@ pub fn Scenarios(
                 lens.with(|page_lens| {
                     let (raw, page_lens) = raw.as_ref().zip(page_lens.as_ref())?;
                     Some(typed.with(|typed| {
-                        scenarios(
+                        plan.fill(
                             &LensInput {
                                 runbook: &runbook,
                                 settings: &settings,
