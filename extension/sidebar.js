@@ -72,11 +72,13 @@ async function start() {
   // The sidebar's work for one task, from its start to the next task (Leptos updates the DOM in a
   // microtask, and the browser may render before the next task, the page's part too). Its
   // `detail.script` runs until the microtasks after the task's script: what is this frame's for
-  // certain. Read by ./build.sh bench: in Firefox this frame shares the page's main thread.
-  function measure(start, script) {
+  // certain; its `detail.work` what the task did: read a `report`, `show` a report's result (the
+  // lens and the panel's update) or `draw` a further part of the panel. Read by ./build.sh bench:
+  // in Firefox this frame shares the page's main thread.
+  function measure(start, script, work) {
     measures = (measures + 1) % MAX_MEASURES;
     if (!measures) performance.clearMeasures("pivot-lens:sidebar"); // a live page stays small
-    performance.measure("pivot-lens:sidebar", { start, detail: { script: script.end - start } });
+    performance.measure("pivot-lens:sidebar", { start, detail: { script: script.end - start, work } });
   }
   /** Notes when the microtasks queued so far (Leptos's DOM updates) have run. */
   function scriptEnd() {
@@ -88,12 +90,15 @@ async function start() {
   // ready) once all of it is in.
   let shownUrl = null;
   let drawing = false;
-  function drawRest(start, script) {
+  let unshown = false; // a report was read since the last `render_more`, which shows it
+  function drawRest(start, script, work) {
     setTimeout(() => {
-      measure(start, script);
+      measure(start, script, work);
       const next = performance.now();
+      const nextWork = unshown ? "show" : "draw";
+      unshown = false;
       try {
-        if (app.render_more()) return drawRest(next, scriptEnd());
+        if (app.render_more()) return drawRest(next, scriptEnd(), nextWork);
       } catch (error) {
         return fail(error);
       }
@@ -110,14 +115,15 @@ async function start() {
       const json = reports.read(envelope, hello);
       if (json === null) return;
       shownUrl = app.receive(json) ?? shownUrl;
+      unshown = true;
     } catch (error) {
       return fail(error);
     }
     const script = scriptEnd();
-    if (drawing) setTimeout(() => measure(start, script), 0);
+    if (drawing) setTimeout(() => measure(start, script, "report"), 0);
     else {
       drawing = true;
-      drawRest(start, script);
+      drawRest(start, script, "report");
     }
   });
   await hello();

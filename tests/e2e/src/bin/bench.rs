@@ -347,16 +347,18 @@ async fn measure_load(s: &Session, url: &str, with_extension: bool) -> Result<Lo
     let mut measures: Vec<(String, f64, f64)> = measures;
     if with_extension {
         // The sidebar's own work per task (its frame has its own timeline, so it is not put down
-        // to the page's steps), to the next task and its script alone.
+        // to the page's steps), to the next task and its script alone, also by what it did.
         let sidebar = s
             .in_sidebar(
-                r#"return performance.getEntriesByName("pivot-lens:sidebar").map((m) => [m.duration, m.detail?.script ?? 0]);"#,
+                r#"return performance.getEntriesByName("pivot-lens:sidebar").map((m) => [m.duration, m.detail?.script ?? 0, m.detail?.work ?? ""]);"#,
             )
             .await?;
         for task in sidebar.as_array().into_iter().flatten() {
             let ms = |i: usize| task[i].as_f64().unwrap_or_default();
             measures.push(("sidebar".to_owned(), ms(0), 0.0));
             measures.push(("sidebar script".to_owned(), ms(1), 0.0));
+            let work = task[2].as_str().unwrap_or_default();
+            measures.push((format!("sidebar script@{work}"), ms(1), 0.0));
         }
     }
     Ok(Load {
@@ -524,7 +526,7 @@ fn report(
     }
 
     let _ = writeln!(md, "\n## The probe's own work (`pivot-lens:*` measures: median ms / max ms / ms per load / median elements read)\n");
-    let _ = writeln!(md, "`scan` = first read at load; `rescan@<step>` = re-reads after the page's step (`burst`: 10 attribute values edited; `navigate`: single-page navigation re-rendering the drawer; `storm`; `append`); `publish` = snapshot, compare and send; `observe` = filing observed changes (in tasks of at most 10 ms after the observer's callback); `sidebar` = the sidebar's work for one task (reading a report, or adding a part of its result to the panel), from its start to the next task (its own frame: Chromium runs it in another process, Firefox on the page's main thread, where this span also holds whatever rendering and other tasks came before the next); `sidebar script` = the same task until the microtasks after its script (Leptos's DOM updates) had run, the part that is the sidebar's for certain.\n");
+    let _ = writeln!(md, "`scan` = first read at load; `rescan@<step>` = re-reads after the page's step (`burst`: 10 attribute values edited; `navigate`: single-page navigation re-rendering the drawer; `storm`; `append`); `publish` = snapshot, compare and send; `observe` = filing observed changes (in tasks of at most 10 ms after the observer's callback); `sidebar` = the sidebar's work for one task (reading a report, or adding a part of its result to the panel), from its start to the next task (its own frame: Chromium runs it in another process, Firefox on the page's main thread, where this span also holds whatever rendering and other tasks came before the next); `sidebar script` = the same task until the microtasks after its script (Leptos's DOM updates) had run, the part that is the sidebar's for certain; `sidebar script@<work>` = the same by what the task did (`report`: read a probe report; `show`: computed its result and updated the panel; `draw`: added a further part of a big result, 50 pivot rows or two checklist cards).\n");
     let _ = writeln!(
         md,
         "| browser | page | measure | median ms | max ms | ms per load | elements (median) | count |"
