@@ -247,6 +247,12 @@ pub(crate) fn scope(page: &PageContext, org: &str, settings: &Settings) -> Optio
     })
 }
 
+/// The lens's pivots key by key (`pivot_views` keeps a key's values together), so what depends on
+/// the key alone is looked at once, not once a value: a logs page has 700 values of one key.
+pub(crate) fn by_key(pivots: &[PivotView]) -> impl Iterator<Item = &[PivotView]> {
+    pivots.chunk_by(|a, b| a.key == b.key)
+}
+
 /// The page's pivots with a key's values together, keys in the order the page shows them first
 /// (the sidebar explains a key once, above its values).
 fn pivot_views(runbook: &Runbook, recognised: &[RecognisedPivot]) -> Vec<PivotView> {
@@ -311,9 +317,7 @@ pub(crate) fn notes_for(runbook: &Runbook, key: &str) -> Vec<String> {
 
 /// The runbook's starting points whose keys are on this page.
 fn starting_points(runbook: &Runbook, pivots: &[PivotView]) -> Vec<StartingPointView> {
-    // A key's values are together (`pivot_views`): each key is looked at once, not once a value.
-    let keys: Vec<&str> = pivots
-        .chunk_by(|a, b| a.key == b.key)
+    let keys: Vec<&str> = by_key(pivots)
         .map(|values| values[0].key.as_str())
         .collect();
     runbook

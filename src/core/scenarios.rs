@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::core::investigation::{Investigation, PivotValue};
-use crate::core::lens::{recipes_typed, Lens, LensInput, PivotView, RecipeView};
+use crate::core::lens::{by_key, recipes_typed, Lens, LensInput, PivotView, RecipeView};
 use crate::core::runbook::{Dataset, Domain, KeyPattern, Recipe, Reference, Runbook};
 use crate::core::secrets::mask;
 use crate::core::slug::slug;
@@ -86,12 +86,12 @@ pub fn scenarios(
 /// The checklists as the runbook alone decides them (steps, the recipes each links from,
 /// references): planned once per runbook, filled at every page report (a live page reports at
 /// every append).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct ScenarioPlan {
     scenarios: Vec<PlannedScenario>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 struct PlannedScenario {
     id: String,
     title: String,
@@ -100,7 +100,7 @@ struct PlannedScenario {
     references: Vec<Reference>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 struct PlannedStep {
     id: String,
     kind: StepKind,
@@ -108,7 +108,8 @@ struct PlannedStep {
     key: Option<String>,
     /// The keys whose value (the page's, else the investigation's) the step shows.
     shows_value_of: Option<KeyPattern>,
-    /// Ids of the recipes the step links from, best first (at most `LINKS_PER_STEP`).
+    /// Ids of the recipes the step links from, best first (at most `LINKS_PER_STEP`; the lens
+    /// has a view of every recipe).
     recipes: Vec<String>,
 }
 
@@ -135,8 +136,7 @@ impl ScenarioPlan {
         page: &Lens,
         remembered: &BTreeMap<String, Vec<PivotValue>>,
     ) -> Vec<ScenarioView> {
-        // A key's values are together in the lens: each key is looked at once, not once a value.
-        let keys: Vec<&[PivotView]> = page.pivots.chunk_by(|a, b| a.key == b.key).collect();
+        let keys: Vec<&[PivotView]> = by_key(&page.pivots).collect();
         let mut views: Vec<ScenarioView> = self
             .scenarios
             .iter()
@@ -193,7 +193,11 @@ impl PlannedStep {
             title,
             key,
             shows_value_of,
-            recipes: recipes.into_iter().map(|r| r.id.clone()).collect(),
+            recipes: recipes
+                .into_iter()
+                .take(LINKS_PER_STEP)
+                .map(|r| r.id.clone())
+                .collect(),
         }
     }
 
@@ -207,7 +211,6 @@ impl PlannedStep {
             .recipes
             .iter()
             .filter_map(|id| filled.iter().find(|v| &v.id == id))
-            .take(LINKS_PER_STEP)
             .collect();
         StepView {
             id: self.id.clone(),
