@@ -322,6 +322,8 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
     let open = move || prefs.get().open.to_string();
     let reading = Memo::new(move |_| lens.with(Option::is_none));
     let page_url = part(lens, |l| l.url.clone());
+    // The checklists mount once their first cards are due; adding cards is their own business.
+    let checklists_due = Memo::new(move |_| drawing.scenario_cards.get() > 0);
     view! {
         // One landmark and one heading whether collapsed or open (the panel hides when collapsed).
         <main class="pl-root" data-testid="pl-sidebar" data-page-kind=kind data-org=org data-open=open
@@ -362,7 +364,7 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
                             <PasteId runbook=paste_runbook.clone() settings=paste_settings.clone() page_url=url/>
                         })}
                         <Recipes lens=lens filter=filter typed=typed/>
-                        {move || (drawing.scenario_cards.get() > 0).then(|| view! {
+                        {move || checklists_due.get().then(|| view! {
                             <Scenarios sources=scenario_sources.clone() cards=drawing.scenario_cards/>
                         })}
                     }.into_any()
