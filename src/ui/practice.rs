@@ -62,40 +62,38 @@ fn Exercises(all: Vec<Exercise>, solved: RwSignal<Vec<String>>) -> impl IntoView
         }
     });
     on_cleanup(move || listener.remove());
-    move || {
-        (!all.is_empty()).then(|| {
-            view! {
-                <section class="pl-section pl-practice" aria-labelledby="pl-practice">
-                    <h2 id="pl-practice">"Practice"</h2>
-                    <ul>
-                        {all.iter().map(|exercise| {
-                            let id = exercise.scenario_id.clone();
-                            let all = all.clone();
-                            let state = move || solved.with(|done| {
-                                if done.contains(&id) {
-                                    "done"
-                                } else if current(&all, done).is_some_and(|e| e.scenario_id == id) {
-                                    "current"
-                                } else {
-                                    "open"
-                                }
-                            });
-                            view! {
-                                <li class="pl-exercise" data-testid="pl-exercise"
-                                    data-scenario-id=exercise.scenario_id.clone() data-state=state>
-                                    <strong>{exercise.scenario.clone()}</strong>
-                                    <p>{prose(&exercise.prompt)}</p>
-                                </li>
+    (!all.is_empty()).then(|| {
+        view! {
+            <section class="pl-section pl-practice" aria-labelledby="pl-practice">
+                <h2 id="pl-practice">"Practice"</h2>
+                <ul>
+                    {all.iter().map(|exercise| {
+                        let id = exercise.scenario_id.clone();
+                        let all = all.clone();
+                        let state = move || solved.with(|done| {
+                            if done.contains(&id) {
+                                "done"
+                            } else if current(&all, done).is_some_and(|e| e.scenario_id == id) {
+                                "current"
+                            } else {
+                                "open"
                             }
-                        }).collect_view()}
-                    </ul>
-                    <p class="pl-status" role="status" data-testid="pl-exercise-feedback">
-                        {move || prose(&feedback.get())}
-                    </p>
-                </section>
-            }
-        })
-    }
+                        });
+                        view! {
+                            <li class="pl-exercise" data-testid="pl-exercise"
+                                data-scenario-id=exercise.scenario_id.clone() data-state=state>
+                                <strong>{exercise.scenario.clone()}</strong>
+                                <p>{prose(&exercise.prompt)}</p>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <p class="pl-status" role="status" data-testid="pl-exercise-feedback">
+                    {move || prose(&feedback.get())}
+                </p>
+            </section>
+        }
+    })
 }
 
 /// A click on a pivot (its row or its copy button) selects it; a recipe's open or copy uses it.
