@@ -172,6 +172,68 @@ async fn hostile_values_render_as_text() {
     );
 }
 
+/// A pivot row carries no status until its value is copied; then the row shows the outcome and
+/// the list's one live region announces it with the key. Only an elided value has a tooltip.
+#[wasm_bindgen_test]
+async fn a_copy_shows_its_outcome_in_the_row_and_announces_it_once() {
+    let app = unobserved_sidebar("{}");
+    let long = format!("/{}", "segment/".repeat(20));
+    let message = serde_json::json!({
+        "type": "page", "url": "https://acme.sentry.io/explore/logs/", "theme": "light", "full": true,
+        "entries": [[1, [{"source": "testId", "key": "http.route", "value": "/short"},
+                         {"source": "testId", "key": "http.route", "value": long}], []]],
+    });
+    app.receive(&message.to_string()).unwrap();
+    render_all(&app).await;
+    let row = |value: &str| {
+        document()
+            .query_selector(&format!(
+                "[data-testid='pl-pivot'][data-key='http.route'][data-value='{value}']"
+            ))
+            .unwrap()
+            .unwrap_or_else(|| panic!("a row for {value}"))
+    };
+    let tooltip = |value: &str| {
+        row(value)
+            .query_selector(".pl-value")
+            .unwrap()
+            .unwrap()
+            .get_attribute("title")
+    };
+    assert_eq!(tooltip("/short"), None);
+    assert_eq!(tooltip(&long).as_deref(), Some(long.as_str()));
+    assert_eq!(
+        document()
+            .query_selector_all(".pl-pivots .pl-status")
+            .unwrap()
+            .length(),
+        0
+    );
+
+    click("[data-testid='pl-pivot'][data-value='/short'] button.pl-copy");
+    let outcomes = ["Copying…", "Copied", "Copy failed"];
+    let status = row("/short")
+        .query_selector(".pl-status")
+        .unwrap()
+        .expect("a status");
+    assert!(outcomes.contains(&status.text_content().unwrap_or_default().as_str()));
+    assert_eq!(row(&long).query_selector(".pl-status").unwrap(), None);
+    let announced = document()
+        .query_selector(".pl-pivots-status[role='status']")
+        .unwrap()
+        .expect("the list's live region")
+        .text_content()
+        .unwrap_or_default();
+    assert!(announced.starts_with("http.route: "), "{announced}");
+    assert_eq!(
+        document()
+            .query_selector_all(".pl-pivots [role='status']")
+            .unwrap()
+            .length(),
+        0
+    );
+}
+
 /// A report of hundreds of values goes into the panel over several tasks, and a report that
 /// arrives before the last one was shown replaces it.
 #[wasm_bindgen_test]

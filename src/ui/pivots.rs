@@ -53,6 +53,7 @@ pub fn Pivots(
                         if kind.starts_with(['a', 'e', 'i', 'o', 'u']) { "n" } else { "" }))}
                 </p>
             })}
+            <p class="pl-visually-hidden pl-pivots-status" role="status"></p>
             // Keyed by what a row shows (not by the whole view, which would hash the runbook's
             // text at every report): a page that adds values adds rows, the others stay.
             <ul class="pl-pivots" on:click=move |ev| copy_clicked(&ev, pivots)>
@@ -102,29 +103,59 @@ fn copy_clicked(ev: &leptos::ev::MouseEvent, pivots: Memo<Option<Vec<PivotView>>
     if !current {
         return;
     }
+    let Some(status) = row_status(&row) else {
+        return;
+    };
+    let announcer = announcer(&row);
+    copy(&value, move |message| {
+        status.set_text_content(Some(message));
+        if let Some(announcer) = &announcer {
+            announcer.set_text_content(Some(&format!("{key}: {message}")));
+        }
+    });
+}
+
+/// The row's visible outcome of its last copy, added at its first: rows are built by the hundred
+/// and copied one at a time. Leptos never writes into it, so it is ours to add.
+fn row_status(row: &web_sys::Element) -> Option<web_sys::Element> {
     if let Ok(Some(status)) = row.query_selector(".pl-status") {
-        // Leptos never writes this element's text: the row builds it empty.
-        copy(&value, move |message| {
-            status.set_text_content(Some(message))
-        });
+        return Some(status);
     }
+    let status = row.owner_document()?.create_element("span").ok()?;
+    status.set_class_name("pl-status");
+    let button = row.query_selector("button.pl-copy").ok().flatten()?;
+    button.after_with_node_1(&status).ok()?;
+    Some(status)
+}
+
+/// The list's one live region: screen readers hear a copy's outcome from it, not from a live
+/// region per row (a logs page has hundreds).
+fn announcer(row: &web_sys::Element) -> Option<web_sys::Element> {
+    row.closest("[aria-labelledby='pl-pivots']")
+        .ok()
+        .flatten()?
+        .query_selector(".pl-pivots-status")
+        .ok()
+        .flatten()
 }
 
 /// One value. The `first` shown value of its key also names the key and says what it means,
 /// where it is found and its first query.
 #[component]
 fn PivotRow(pivot: PivotView, first: bool) -> impl IntoView {
-    let shown: String = if pivot.value.chars().count() > SHOWN_CHARS {
+    let elided = pivot.value.chars().count() > SHOWN_CHARS;
+    let shown: String = if elided {
         pivot.value.chars().take(SHOWN_CHARS).chain(['…']).collect()
     } else {
         pivot.value.clone()
     };
+    // The full value as a tooltip only where the row elides it: a live logs page builds hundreds
+    // of rows, and each attribute is a call out of wasm with the value's text.
     let value_and_copy = view! {
-        <span class="pl-value" title=pivot.value.clone()>{shown}</span>
-        // Pressed: see `copy_clicked`.
+        <span class="pl-value" title=elided.then(|| pivot.value.clone())>{shown}</span>
+        // Pressed: see `copy_clicked`, which also adds the row's status.
         <button type="button" class="pl-copy" disabled=!pivot.is_usable()
             aria-label=format!("Copy the value of {}", pivot.key)>"Copy"</button>
-        <span class="pl-status" role="status"></span>
     };
     let row = |class, content| {
         view! {
