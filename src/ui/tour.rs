@@ -40,16 +40,23 @@ pub struct Tour {
 
 impl Tour {
     pub fn new(progress: TourProgress, lens: Memo<Option<Lens>>, runbook: Arc<Runbook>) -> Self {
+        let progress = RwSignal::new(progress);
+        let current = RwSignal::new(None);
         Self {
+            // Planned only while the tour may show: once seen and closed, a live page's reports
+            // no longer plan it (each plan matches every pivot against every scenario).
             steps: Memo::new(move |_| {
+                if progress.with(|p| p.seen) && current.with(Option::is_none) {
+                    return Vec::new();
+                }
                 lens.with(|lens| {
                     lens.as_ref()
                         .map(|lens| plan(lens, &runbook))
                         .unwrap_or_default()
                 })
             }),
-            progress: RwSignal::new(progress),
-            current: RwSignal::new(None),
+            progress,
+            current,
             restore_focus: StoredValue::new_local(None),
             outlined: StoredValue::new_local(None),
             target_missing: RwSignal::new(false),
@@ -143,17 +150,21 @@ pub fn TourButton(state: SidebarState) -> impl IntoView {
 pub fn TourPanel(state: SidebarState) -> impl IntoView {
     let driver = Driver::new(&state);
     let (tour, steps) = (driver.tour, driver.steps);
-    Effect::new(move |started: Option<bool>| {
-        if started == Some(true) {
-            return true;
-        }
-        let progress = tour.progress.get_untracked();
-        let ready = !steps.with(Vec::is_empty);
-        if ready && !progress.seen {
-            driver.start(progress.resume_at(steps.with_untracked(Vec::len)));
-        }
-        ready
-    });
+    // Once, on the first page with steps; a tour seen before this frame booted waits for its
+    // button (and its steps are not planned until then).
+    if !tour.progress.get_untracked().seen {
+        Effect::new(move |started: Option<bool>| {
+            if started == Some(true) {
+                return true;
+            }
+            let ready = !steps.with(Vec::is_empty);
+            if ready {
+                let progress = tour.progress.get_untracked();
+                driver.start(progress.resume_at(steps.with_untracked(Vec::len)));
+            }
+            ready
+        });
+    }
 
     let next_button = NodeRef::<leptos::html::Button>::new();
     let dialog = NodeRef::<leptos::html::Div>::new();
