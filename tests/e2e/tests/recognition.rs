@@ -368,7 +368,8 @@ async fn heavy_trace_page(s: &Session) -> Result<()> {
     .await?;
     s.wait_ready().await?;
     // The known keys come after 3,000 unknown attribute rows, one of them 1.5 s after load, while
-    // 5,000 waterfall rows are re-rendered every 100 ms.
+    // 5,000 waterfall rows are re-rendered every 100 ms. Typed rows (`tags[key,type]`) of a
+    // runbook key or pattern are read too.
     expect_page(
         s,
         "span",
@@ -376,6 +377,8 @@ async fn heavy_trace_page(s: &Session) -> Result<()> {
             ("trace_id", trace),
             ("span_id", span),
             ("gen_ai.tool.name", "heavy_tool"),
+            ("gen_ai.tool.call.result.count", "3"),
+            ("app.consent.skill.issues.granted", "true"),
             ("mcp.session.id", "sess_heavy_late"),
         ],
     )
