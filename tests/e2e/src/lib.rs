@@ -567,6 +567,11 @@ impl Session {
         })
     }
 
+    /// The browser's profile directory: its processes name it on their command line.
+    pub fn profile_dir(&self) -> &Path {
+        self.profile.path()
+    }
+
     pub async fn quit(self) {
         let _ = self.driver.quit().await;
     }

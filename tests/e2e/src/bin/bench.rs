@@ -2,11 +2,12 @@
 //! size (tests/fixtures/pages/bench-*.html) in headless Chromium and Firefox, each load once with
 //! the built extension and once in a second browser without it, side by side, and reports:
 //! navigation → `data-pl-state=ready`; main-thread cost with/without (Chromium: CDP
-//! `Performance.getMetrics` TaskDuration; Firefox: blocked time seen by a 10 ms heartbeat in the
-//! page); long tasks after load; the probe's own `pivot-lens:*` measures per scan, rescan and
-//! publish; sizes; wasm linear memory; and the native core timings of `core-bench`
-//! (`dist/bench/core.json`). Writes dist/bench/bench.md and bench.json, prints the table, and exits
-//! 1 naming every budget that failed.
+//! `Performance.getMetrics` TaskDuration; Firefox: CPU time of the web content processes' main
+//! threads, from `/proc`; and the lateness of a 10 ms heartbeat in the page); long tasks after
+//! load; the probe's own `pivot-lens:*` measures per scan, rescan and publish; sizes; wasm linear
+//! memory; and the native core timings of `core-bench` (`dist/bench/core.json`). Writes
+//! dist/bench/bench.md and bench.json, prints the table, and exits 1 naming every budget that
+//! failed.
 //!
 //! `PL_BENCH_LOADS` (default 10) sets the loads per page and browser; `PL_BENCH_PAGES` (words
 //! separated by `|`) keeps only the pages whose name contains one of them, for quick
@@ -95,8 +96,11 @@ struct Load {
     /// The page's own `loadEventEnd`: the probe reads the page once it is parsed, so `ready` (which
     /// shows the page's content) cannot come much before it.
     load_ms: f64,
-    /// Chromium: CDP TaskDuration (ms); Firefox: heartbeat-blocked time (ms).
+    /// Chromium: CDP TaskDuration (ms); Firefox: CPU time of the page process's main thread (ms).
     main_thread_ms: f64,
+    /// Time a 10 ms heartbeat in the page was late (ms): wall-clock blocking, which on a busy
+    /// machine also counts waiting for a core.
+    heartbeat_blocked_ms: f64,
     long_tasks_after_load: usize,
     /// The probe's measures, by `<kind>` or `<kind>@<step>` (e.g. `rescan@burst`): (ms, elements).
     measures: Vec<(String, f64, f64)>,
@@ -113,6 +117,8 @@ struct Row {
     load_without: Vec<f64>,
     with_ms: Vec<f64>,
     without_ms: Vec<f64>,
+    heartbeat_with: Vec<f64>,
+    heartbeat_without: Vec<f64>,
     long_with: usize,
     long_without: usize,
     measures: BTreeMap<String, Vec<(f64, f64)>>,
@@ -218,6 +224,8 @@ async fn bench_scenarios(
             row.load_without.push(baseline.load_ms);
             row.with_ms.push(load.main_thread_ms);
             row.without_ms.push(baseline.main_thread_ms);
+            row.heartbeat_with.push(load.heartbeat_blocked_ms);
+            row.heartbeat_without.push(baseline.heartbeat_blocked_ms);
             row.long_with += load.long_tasks_after_load;
             row.long_without += baseline.long_tasks_after_load;
             for (name, ms, elements) in load.measures {
@@ -241,12 +249,7 @@ async fn bench_scenarios(
 }
 
 async fn measure_load(s: &Session, url: &str, with_extension: bool) -> Result<Load> {
-    let chromium = s.browser == Browser::Chromium;
-    let before = if chromium {
-        task_duration_ms(s).await?
-    } else {
-        0.0
-    };
+    let before = main_thread_clock(s).await?;
     s.open(url).await?;
     let ready_ms = if with_extension {
         s.wait_ready().await?.ready_ms
@@ -281,17 +284,8 @@ async fn measure_load(s: &Session, url: &str, with_extension: bool) -> Result<Lo
         .await?
         .json()
         .clone();
-    let main_thread_ms = if chromium {
-        let after = task_duration_ms(s).await?;
-        // A navigation that moved to a new renderer process starts its counters at zero.
-        if after >= before {
-            after - before
-        } else {
-            after
-        }
-    } else {
-        page["bench"]["blockedMs"].as_f64().unwrap_or_default()
-    };
+    let main_thread_ms = main_thread_ms_since(s, &before).await?;
+    let heartbeat_blocked_ms = page["bench"]["blockedMs"].as_f64().unwrap_or_default();
     let load_end = page["loadEnd"].as_f64().unwrap_or_default();
     let long_tasks_after_load = page["bench"]["longTasks"]
         .as_array()
@@ -365,8 +359,102 @@ async fn measure_load(s: &Session, url: &str, with_extension: bool) -> Result<Lo
         ready_ms,
         load_ms: load_end,
         main_thread_ms,
+        heartbeat_blocked_ms,
         long_tasks_after_load,
         measures,
+    })
+}
+
+/// The page's main-thread time counters at one moment.
+enum MainThreadClock {
+    /// CDP TaskDuration of the page's renderer (ms).
+    Chromium(f64),
+    /// CPU time of each web content process's main thread (ms, by process id).
+    Firefox(BTreeMap<u32, f64>),
+}
+
+async fn main_thread_clock(s: &Session) -> Result<MainThreadClock> {
+    Ok(match s.browser {
+        Browser::Chromium => MainThreadClock::Chromium(task_duration_ms(s).await?),
+        Browser::Firefox => MainThreadClock::Firefox(firefox_page_main_threads(s.profile_dir())?),
+    })
+}
+
+/// Main-thread time of the page since `before` (ms).
+async fn main_thread_ms_since(s: &Session, before: &MainThreadClock) -> Result<f64> {
+    Ok(match (before, main_thread_clock(s).await?) {
+        // A navigation that moved to a new renderer process starts its counters at zero.
+        (MainThreadClock::Chromium(before), MainThreadClock::Chromium(after))
+            if after >= *before =>
+        {
+            after - before
+        }
+        (MainThreadClock::Firefox(before), MainThreadClock::Firefox(after)) => after
+            .iter()
+            .map(|(pid, ms)| ms - before.get(pid).unwrap_or(&0.0))
+            .sum(),
+        (_, MainThreadClock::Chromium(after)) => after,
+        (_, MainThreadClock::Firefox(_)) => bail!("the browser changed within a load"),
+    })
+}
+
+/// Firefox's counterpart of TaskDuration: the CPU time (user and system, ms) of the main thread
+/// of each web content process of the browser using `profile`, by process id. Firefox runs the
+/// page, its content script and the sidebar frame on that thread (a profile of the bench shows
+/// them on one `GeckoMain`); CPU time, unlike a heartbeat's lateness, does not count time the
+/// thread waited for a core on a busy machine. Linux `/proc`; 10 ms resolution (clock ticks).
+fn firefox_page_main_threads(profile: &Path) -> Result<BTreeMap<u32, f64>> {
+    let processes: Vec<(u32, u32, String, f64)> = std::fs::read_dir("/proc")?
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|pid| {
+            // `pid (comm) state ppid … utime stime …`; comm may hold spaces and parentheses.
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/stat")).ok()?;
+            let (head, rest) = stat.rsplit_once(')')?;
+            let comm = head.split_once('(')?.1.to_owned();
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
+            // After the comm: state is field 0, ppid 1, utime 11, stime 12.
+            let cpu_ms = (ticks(11)? + ticks(12)?) * 1000.0 / clock_ticks_per_second();
+            Some((pid, fields.get(1)?.parse().ok()?, comm, cpu_ms))
+        })
+        .collect();
+    let parent = processes
+        .iter()
+        .map(|(pid, ..)| *pid)
+        .find(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|cmdline| {
+                let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
+                args.contains(&profile.as_os_str().as_encoded_bytes())
+                    && !args.contains(&b"-contentproc".as_slice())
+            })
+        })
+        .context("no Firefox process runs the session's profile")?;
+    // Content processes are forked by the parent's fork server: children or grandchildren.
+    let parent_of: BTreeMap<u32, u32> = processes
+        .iter()
+        .map(|(pid, ppid, ..)| (*pid, *ppid))
+        .collect();
+    let descends = |pid: u32| {
+        let up = parent_of.get(&pid).copied();
+        up == Some(parent) || up.and_then(|p| parent_of.get(&p)) == Some(&parent)
+    };
+    Ok(processes
+        .into_iter()
+        .filter(|(pid, _, comm, _)| comm.starts_with("Isolated Web") && descends(*pid))
+        .map(|(pid, _, _, cpu_ms)| (pid, cpu_ms))
+        .collect())
+}
+
+/// `getconf CLK_TCK`: the unit of `/proc` CPU times (100 on Linux).
+fn clock_ticks_per_second() -> f64 {
+    static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *TICKS.get_or_init(|| {
+        std::process::Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|out| String::from_utf8(out.stdout).ok()?.trim().parse().ok())
+            .unwrap_or(100.0)
     })
 }
 
@@ -489,13 +577,13 @@ fn report(
         md,
         "## Page loads ({loads} per page and browser, each with and without the extension)\n"
     );
-    let _ = writeln!(md, "Main thread: Chromium = CDP `Performance.getMetrics` TaskDuration of the page's renderer; Firefox = time a 10 ms heartbeat in the page was blocked (it includes the sidebar: Firefox runs the extension frame on the page's main thread, Chromium in another process). Long tasks ≥ 50 ms after `load`: Chromium `longtask` observer, Firefox heartbeat gaps (total over all loads).\n");
-    let _ = writeln!(md, "| browser | page | ready median | ready p95 | page load with / without the extension (median) | main thread with / without (median ms) | ratio | long tasks with / without |");
-    let _ = writeln!(md, "|---|---|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(md, "Main thread: Chromium = CDP `Performance.getMetrics` TaskDuration of the page's renderer; Firefox = CPU time (`/proc`, 10 ms ticks) of the main thread of the browser's web content processes, which in Firefox also runs the sidebar frame (Chromium runs it in another process). Heartbeat: time a 10 ms timer in the page was late, wall-clock blocking that on a busy machine also counts waiting for a core (the measure of runs before 2026-12-02 in Firefox). Long tasks ≥ 50 ms after `load`: Chromium `longtask` observer, Firefox heartbeat gaps (total over all loads).\n");
+    let _ = writeln!(md, "| browser | page | ready median | ready p95 | page load with / without the extension (median) | main thread with / without (median ms) | ratio | heartbeat late with / without (median ms) | long tasks with / without |");
+    let _ = writeln!(md, "|---|---|---:|---:|---:|---:|---:|---:|---:|");
     for row in rows {
         let _ = writeln!(
             md,
-            "| {} | {} | {:.1} ms | {:.1} ms | {:.1} / {:.1} ms | {:.1} / {:.1} | {:.2} | {} / {} |",
+            "| {} | {} | {:.1} ms | {:.1} ms | {:.1} / {:.1} ms | {:.1} / {:.1} | {:.2} | {:.1} / {:.1} | {} / {} |",
             row.browser,
             row.scenario,
             median(&row.ready),
@@ -505,6 +593,8 @@ fn report(
             median(&row.with_ms),
             median(&row.without_ms),
             ratio(row),
+            median(&row.heartbeat_with),
+            median(&row.heartbeat_without),
             row.long_with,
             row.long_without
         );
@@ -637,7 +727,9 @@ fn report(
             "load_without_median_ms": median(&row.load_without),
             "load_with_median_ms": median(&row.load_with),
             "main_thread_with_ms": median(&row.with_ms), "main_thread_without_ms": median(&row.without_ms),
-            "main_thread_ratio": ratio(row), "long_tasks_with": row.long_with, "long_tasks_without": row.long_without,
+            "main_thread_ratio": ratio(row),
+            "heartbeat_late_with_ms": median(&row.heartbeat_with), "heartbeat_late_without_ms": median(&row.heartbeat_without),
+            "long_tasks_with": row.long_with, "long_tasks_without": row.long_without,
             "probe": row.measures.iter().map(|(name, s)| (name.clone(), json!({
                 "median_ms": median(&s.iter().map(|x| x.0).collect::<Vec<_>>()),
                 "median_elements": median(&s.iter().map(|x| x.1).collect::<Vec<_>>()),
