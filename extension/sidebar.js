@@ -13,6 +13,16 @@ const api = globalThis.browser ?? globalThis.chrome;
 const channel = location.hash.slice(1);
 const MAX_MEASURES = 1000;
 
+// The frame's boot, milestone by milestone, on its own timeline: ./build.sh bench puts them on the
+// page's clock beside `ready`.
+const bootMarks = new Set();
+function bootMark(milestone) {
+  if (bootMarks.has(milestone)) return;
+  bootMarks.add(milestone);
+  performance.mark(`pivot-lens:boot@${milestone}`);
+}
+bootMark("modules");
+
 function toPage(message) {
   return api.runtime.sendMessage({ type: "pivot-lens:to-page", channel, message }).catch(() => {});
 }
@@ -51,10 +61,12 @@ async function start() {
     // A policy that turns out to differ from the one booted on starts the frame again on it.
     policyAtBoot(api, () => location.reload()),
   ]);
+  bootMark("wasm");
   stored.managed = managed;
   const storedJson = JSON.stringify(stored);
   const app = new SidebarApp(storedJson, await runbookInForce(storedJson), (message) => toPage(JSON.parse(message)),
     (key, value) => api.storage.local.set({ [key]: JSON.parse(value) }));
+  bootMark("app");
   api.storage.onChanged.addListener((changes, area) => {
     if (area !== "local") return;
     const values = Object.fromEntries(Object.entries(changes).map(([key, change]) => [key, change.newValue ?? null]));
@@ -103,7 +115,10 @@ async function start() {
         return fail(error);
       }
       drawing = false;
-      if (shownUrl) toPage({ type: "rendered", url: shownUrl });
+      if (shownUrl) {
+        toPage({ type: "rendered", url: shownUrl });
+        bootMark("rendered");
+      }
       shownUrl = null;
     }, 0);
   }
@@ -116,6 +131,7 @@ async function start() {
       if (json === null) return;
       shownUrl = app.receive(json) ?? shownUrl;
       unshown = true;
+      bootMark("report");
     } catch (error) {
       return fail(error);
     }

@@ -521,7 +521,10 @@ impl Session {
                     &[format!("--port={port}"), "--allow-system-access".into()],
                 )?;
                 let mut caps = DesiredCapabilities::firefox();
-                caps.set_firefox_binary("/usr/bin/firefox-esr")?;
+                // A wrapper script may stand in, e.g. to start Gecko's profiler (README, Performance).
+                caps.set_firefox_binary(
+                    &std::env::var("PL_FIREFOX_BIN").unwrap_or("/usr/bin/firefox-esr".into()),
+                )?;
                 if headless {
                     caps.add_arg("-headless")?;
                 }

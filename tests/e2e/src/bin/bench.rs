@@ -5,7 +5,7 @@
 //! `Performance.getMetrics` TaskDuration; Firefox: CPU time of the web content processes' main
 //! threads, from `/proc`; and the lateness of a 10 ms heartbeat in the page); long tasks after
 //! load; the probe's own `pivot-lens:*` measures per scan, rescan and publish; sizes; wasm linear
-//! memory; and the native core timings of `core-bench` (`dist/bench/core.json`). Writes
+//! memory; the sidebar frame's boot milestones on the page's clock; and the native core timings of `core-bench` (`dist/bench/core.json`). Writes
 //! dist/bench/bench.md and bench.json, prints the table, and exits 1 naming every budget that
 //! failed.
 //!
@@ -34,6 +34,16 @@ const WASM_GZIP_BUDGET_BYTES: u64 = 150 * 1024;
 /// A rescan after `burst=10` edited rows may read those rows and their links, not the drawer.
 const BURST_ROWS: usize = 10;
 const RESCAN_ELEMENTS_PER_CHANGED_ROW: f64 = 2.0;
+
+/// The sidebar frame's boot, in order, with what each milestone means (extension/sidebar.js).
+const BOOT_MILESTONES: &[(&str, &str)] = &[
+    ("frame", "frame's document starts"),
+    ("modules", "its modules ran"),
+    ("wasm", "wasm instantiated, storage read"),
+    ("app", "app built"),
+    ("report", "first report read"),
+    ("rendered", "first report shown"),
+];
 
 struct Scenario {
     name: &'static str,
@@ -104,6 +114,8 @@ struct Load {
     long_tasks_after_load: usize,
     /// The probe's measures, by `<kind>` or `<kind>@<step>` (e.g. `rescan@burst`): (ms, elements).
     measures: Vec<(String, f64, f64)>,
+    /// The sidebar frame's boot milestones (`BOOT_MILESTONES`), in ms from the page's navigation.
+    boot: Vec<(String, f64)>,
 }
 
 #[derive(Default)]
@@ -122,6 +134,7 @@ struct Row {
     long_with: usize,
     long_without: usize,
     measures: BTreeMap<String, Vec<(f64, f64)>>,
+    boot: BTreeMap<String, Vec<f64>>,
     memory_bytes: Option<f64>,
 }
 
@@ -231,6 +244,9 @@ async fn bench_scenarios(
             for (name, ms, elements) in load.measures {
                 row.measures.entry(name).or_default().push((ms, elements));
             }
+            for (milestone, ms) in load.boot {
+                row.boot.entry(milestone).or_default().push(ms);
+            }
         }
         if scenario.heavy {
             row.memory_bytes = wasm_memory(with).await?;
@@ -278,7 +294,8 @@ async fn measure_load(s: &Session, url: &str, with_extension: bool) -> Result<Lo
                  .filter((m) => m.name.startsWith("pivot-lens:"))
                  .map((m) => ({ name: m.name.slice("pivot-lens:".length), start: m.startTime,
                                 duration: m.duration, elements: m.detail?.elements ?? 0 }));
-               return { bench: window.__bench, measures, loadEnd: nav ? nav.loadEventEnd : 0 };"#,
+               return { bench: window.__bench, measures, loadEnd: nav ? nav.loadEventEnd : 0,
+                        origin: performance.timeOrigin };"#,
             vec![],
         )
         .await?
@@ -339,15 +356,33 @@ async fn measure_load(s: &Session, url: &str, with_extension: bool) -> Result<Lo
         })
         .unwrap_or_default();
     let mut measures: Vec<(String, f64, f64)> = measures;
+    let mut boot = Vec::new();
     if with_extension {
         // The sidebar's own work per task (its frame has its own timeline, so it is not put down
         // to the page's steps), to the next task and its script alone, also by what it did.
         let sidebar = s
             .in_sidebar(
-                r#"return performance.getEntriesByName("pivot-lens:sidebar").map((m) => [m.duration, m.detail?.script ?? 0, m.detail?.work ?? ""]);"#,
+                r#"return {
+                     tasks: performance.getEntriesByName("pivot-lens:sidebar").map((m) => [m.duration, m.detail?.script ?? 0, m.detail?.work ?? ""]),
+                     boot: performance.getEntriesByType("mark").filter((m) => m.name.startsWith("pivot-lens:boot@"))
+                       .map((m) => [m.name.slice("pivot-lens:boot@".length), m.startTime]),
+                     origin: performance.timeOrigin,
+                   };"#,
             )
             .await?;
-        for task in sidebar.as_array().into_iter().flatten() {
+        // The frame's clock starts when its document does: on the page's clock, at the difference
+        // of the two time origins.
+        let frame_start = sidebar["origin"].as_f64().unwrap_or_default()
+            - page["origin"].as_f64().unwrap_or_default();
+        boot.push(("frame".to_owned(), frame_start));
+        for mark in sidebar["boot"].as_array().into_iter().flatten() {
+            let milestone = mark[0].as_str().unwrap_or_default().to_owned();
+            boot.push((
+                milestone,
+                frame_start + mark[1].as_f64().unwrap_or_default(),
+            ));
+        }
+        for task in sidebar["tasks"].as_array().into_iter().flatten() {
             let ms = |i: usize| task[i].as_f64().unwrap_or_default();
             measures.push(("sidebar".to_owned(), ms(0), 0.0));
             measures.push(("sidebar script".to_owned(), ms(1), 0.0));
@@ -362,6 +397,7 @@ async fn measure_load(s: &Session, url: &str, with_extension: bool) -> Result<Lo
         heartbeat_blocked_ms,
         long_tasks_after_load,
         measures,
+        boot,
     })
 }
 
@@ -620,6 +656,43 @@ fn report(
         }
     }
 
+    let _ = writeln!(
+        md,
+        "\n## The sidebar's boot (median ms from the page's navigation)\n"
+    );
+    let _ = writeln!(md, "Marks on the sidebar frame's timeline, put on the page's clock by the difference of the two documents' `performance.timeOrigin`; `ready` is the page's `data-pl-ready-ms`. Chromium runs the frame in another process, Firefox on the page's main thread.\n");
+    let _ = writeln!(
+        md,
+        "| browser | page | {} | ready |",
+        BOOT_MILESTONES
+            .iter()
+            .map(|(_, what)| *what)
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
+    let _ = writeln!(
+        md,
+        "|---|---|{}---:|",
+        "---:|".repeat(BOOT_MILESTONES.len())
+    );
+    for row in rows {
+        let milestones: Vec<String> = BOOT_MILESTONES
+            .iter()
+            .map(|(name, _)| match row.boot.get(*name) {
+                Some(ms) => format!("{:.0}", median(ms)),
+                None => "–".to_owned(),
+            })
+            .collect();
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {:.0} |",
+            row.browser,
+            row.scenario,
+            milestones.join(" | "),
+            median(&row.ready)
+        );
+    }
+
     let _ = writeln!(md, "\n## The probe's own work (`pivot-lens:*` measures: median ms / max ms / ms per load / median elements read)\n");
     let _ = writeln!(md, "`scan` = first read at load; `rescan@<step>` = re-reads after the page's step (`burst`: 10 attribute values edited; `navigate`: single-page navigation re-rendering the drawer; `storm`; `append`); `publish` = snapshot, compare and send; `observe` = filing observed changes (in tasks of at most 10 ms after the observer's callback); `sidebar` = the sidebar's work for one task (reading a report, or adding a part of its result to the panel), from its start to the next task (its own frame: Chromium runs it in another process, Firefox on the page's main thread, where this span also holds whatever rendering and other tasks came before the next); `sidebar script` = the same task until the microtasks after its script (Leptos's DOM updates) had run, the part that is the sidebar's for certain; `sidebar script@<work>` = the same by what the task did (`report`: read a probe report; `show`: computed its result and updated the panel; `draw`: added a further part of a big result, 50 pivot rows or two checklist cards).\n");
     let _ = writeln!(
@@ -741,6 +814,8 @@ fn report(
                 "per_load_ms": per_load(&s.iter().map(|x| x.0).collect::<Vec<_>>(), loads),
                 "count": s.len(),
             }))).collect::<serde_json::Map<_, _>>(),
+            "boot_median_ms": row.boot.iter().map(|(name, ms)| (name.clone(), json!(median(ms))))
+                .collect::<serde_json::Map<_, _>>(),
             "wasm_memory_bytes": row.memory_bytes,
         })).collect::<Vec<_>>(),
         "sizes": sizes.iter().map(|s| json!({"file": s.name, "raw": s.raw, "gzip": s.gzip})).collect::<Vec<_>>(),
