@@ -372,6 +372,75 @@ async fn a_typed_value_completes_a_recipe() {
 }
 
 #[wasm_bindgen_test]
+async fn a_pasted_id_keeps_its_text_and_follows_the_page_it_is_on() {
+    let app = unobserved_sidebar("{}");
+    let page = |url: &str| format!(r#"{{"type":"page","url":"{url}","full":true,"entries":[]}}"#);
+    let links = || {
+        let links = document()
+            .query_selector_all("a[data-testid='pl-paste-open']")
+            .unwrap();
+        (0..links.length())
+            .filter_map(|i| links.item(i))
+            .map(|a| {
+                a.unchecked_into::<web_sys::Element>()
+                    .get_attribute("href")
+                    .unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+    };
+    let input = || -> web_sys::HtmlInputElement {
+        document()
+            .query_selector("[data-testid='pl-paste-input']")
+            .unwrap()
+            .expect("the paste box is shown")
+            .unchecked_into()
+    };
+    let trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    app.receive(&page("https://acme.sentry.io/explore/logs/"))
+        .unwrap();
+    render_all(&app).await;
+    input().set_value(trace);
+    input()
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    settle().await;
+    let on_acme = links();
+    assert!(!on_acme.is_empty(), "a trace id has follow-ups");
+    assert!(on_acme
+        .iter()
+        .all(|href| href.starts_with("https://acme.sentry.io/") && href.contains(trace)));
+
+    // The page navigates (here, to another org): the typed id stays, its links follow the page.
+    app.receive(&page("https://beta.sentry.io/issues/"))
+        .unwrap();
+    render_all(&app).await;
+    assert_eq!(
+        input().value(),
+        trace,
+        "what was typed survives the navigation"
+    );
+    let on_beta = links();
+    assert_eq!(on_beta.len(), on_acme.len());
+    assert!(on_beta
+        .iter()
+        .all(|href| href.starts_with("https://beta.sentry.io/") && href.contains(trace)));
+
+    // Anything that looks like a token is refused, with no link to follow.
+    input().set_value("sntryu_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+    input()
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    settle().await;
+    assert!(links().is_empty());
+    assert!(document()
+        .query_selector(
+            "[data-testid='pl-paste-id'] [data-testid='pl-warning'][data-kind='secret']"
+        )
+        .unwrap()
+        .is_some());
+}
+
+#[wasm_bindgen_test]
 fn malformed_messages_are_errors_not_panics() {
     let app = unobserved_sidebar("not json at all");
     assert!(app.receive("{\"type\":\"page\"}").is_err());

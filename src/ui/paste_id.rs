@@ -9,10 +9,21 @@ use crate::core::followups::{offer, reason_message, Offer};
 use crate::core::runbook::Runbook;
 use crate::core::settings::Settings;
 
+/// Mounted once: what the engineer typed stays through the page's navigations, and only the
+/// follow-ups are worked out again for the new page.
 #[component]
-pub fn PasteId(runbook: Arc<Runbook>, settings: Arc<Settings>, page_url: String) -> impl IntoView {
+pub fn PasteId(
+    runbook: Arc<Runbook>,
+    settings: Arc<Settings>,
+    page_url: Memo<Option<String>>,
+) -> impl IntoView {
     let text = RwSignal::new(String::new());
-    let answer = Memo::new(move |_| text.with(|text| offer(text, &page_url, &settings, &runbook)));
+    let answer = Memo::new(move |_| {
+        page_url.with(|url| {
+            let url = url.as_deref().unwrap_or_default();
+            text.with(|text| offer(text, url, &settings, &runbook))
+        })
+    });
     view! {
         <section class="pl-section" aria-labelledby="pl-paste-heading" data-testid="pl-paste-id">
             <h2 id="pl-paste-heading">"Paste an ID"</h2>

@@ -359,9 +359,7 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
                         <Practice practice=practice runbook=runbook.clone() lens=lens solved=solved/>
                         <WhereAmI lens=lens/>
                         <Pivots lens=lens filter=filter rows=drawing.pivot_rows/>
-                        {move || page_url.get().map(|url| view! {
-                            <PasteId runbook=paste_runbook.clone() settings=paste_settings.clone() page_url=url/>
-                        })}
+                        <PasteId runbook=paste_runbook.clone() settings=paste_settings.clone() page_url=page_url/>
                         <Recipes lens=lens filter=filter typed=typed/>
                         {move || checklists_due.get().then(|| view! {
                             <Scenarios sources=scenario_sources.clone() cards=drawing.scenario_cards/>
