@@ -441,6 +441,68 @@ async fn a_pasted_id_keeps_its_text_and_follows_the_page_it_is_on() {
 }
 
 #[wasm_bindgen_test]
+async fn a_checklist_follows_the_page_without_rebuilding_its_steps() {
+    let app = unobserved_sidebar("{}");
+    let tools = "[data-testid='pl-scenario'][data-scenario-id='mcp-tool-execution']";
+    let report = |full: bool, url: &str, tool: Option<&str>| {
+        let facts: Vec<_> = tool
+            .map(|tool| serde_json::json!({"source": "testId", "key": "gen_ai.tool.name", "value": tool}))
+            .into_iter()
+            .collect();
+        serde_json::json!({"type": "page", "url": url, "full": full, "gone": [], "entries": [[1, facts, []]]})
+            .to_string()
+    };
+    let steps = || {
+        let steps = document()
+            .query_selector_all(&format!("{tools} [data-testid='pl-step']"))
+            .unwrap();
+        (0..steps.length())
+            .filter_map(|i| steps.item(i))
+            .map(|step| step.unchecked_into::<web_sys::Element>())
+            .collect::<Vec<_>>()
+    };
+    let showing = |steps: &[web_sys::Element], value: &str| {
+        steps
+            .iter()
+            .position(|step| step.text_content().unwrap_or_default().contains(value))
+    };
+    let trace = "https://acme.sentry.io/explore/traces/trace/4bf92f3577b34da6a3ce929d0e0e4736/";
+    app.receive(&report(true, trace, Some("search_events")))
+        .unwrap();
+    render_all(&app).await;
+    let card = document().query_selector(tools).unwrap().unwrap();
+    assert_eq!(
+        card.get_attribute("data-suggested").as_deref(),
+        Some("true")
+    );
+    let before = steps();
+    let step = showing(&before, "search_events").expect("a step shows the tool on the page");
+
+    // The same page reports another tool: the step shows it, and no step was built again (a
+    // focused checkbox keeps its focus).
+    app.receive(&report(false, trace, Some("get_issue_details")))
+        .unwrap();
+    render_all(&app).await;
+    let after = steps();
+    assert_eq!(showing(&after, "get_issue_details"), Some(step));
+    assert!(
+        before.iter().all(|step| step.is_connected()),
+        "the steps were updated in place"
+    );
+
+    // A page without a tool: the card stays, no longer suggested.
+    app.receive(&report(true, "https://acme.sentry.io/explore/logs/", None))
+        .unwrap();
+    render_all(&app).await;
+    let card = document().query_selector(tools).unwrap().unwrap();
+    assert_eq!(
+        card.get_attribute("data-suggested").as_deref(),
+        Some("false")
+    );
+    assert!(card.query_selector("summary .pl-chip").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
 fn malformed_messages_are_errors_not_panics() {
     let app = unobserved_sidebar("not json at all");
     assert!(app.receive("{\"type\":\"page\"}").is_err());

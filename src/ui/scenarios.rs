@@ -327,9 +327,12 @@ pub fn Scenarios(
                     key=|v| v.id.clone() children=move |view| {
                     let (investigating, page) = card_context.clone();
                     let id = view.id.clone();
-                    let current = Signal::derive(move || {
+                    // A memo: the card's steps each read it, and a report that leaves the card as
+                    // it was wakes none of them.
+                    let current = Memo::new(move |_| {
                         views.with(|all| all.iter().find(|v| v.id == id).cloned())
-                    });
+                    })
+                    .into();
                     view! { <ScenarioCard initial=view current=current investigating=investigating page=page/> }
                 }/>
             </ul>
@@ -352,7 +355,16 @@ fn ScenarioCard(
     };
     let heading_id = format!("pl-scenario-{id}");
     let labelled_by = heading_id.clone();
-    let steps = move || current.get().map(|v| v.steps).unwrap_or_default();
+    // The card follows the page: whether it is suggested, and its steps, each kept by id so that a
+    // report that changes a step's values updates that step in place (its checkbox keeps focus).
+    let suggested = move || current.with(|v| v.as_ref().is_some_and(|v| v.suggested));
+    let step_ids = move || {
+        current.with(|v| {
+            v.as_ref()
+                .map(|v| v.steps.iter().map(|s| s.id.clone()).collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+    };
     let export = move || {
         current
             .get()
@@ -381,13 +393,13 @@ fn ScenarioCard(
     let step_context = (investigating, page.clone(), id.clone());
     view! {
         <li class="pl-scenario" data-testid="pl-scenario" data-scenario-id=id.clone()
-            data-suggested=initial.suggested.to_string()
+            data-suggested=move || suggested().to_string()
             data-investigation=move || shown.get().map(|i| i.record.id).unwrap_or_default()
             aria-labelledby=labelled_by>
             <details open=initial.suggested on:toggle=move |ev| open.set(details_open(&ev))>
                 <summary>
                     <span id=heading_id class="pl-scenario-title">{initial.title.clone()}</span>
-                    {initial.suggested.then(|| view! { <span class="pl-chip">"Suggested"</span> })}
+                    {move || suggested().then(|| view! { <span class="pl-chip">"Suggested"</span> })}
                 </summary>
                 <p class="pl-muted">{initial.symptom.clone()}</p>
                 <div class="pl-actions">
@@ -402,9 +414,13 @@ fn ScenarioCard(
                     }}
                 </div>
                 <ol class="pl-steps">
-                    <For each=steps key=StepView::clone children=move |step| {
+                    <For each=step_ids key=String::clone children=move |step_id| {
                         let (investigating, page, scenario) = step_context.clone();
-                        view! { <Step step=step scenario=scenario shown=shown investigating=investigating page=page card_open=open/> }
+                        let id = step_id.clone();
+                        let step = Memo::new(move |_| {
+                            current.with(|v| v.as_ref().and_then(|v| v.steps.iter().find(|s| s.id == id).cloned()))
+                        });
+                        view! { <Step step_id=step_id step=step scenario=scenario shown=shown investigating=investigating page=page card_open=open/> }
                     }/>
                 </ol>
                 {move || shown.get().is_some().then(|| {
@@ -435,15 +451,15 @@ fn ScenarioCard(
 
 #[component]
 fn Step(
-    step: StepView,
+    step_id: String,
+    step: Memo<Option<StepView>>,
     scenario: String,
     shown: Memo<Option<Investigation>>,
     investigating: Investigating,
     page: Page,
     card_open: RwSignal<bool>,
 ) -> impl IntoView {
-    let input_id = format!("pl-step-{scenario}-{}", step.id);
-    let step_id = step.id.clone();
+    let input_id = format!("pl-step-{scenario}-{step_id}");
     let done = {
         let step_id = step_id.clone();
         move || shown.with(|i| i.as_ref().is_some_and(|i| i.is_done(&step_id)))
@@ -479,28 +495,43 @@ fn Step(
         let change = change.clone();
         move |ev| change(StepChange::Done(event_target_checked(&ev)))
     };
-    let note_label = format!("Note for: {}", step.title);
+    // The step's title and kind come from the runbook, which does not change under a mounted card.
+    let (title, kind) = step.with_untracked(|s| {
+        s.as_ref()
+            .map(|s| (s.title.clone(), format!("{:?}", s.kind).to_lowercase()))
+            .unwrap_or_default()
+    });
+    let note_label = format!("Note for: {title}");
     // A textarea is one of the costliest elements to create: built when its note is opened.
     let note_open = RwSignal::new(false);
-    let title = step.title.clone();
+    // What the page says about the step: updated in place, apart from the note being written.
+    let facts = move || {
+        step.with(|step| {
+            step.as_ref().map(|step| {
+                view! {
+                    {step.value.clone().map(|value| view! {
+                        <p class="pl-step-value"><code>{step.key.clone().unwrap_or_default()}</code>" = "<code>{value}</code></p>
+                    })}
+                    {(!step.links.is_empty()).then(|| view! {
+                        <div class="pl-actions">
+                            {step.links.iter().map(|link| view! {
+                                <a class="pl-button" data-testid="pl-step-open" href=link.url.clone() target="_blank"
+                                    rel="noopener noreferrer" title=link.recipe.clone()>{link.label.clone()}</a>
+                            }).collect_view()}
+                        </div>
+                    })}
+                    {step.waiting.iter().map(|(recipe, missing)| view! {
+                        <p class="pl-muted">{format!("{recipe} Needs {}.", missing.join(", "))}</p>
+                    }).collect_view()}
+                }
+            })
+        })
+    };
     let body = move || {
         card_open.get().then(|| {
             let (note, change, note_label) = (note.clone(), change.clone(), note_label.clone());
             view! {
-                {step.value.clone().map(|value| view! {
-                    <p class="pl-step-value"><code>{step.key.clone().unwrap_or_default()}</code>" = "<code>{value}</code></p>
-                })}
-                {(!step.links.is_empty()).then(|| view! {
-                    <div class="pl-actions">
-                        {step.links.iter().map(|link| view! {
-                            <a class="pl-button" data-testid="pl-step-open" href=link.url.clone() target="_blank"
-                                rel="noopener noreferrer" title=link.recipe.clone()>{link.label.clone()}</a>
-                        }).collect_view()}
-                    </div>
-                })}
-                {step.waiting.iter().map(|(recipe, missing)| view! {
-                    <p class="pl-muted">{format!("{recipe} Needs {}.", missing.join(", "))}</p>
-                }).collect_view()}
+                {facts}
                 <details class="pl-step-note" open=note_open.get_untracked()
                     on:toggle=move |ev| note_open.set(details_open(&ev))>
                     <summary>"Note"</summary>
@@ -516,7 +547,7 @@ fn Step(
         })
     };
     view! {
-        <li class="pl-step" data-testid="pl-step" data-step-id=step_id data-kind=format!("{:?}", step.kind).to_lowercase()>
+        <li class="pl-step" data-testid="pl-step" data-step-id=step_id data-kind=kind>
             <div class="pl-step-head">
                 <input type="checkbox" id=input_id.clone() prop:checked=done on:change=on_tick/>
                 <label for=input_id>{title}</label>
