@@ -470,9 +470,9 @@ async fn a_checklist_follows_the_page_without_rebuilding_its_steps() {
     app.receive(&report(true, trace, Some("search_events")))
         .unwrap();
     render_all(&app).await;
-    let card = document().query_selector(tools).unwrap().unwrap();
+    let card = || document().query_selector(tools).unwrap().unwrap();
     assert_eq!(
-        card.get_attribute("data-suggested").as_deref(),
+        card().get_attribute("data-suggested").as_deref(),
         Some("true")
     );
     let before = steps();
@@ -494,12 +494,11 @@ async fn a_checklist_follows_the_page_without_rebuilding_its_steps() {
     app.receive(&report(true, "https://acme.sentry.io/explore/logs/", None))
         .unwrap();
     render_all(&app).await;
-    let card = document().query_selector(tools).unwrap().unwrap();
     assert_eq!(
-        card.get_attribute("data-suggested").as_deref(),
+        card().get_attribute("data-suggested").as_deref(),
         Some("false")
     );
-    assert!(card.query_selector("summary .pl-chip").unwrap().is_none());
+    assert!(card().query_selector("summary .pl-chip").unwrap().is_none());
 }
 
 #[wasm_bindgen_test]
