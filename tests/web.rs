@@ -502,6 +502,41 @@ async fn a_checklist_follows_the_page_without_rebuilding_its_steps() {
 }
 
 #[wasm_bindgen_test]
+async fn a_query_card_follows_new_values_in_place() {
+    let app = unobserved_sidebar("{}");
+    let report = |full: bool, trace: &str| {
+        serde_json::json!({"type": "page", "url": "https://acme.sentry.io/explore/logs/", "full": full, "gone": [],
+            "entries": [[1, [{"source": "testId", "key": "trace_id", "value": trace}], []]]})
+        .to_string()
+    };
+    let (first, second) = (
+        "4bf92f3577b34da6a3ce929d0e0e4736",
+        "0af7651916cd43dd8448eb211c80319c",
+    );
+    app.receive(&report(true, first)).unwrap();
+    render_all(&app).await;
+    let card = document()
+        .query_selector(&format!(
+            "[data-testid='pl-recipe']:has(a[data-testid='pl-recipe-open'][href*='{first}'])"
+        ))
+        .unwrap()
+        .expect("a query opens the trace id on the page");
+    let recipe_id = card.get_attribute("data-recipe-id").unwrap();
+
+    app.receive(&report(false, second)).unwrap();
+    render_all(&app).await;
+    assert!(card.is_connected(), "the card was updated in place");
+    assert_eq!(card.get_attribute("data-recipe-id"), Some(recipe_id));
+    let href = card
+        .query_selector("a[data-testid='pl-recipe-open']")
+        .unwrap()
+        .unwrap()
+        .get_attribute("href")
+        .unwrap();
+    assert!(href.contains(second) && !href.contains(first), "{href}");
+}
+
+#[wasm_bindgen_test]
 fn malformed_messages_are_errors_not_panics() {
     let app = unobserved_sidebar("not json at all");
     assert!(app.receive("{\"type\":\"page\"}").is_err());

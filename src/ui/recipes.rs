@@ -16,14 +16,15 @@ pub fn Recipes(
     typed: RwSignal<BTreeMap<String, String>>,
 ) -> impl IntoView {
     let recipes = part(lens, |l| l.recipes.clone());
-    // Keyed cards: a card whose recipe did not change keeps its DOM (and an input its focus).
+    // Cards kept by recipe id: a report that changes a recipe's values updates its card in place,
+    // so a value being typed in it keeps its text and its focus.
     let shown = move || {
         let needle = filter.get().to_lowercase();
         recipes.with(|r| {
             r.iter()
                 .flatten()
                 .filter(|r| matches(r, &needle))
-                .cloned()
+                .map(|r| r.id.clone())
                 .collect::<Vec<_>>()
         })
     };
@@ -31,9 +32,13 @@ pub fn Recipes(
         <section class="pl-section" aria-labelledby="pl-recipes">
             <h2 id="pl-recipes">"Next queries"</h2>
             <ul class="pl-recipes">
-                <For each=shown key=RecipeView::clone let:recipe>
-                    <RecipeCard recipe=recipe typed=typed/>
-                </For>
+                <For each=shown key=String::clone children=move |id| {
+                    let key = id.clone();
+                    let recipe = Memo::new(move |_| {
+                        recipes.with(|r| r.iter().flatten().find(|r| r.id == key).cloned())
+                    });
+                    view! { <RecipeCard id=id recipe=recipe typed=typed/> }
+                }/>
             </ul>
         </section>
     }
@@ -47,33 +52,73 @@ fn matches(recipe: &RecipeView, needle: &str) -> bool {
 }
 
 #[component]
-fn RecipeCard(recipe: RecipeView, typed: RwSignal<BTreeMap<String, String>>) -> impl IntoView {
+fn RecipeCard(
+    id: String,
+    recipe: Memo<Option<RecipeView>>,
+    typed: RwSignal<BTreeMap<String, String>>,
+) -> impl IntoView {
     let status = RwSignal::new("");
-    let clipboard_text = std::iter::once(recipe.text.clone())
-        .chain(recipe.links.iter().map(|l| l.url.clone()))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let title_id = format!("pl-recipe-{}", recipe.id);
+    // Title and dataset come from the runbook, which does not change under a mounted card.
+    let (title, dataset) = recipe.with_untracked(|r| {
+        r.as_ref()
+            .map(|r| (r.title.clone(), r.dataset))
+            .unwrap_or_default()
+    });
+    let ready = move || recipe.with(|r| r.as_ref().is_some_and(|r| r.ready));
+    let links =
+        move || {
+            recipe.with(|r| {
+                r.as_ref().filter(|r| r.ready).map(|r| {
+                    r.links
+                    .iter()
+                    .map(|link| view! {
+                        <a data-testid="pl-recipe-open" class="pl-button" href=link.url.clone()
+                            target="_blank" rel="noopener noreferrer">{link.label.clone()}</a>
+                    })
+                    .collect_view()
+                })
+            })
+        };
+    let no_text = move || recipe.with(|r| r.as_ref().is_none_or(|r| r.text.is_empty()));
+    let copy_query = move |_| {
+        let text = recipe.with_untracked(|r| {
+            r.as_ref()
+                .map(|r| {
+                    std::iter::once(r.text.clone())
+                        .chain(r.links.iter().map(|l| l.url.clone()))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+                .unwrap_or_default()
+        });
+        copy(&text, move |s| status.set(s));
+    };
+    let missing =
+        move || recipe.with(|r| r.as_ref().map(|r| r.missing.clone()).unwrap_or_default());
+    let error = move || {
+        recipe
+            .with(|r| r.as_ref().and_then(|r| r.error.clone()))
+            .map(|error| view! { <p class="pl-error" role="alert">{error}</p> })
+    };
+    let title_id = format!("pl-recipe-{id}");
     let labelled_by = title_id.clone();
     view! {
-        <li class="pl-recipe" data-testid="pl-recipe" data-recipe-id=recipe.id.clone()
-            data-ready=recipe.ready.to_string() aria-labelledby=labelled_by>
+        <li class="pl-recipe" data-testid="pl-recipe" data-recipe-id=id
+            data-ready=move || ready().to_string() aria-labelledby=labelled_by>
             <div class="pl-recipe-head">
-                <span class="pl-chip">{recipe.dataset}</span>
-                <span id=title_id class="pl-recipe-title">{recipe.title.clone()}</span>
+                <span class="pl-chip">{dataset}</span>
+                <span id=title_id class="pl-recipe-title">{title}</span>
             </div>
             <div class="pl-actions">
-                {recipe.ready.then(|| recipe.links.iter().map(|link| view! {
-                    <a data-testid="pl-recipe-open" class="pl-button" href=link.url.clone()
-                        target="_blank" rel="noopener noreferrer">{link.label.clone()}</a>
-                }).collect_view())}
+                {links}
                 <button type="button" class="pl-secondary" data-testid="pl-recipe-copy"
-                    disabled=recipe.text.is_empty()
-                    on:click=move |_| copy(&clipboard_text, move |s| status.set(s))>"Copy query"</button>
+                    disabled=no_text on:click=copy_query>"Copy query"</button>
                 <span class="pl-status" role="status">{move || status.get()}</span>
             </div>
-            {recipe.missing.iter().map(|key| view! { <MissingInput key=key.clone() typed=typed/> }).collect_view()}
-            {recipe.error.clone().map(|error| view! { <p class="pl-error" role="alert">{error}</p> })}
+            <For each=missing key=String::clone let:key>
+                <MissingInput key=key typed=typed/>
+            </For>
+            {error}
         </li>
     }
 }
