@@ -5,9 +5,9 @@
 //! `Performance.getMetrics` TaskDuration; Firefox: CPU time of the web content processes' main
 //! threads, from `/proc`; and the lateness of a 10 ms heartbeat in the page); long tasks after
 //! load; the probe's own `pivot-lens:*` measures per scan, rescan and publish; sizes; wasm linear
-//! memory; the sidebar frame's boot milestones on the page's clock; and the native core timings of `core-bench` (`dist/bench/core.json`). Writes
-//! dist/bench/bench.md and bench.json, prints the table, and exits 1 naming every budget that
-//! failed.
+//! memory; the sidebar frame's boot milestones on the page's clock; and the native core timings
+//! of `core-bench` (`dist/bench/core.json`). Writes dist/bench/bench.md and bench.json, prints the
+//! table, and exits 1 naming every budget that failed.
 //!
 //! `PL_BENCH_LOADS` (default 10) sets the loads per page and browser; `PL_BENCH_PAGES` (words
 //! separated by `|`) keeps only the pages whose name contains one of them, for quick
