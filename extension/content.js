@@ -316,7 +316,7 @@
       if (forgotten !== readSinceForgotten) return; // a later navigation reads for itself
       for (const key of readings.keys()) fresh.delete(key); // a rescan re-read it since: newer
       file(fresh, []);
-      publish(false);
+      publish();
     });
   }
 
@@ -339,6 +339,7 @@
 
   let sidebarReady = false;
   let parsed = false; // the page's scan ran (until then it is not reported)
+  let fullDue = true; // the next report is whole: the first, or after `forgetPage`
   let currentUrl = pageUrl();
   const readyUrls = new Map(); // url → performance.now() when first shown
 
@@ -349,9 +350,10 @@
     api.runtime.sendMessage({ type: "pivot-lens:page", channel, sequence, message }).catch(() => {});
   }
 
-  /** Reports changed entries and the ids of gone ones; `full`: all, replacing the sidebar's. */
-  function publish(full) {
+  /** Reports changed entries and the ids of gone ones, or all entries when `fullDue`. */
+  function publish() {
     if (!sidebarReady || !parsed) return;
+    const full = fullDue;
     measured("publish", () => {
       if (sweep) for (const key of readings.keys()) if (!connected(key)) forget(key);
       sweep = false;
@@ -364,6 +366,7 @@
       send({ type: "page", theme: pageTheme(), practice: PRACTICE, url: pageUrl(), full, entries, gone: goneIds });
       unsent.clear();
       goneIds = [];
+      fullDue = false;
     });
   }
 
@@ -387,7 +390,8 @@
       sidebarReady = true;
       clearTimeout(connectWatchdog);
       takeKeys(message.keys);
-      publish(true);
+      fullDue = true;
+      publish();
     } else if (message.type === "rendered" && typeof message.url === "string") {
       if (message.url !== pageUrl()) return; // a result for a page we already left
       if (!readyUrls.has(message.url)) readyUrls.set(message.url, performance.now());
@@ -439,7 +443,7 @@
   }
 
   api.runtime.onMessage.addListener((envelope, sender) => {
-    // Only the background relays to us; on a practice page our sidebar frame also reaches us.
+    // Only the background relays to us (and on a practice page, our sidebar frame).
     const direct = PRACTICE && sender.url?.startsWith(SIDEBAR_PAGE);
     if (sender.id !== api.runtime.id || (sender.tab && !direct)) return;
     if (envelope?.type === "pivot-lens:to-page" && envelope.channel === channel) onSidebarMessage(envelope.message);
@@ -464,6 +468,7 @@
     goneIds = [];
     sourceElements.clear();
     readSinceForgotten = new WeakSet();
+    fullDue = true;
   }
 
   function onUrlMaybeChanged() {
@@ -474,7 +479,7 @@
     mark({ state: "loading" });
     clearTimeout(graceTimer);
     graceTimer = setTimeout(readUnread, STALE_GRACE_MS);
-    publish(true);
+    scheduleFlush(); // reported with the changes it came with, not empty first
   }
 
   // ---- Orphaned by an extension reload or update (security.md LIFE-3), this instance stops and
@@ -519,7 +524,7 @@
     const now = performance.now();
     if (!pendingSince) pendingSince = now;
     clearTimeout(rescanTimer);
-    rescanTimer = setTimeout(flushChanges, Math.max(0, Math.min(RESCAN_DEBOUNCE_MS, pendingSince + RESCAN_MAX_WAIT_MS - now)));
+    rescanTimer = setTimeout(flushChanges, Math.min(RESCAN_DEBOUNCE_MS, pendingSince + RESCAN_MAX_WAIT_MS - now));
   }
 
   // Work is cut into tasks (and measures) of at most SLICE_MS.
@@ -550,8 +555,7 @@
     if (stopIfOrphaned()) return;
     pendingSince = 0;
     onUrlMaybeChanged();
-    // A page that never stops changing still sees each batch published; changes during a rescan
-    // wait for the next.
+    // Changes during a rescan wait for the next.
     if (rereading) return;
     for (const container of dirtyContainers) toReread.set(container, rereadContainer);
     for (const root of addedRoots) toReread.set(root, readAdded);
@@ -570,7 +574,7 @@
       return true;
     }, () => {
       rereading = false;
-      publish(false);
+      publish();
       if (dirtyContainers.size || addedRoots.size) scheduleFlush();
     });
   }
@@ -589,7 +593,7 @@
   }
 
   // Whether a change can alter what its target's container read: added elements are read on their
-  // own, a removed container's reading goes with it (no table re-read for its rows).
+  // own; a removed container's reading goes with it.
   function* altersContainer(record, pause) {
     if (record.type !== "childList") return true;
     for (const node of record.addedNodes) {
@@ -642,13 +646,12 @@
   /** Reads the page whole, then reports it whole (until then, not at all). */
   function scanPage() {
     parsed = false;
-    // Filed straight into `readings`: a change meanwhile re-reads its container whole, and
-    // anything read twice is one fact in the sidebar.
+    // Filed straight into `readings`: a change meanwhile re-reads its container whole.
     const { record } = recorder(readings);
     const scan = read(pageRoot(), () => true, record);
     sliced("scan", () => !scan.next().done, () => {
       parsed = true;
-      publish(true);
+      publish();
     });
   }
 
@@ -658,9 +661,9 @@
     scanPage();
     observer.observe(pageRoot(), {
       childList: true, subtree: true, characterData: true,
-      attributes: true, attributeFilter: ["href", "title", "data-test-id", "aria-hidden"],
+      attributeFilter: ["href", "title", "data-test-id", "aria-hidden"],
     });
-    themeObserver.observe(document.head ?? document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ["content"] });
+    themeObserver.observe(document.head ?? document.documentElement, { childList: true, subtree: true, attributeFilter: ["content"] });
     matchMedia("(prefers-color-scheme: dark)").addEventListener("change", sendTheme, { signal });
   }
 

@@ -320,7 +320,10 @@ async fn navigation_never_shows_the_previous_page(s: &Session) -> Result<()> {
 
 /// A drawer re-rendered whole (a single-page navigation to another span replaces its 300 rows in
 /// one change) is read again as it changes: its new values are shown, none of the old ones, before
-/// the untouched rest of the page (the drawer's title) is taken for the new URL 2 s later.
+/// the untouched rest of the page (the drawer's title) is taken for the new URL 2 s later. The
+/// sidebar goes from the old drawer to the new one in one step: the URL changed in the task that
+/// re-rendered it, so no report in between shows the new URL without its drawer (the tool's pivot
+/// gone, the checklist it suggests moved away and back).
 async fn a_re_rendered_drawer_is_read_whole(s: &Session) -> Result<()> {
     let trace = "b0b0b0b0c1c1c1c1d2d2d2d2e3e3e3e3";
     s.open(&format!(
@@ -334,6 +337,22 @@ async fn a_re_rendered_drawer_is_read_whole(s: &Session) -> Result<()> {
         ("gen_ai.tool.name", "bench_tool"),
     ];
     expect_page(s, "span", &before).await?;
+    let suggested = s
+        .sidebar_until(
+            "const ids = [...document.querySelectorAll('[data-testid=\"pl-scenario\"][data-suggested=\"true\"]')]
+                 .map(c => c.getAttribute('data-scenario-id')).join(' ');
+             if (!ids) return null;
+             const tool = () => document.querySelector('[data-testid=\"pl-pivot\"][data-key=\"gen_ai.tool.name\"]');
+             window.plGaps = [];
+             new MutationObserver(() => {
+                 const now = [...document.querySelectorAll('[data-testid=\"pl-scenario\"][data-suggested=\"true\"]')]
+                     .map(c => c.getAttribute('data-scenario-id')).join(' ');
+                 if (!tool()) window.plGaps.push('no gen_ai.tool.name pivot');
+                 if (now !== ids) window.plGaps.push(`suggested: ${now || 'none'}`);
+             }).observe(document.body, { subtree: true, childList: true, attributes: true });
+             return ids;",
+        )
+        .await?;
     s.driver.execute("benchNavigate();", vec![]).await?;
     expect_page(
         s,
@@ -345,6 +364,11 @@ async fn a_re_rendered_drawer_is_read_whole(s: &Session) -> Result<()> {
         ],
     )
     .await?;
+    let gaps = s.in_sidebar("return [...new Set(window.plGaps)];").await?;
+    ensure!(
+        gaps.as_array().is_some_and(Vec::is_empty),
+        "between the two drawers the sidebar showed {gaps} (suggested before: {suggested})"
+    );
     // The drawer's title still names the first span: untouched, it is read for the new URL too.
     expect_page(
         s,
