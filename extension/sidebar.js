@@ -1,16 +1,11 @@
-// Boots the Leptos sidebar (wasm) and connects it to this tab's page probe.
-// Only plumbing lives here: the sidebar's decisions are made in Rust.
-//
-// Both directions carry this frame's channel (the hash of our URL; page scripts cannot send extension
-// messages) and go through the background's relay (see background.js).
+// Boots the Leptos sidebar (wasm) and connects it to this tab's page probe (see sidebar-channel.js).
+// Only plumbing lives here: the sidebar's decisions are made in Rust. sidebar-loader.js starts it.
 import init, { SidebarApp } from "./pkg/sidebar.js";
 import bundledRunbook from "./pkg/runbook.js";
-import { showBootError } from "./boot-error.js";
+import { api, channel, toPage, fail } from "./sidebar-channel.js";
 import { policyAtBoot } from "./team-policy.js";
 import { ProbeReports } from "./probe-reports.js";
 
-const api = globalThis.browser ?? globalThis.chrome;
-const channel = location.hash.slice(1);
 const MAX_MEASURES = 1000;
 
 // The frame's boot, milestone by milestone, on its own timeline: ./build.sh bench puts them on the
@@ -22,15 +17,6 @@ function bootMark(milestone) {
   performance.mark(`pivot-lens:boot@${milestone}`);
 }
 bootMark("modules");
-
-function toPage(message) {
-  return api.runtime.sendMessage({ type: "pivot-lens:to-page", channel, message }).catch(() => {});
-}
-
-function fail(error) {
-  showBootError(error, () => location.reload());
-  toPage({ type: "error" });
-}
 
 /**
  * The runbook model (JSON) in force: the first team or imported runbook that compiles, else the

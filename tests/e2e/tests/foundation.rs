@@ -29,6 +29,19 @@ async fn event_page_reaches_ready(s: &Session) -> Result<()> {
         root["kind"] == "event" && root["org"] == "acme",
         "sidebar root says {root}"
     );
+    // A frame's load is part of its page's: the sidebar's modules must not hold the page's up.
+    let boot = s
+        .in_sidebar(
+            "const load = performance.getEntriesByType('navigation')[0].loadEventStart;
+             const modules = performance.getEntriesByName('pivot-lens:boot@modules')[0];
+             return { load, modules: modules ? modules.startTime : null };",
+        )
+        .await?;
+    ensure!(
+        boot["load"].as_f64().is_some_and(|load| load > 0.0)
+            && boot["modules"].as_f64() > boot["load"].as_f64(),
+        "the sidebar's modules ran before the frame's load event: {boot}"
+    );
     Ok(())
 }
 
@@ -95,8 +108,9 @@ async fn extension_installs_cleanly(s: &Session) -> Result<()> {
 
 both_browsers!(event_page_reaches_ready, extension_installs_cleanly);
 
-/// A wasm file that does not compile must give an error state with a retry, not a blank frame.
-async fn broken_wasm_shows_an_error_state(s: &Session) -> Result<()> {
+/// A sidebar that cannot start (its wasm does not compile, or a module does not parse) must give
+/// an error state with a retry, not a blank frame.
+async fn a_broken_sidebar_shows_an_error_state(s: &Session) -> Result<()> {
     s.open(EVENT_PAGE).await?;
     let host = s.wait_state("error").await?;
     ensure!(
@@ -119,16 +133,16 @@ async fn broken_wasm_shows_an_error_state(s: &Session) -> Result<()> {
     Ok(())
 }
 
-async fn with_broken_wasm(browser: Browser) {
+/// Runs the error-state check on a copy of the built extension with `file` overwritten.
+async fn with_damaged(browser: Browser, file: &str, contents: &[u8]) {
     let copy = tempfile::Builder::new()
         .prefix("pl-broken")
         .tempdir()
         .expect("temp dir");
     copy_dir(&dist_dir(browser), copy.path()).expect("copy the built extension");
-    std::fs::write(copy.path().join("pkg/sidebar_bg.wasm"), b"\0asm not really")
-        .expect("damage the wasm");
+    std::fs::write(copy.path().join(file), contents).expect("damage the file");
     run_with_extension(browser, copy.path(), |s| {
-        Box::pin(broken_wasm_shows_an_error_state(s))
+        Box::pin(a_broken_sidebar_shows_an_error_state(s))
     })
     .await;
 }
@@ -147,12 +161,26 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()>
     Ok(())
 }
 
+const BROKEN_WASM: &[u8] = b"\0asm not really";
+/// The wasm-bindgen glue, which the sidebar's module imports before it runs at all.
+const BROKEN_GLUE: &[u8] = b"export default function (;";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn broken_wasm_chromium() {
-    with_broken_wasm(Browser::Chromium).await;
+    with_damaged(Browser::Chromium, "pkg/sidebar_bg.wasm", BROKEN_WASM).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn broken_wasm_firefox() {
-    with_broken_wasm(Browser::Firefox).await;
+    with_damaged(Browser::Firefox, "pkg/sidebar_bg.wasm", BROKEN_WASM).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broken_module_chromium() {
+    with_damaged(Browser::Chromium, "pkg/sidebar.js", BROKEN_GLUE).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broken_module_firefox() {
+    with_damaged(Browser::Firefox, "pkg/sidebar.js", BROKEN_GLUE).await;
 }

@@ -38,7 +38,7 @@ const RESCAN_ELEMENTS_PER_CHANGED_ROW: f64 = 2.0;
 /// The sidebar frame's boot, in order, with what each milestone means (extension/sidebar.js).
 const BOOT_MILESTONES: &[(&str, &str)] = &[
     ("frame", "frame's document starts"),
-    ("modules", "its modules ran"),
+    ("modules", "its modules ran (after its load)"),
     ("wasm", "wasm instantiated, storage read"),
     ("app", "app built"),
     ("report", "first report read"),
