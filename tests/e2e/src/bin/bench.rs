@@ -106,6 +106,9 @@ struct Load {
     /// The page's own `loadEventEnd`: the probe reads the page once it is parsed, so `ready` (which
     /// shows the page's content) cannot come much before it.
     load_ms: f64,
+    /// The page's own `domContentLoadedEventEnd`: its scripts have built its content (the bench
+    /// pages build every row before it), the earliest moment anything could read and show it.
+    content_ms: f64,
     /// Chromium: CDP TaskDuration (ms); Firefox: CPU time of the page process's main thread (ms).
     main_thread_ms: f64,
     /// Time a 10 ms heartbeat in the page was late (ms): wall-clock blocking, which on a busy
@@ -125,6 +128,9 @@ struct Row {
     heavy: bool,
     burst: bool,
     ready: Vec<f64>,
+    /// `ready` minus the same load's `content_ms`: the extension's own delay once the content exists.
+    ready_after_content: Vec<f64>,
+    content_without: Vec<f64>,
     load_with: Vec<f64>,
     load_without: Vec<f64>,
     with_ms: Vec<f64>,
@@ -233,6 +239,9 @@ async fn bench_scenarios(
             let load = measure_load(with, &url, true).await?;
             let baseline = measure_load(without, &url, false).await?;
             row.ready.extend(load.ready_ms);
+            row.ready_after_content
+                .extend(load.ready_ms.map(|ready| ready - load.content_ms));
+            row.content_without.push(baseline.content_ms);
             row.load_with.push(load.load_ms);
             row.load_without.push(baseline.load_ms);
             row.with_ms.push(load.main_thread_ms);
@@ -252,9 +261,10 @@ async fn bench_scenarios(
             row.memory_bytes = wasm_memory(with).await?;
         }
         println!(
-            "    {:<34} ready median {:>7.1} ms (page load with / without {:>6.1} / {:>6.1} ms), main thread ×{:.2}",
+            "    {:<34} ready median {:>7.1} ms, {:>6.1} ms after DOMContentLoaded (page load with / without {:>6.1} / {:>6.1} ms), main thread ×{:.2}",
             scenario.name,
             median(&row.ready),
+            median(&row.ready_after_content),
             median(&row.load_with),
             median(&row.load_without),
             ratio(&row)
@@ -295,7 +305,7 @@ async fn measure_load(s: &Session, url: &str, with_extension: bool) -> Result<Lo
                  .map((m) => ({ name: m.name.slice("pivot-lens:".length), start: m.startTime,
                                 duration: m.duration, elements: m.detail?.elements ?? 0 }));
                return { bench: window.__bench, measures, loadEnd: nav ? nav.loadEventEnd : 0,
-                        origin: performance.timeOrigin };"#,
+                        contentEnd: nav ? nav.domContentLoadedEventEnd : 0, origin: performance.timeOrigin };"#,
             vec![],
         )
         .await?
@@ -393,6 +403,7 @@ async fn measure_load(s: &Session, url: &str, with_extension: bool) -> Result<Lo
     Ok(Load {
         ready_ms,
         load_ms: load_end,
+        content_ms: page["contentEnd"].as_f64().unwrap_or_default(),
         main_thread_ms,
         heartbeat_blocked_ms,
         long_tasks_after_load,
@@ -619,16 +630,18 @@ fn report(
         "## Page loads ({loads} per page and browser, each with and without the extension)\n"
     );
     let _ = writeln!(md, "Main thread: Chromium = CDP `Performance.getMetrics` TaskDuration of the page's renderer; Firefox = CPU time (`/proc`, 10 ms ticks) of the main thread of the browser's web content processes, which in Firefox also runs the sidebar frame (Chromium runs it in another process). Heartbeat: time a 10 ms timer in the page was late, wall-clock blocking that on a busy machine also counts waiting for a core (the measure of runs before 2026-12-02 in Firefox). Long tasks ≥ 50 ms after `load`: Chromium `longtask` observer, Firefox heartbeat gaps (total over all loads).\n");
-    let _ = writeln!(md, "| browser | page | ready median | ready p95 | page load with / without the extension (median) | main thread with / without (median ms) | ratio | heartbeat late with / without (median ms) | long tasks with / without |");
-    let _ = writeln!(md, "|---|---|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(md, "| browser | page | ready median | ready p95 | ready after the page's DOMContentLoaded (median) | page's DOMContentLoaded without the extension (median) | page load with / without the extension (median) | main thread with / without (median ms) | ratio | heartbeat late with / without (median ms) | long tasks with / without |");
+    let _ = writeln!(md, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for row in rows {
         let _ = writeln!(
             md,
-            "| {} | {} | {:.1} ms | {:.1} ms | {:.1} / {:.1} ms | {:.1} / {:.1} | {:.2} | {:.1} / {:.1} | {} / {} |",
+            "| {} | {} | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} / {:.1} ms | {:.1} / {:.1} | {:.2} | {:.1} / {:.1} | {} / {} |",
             row.browser,
             row.scenario,
             median(&row.ready),
             percentile(&row.ready, 0.95),
+            median(&row.ready_after_content),
+            median(&row.content_without),
             median(&row.load_with),
             median(&row.load_without),
             median(&row.with_ms),
@@ -641,9 +654,12 @@ fn report(
         );
         if row.heavy {
             if row.browser == "Chromium" {
+                // The budget counts from navigation, so the page's own parsing is in it: say how much.
                 checks.push(check(median(&row.ready) <= READY_BUDGET_MS, format!(
-                    "ready median on the heavy page ({}) in Chromium: {:.1} ms ≤ {READY_BUDGET_MS} ms",
-                    row.scenario, median(&row.ready))));
+                    "ready median on the heavy page ({}) in Chromium: {:.1} ms ≤ {READY_BUDGET_MS} ms \
+                     (the page alone reaches DOMContentLoaded at {:.1} ms; ready comes {:.1} ms after it)",
+                    row.scenario, median(&row.ready), median(&row.content_without),
+                    median(&row.ready_after_content))));
             }
             checks.push(check(
                 ratio(row) <= MAIN_THREAD_RATIO_BUDGET,
@@ -802,6 +818,8 @@ fn report(
         "pages": rows.iter().map(|row| json!({
             "browser": row.browser, "page": row.scenario,
             "ready_median_ms": median(&row.ready), "ready_p95_ms": percentile(&row.ready, 0.95),
+            "ready_after_content_median_ms": median(&row.ready_after_content),
+            "content_without_median_ms": median(&row.content_without),
             "load_without_median_ms": median(&row.load_without),
             "load_with_median_ms": median(&row.load_with),
             "main_thread_with_ms": median(&row.with_ms), "main_thread_without_ms": median(&row.without_ms),
