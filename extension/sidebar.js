@@ -84,8 +84,12 @@ async function start() {
     queueMicrotask(() => (script.end = performance.now()));
     return script;
   }
-  // A big result is added to the panel over several tasks; the page hears "rendered" (and says
-  // ready) once all of it is in.
+  // Firefox runs this frame on the page's main thread, so there a big result is added to the panel
+  // a part per task (one long render would be a long task of the page's). Chromium gives the frame
+  // a process of its own, where cutting it up would only make the page wait longer for `ready`: all
+  // of it goes in the task that shows it. The page hears "rendered" (and says ready) in the task
+  // after the last part, once Leptos's DOM updates for it have run.
+  const partPerTask = api.runtime.getURL("").startsWith("moz-extension:");
   let shownUrl = null;
   let drawing = false;
   let unshown = false; // a report was read since the last `render_more`, which shows it
@@ -96,7 +100,10 @@ async function start() {
       const nextWork = unshown ? "show" : "draw";
       unshown = false;
       try {
-        if (app.render_more()) return drawRest(next, scriptEnd(), nextWork);
+        if (app.render_more()) {
+          if (!partPerTask) while (app.render_more());
+          return drawRest(next, scriptEnd(), nextWork);
+        }
       } catch (error) {
         return fail(error);
       }

@@ -82,8 +82,8 @@ pub struct SidebarState {
 }
 
 /// How much of a big panel is in the document yet. A first render of hundreds of rows is cut
-/// into tasks (`render_more`, driven by `sidebar.js`), because Firefox runs this frame on the
-/// page's own thread: one long render there is a long task of the page's.
+/// into parts (`render_more`), because Firefox runs this frame on the page's own thread: one long
+/// render there is a long task of the page's. `sidebar.js` adds a part per task in Firefox only.
 #[derive(Clone, Copy)]
 pub(super) struct Drawing {
     /// Pivot rows that may be in the document.

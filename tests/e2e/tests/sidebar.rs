@@ -2,7 +2,7 @@
 //! and zero axe-core violations.
 
 use anyhow::{ensure, Context, Result};
-use pivot_lens_e2e::{both_browsers, fixture_pages, workspace_root, Session};
+use pivot_lens_e2e::{both_browsers, fixture_pages, workspace_root, Browser, Session};
 use serde_json::Value;
 use thirtyfour::prelude::*;
 
@@ -259,7 +259,41 @@ async fn a_live_page_adds_rows_without_rebuilding(s: &Session) -> Result<()> {
     Ok(())
 }
 
+/// Firefox runs the sidebar frame on the page's main thread, so a big result goes into the panel a
+/// part per task there (`draw` tasks: 50 pivot rows or two checklist cards each); Chromium gives
+/// the frame its own process, so it shows all of it in the task that shows the report, and the
+/// page's `ready` does not wait for a rendering per part.
+async fn a_big_result_comes_in_parts_only_on_the_pages_thread(s: &Session) -> Result<()> {
+    let pages: std::collections::BTreeMap<String, String> = fixture_pages()?.into_iter().collect();
+    let logs = pages.get("bench-logs").context("the bench-logs fixture")?;
+    s.open(&format!("{logs}&rows=120&appends=0")).await?;
+    s.wait_ready().await?;
+    let shown = s
+        .in_sidebar(
+            r#"return {
+                 pivots: document.querySelectorAll('[data-testid="pl-pivot"]').length,
+                 cards: document.querySelectorAll('[data-testid="pl-scenario"]').length,
+                 draws: performance.getEntriesByName("pivot-lens:sidebar")
+                   .filter((m) => m.detail?.work === "draw").length,
+               };"#,
+        )
+        .await?;
+    let count = |key: &str| shown[key].as_u64().unwrap_or_default();
+    ensure!(
+        count("pivots") > 100 && count("cards") == 6,
+        "the whole result is in the panel at ready: {shown}"
+    );
+    let draws = count("draws");
+    match s.browser {
+        Browser::Chromium => ensure!(draws == 0, "tasks that added a part later: {shown}"),
+        // At least two more pivot parts and three of two checklist cards.
+        Browser::Firefox => ensure!(draws >= 5, "tasks that added a part: {shown}"),
+    }
+    Ok(())
+}
+
 both_browsers!(
+    a_big_result_comes_in_parts_only_on_the_pages_thread,
     a_live_page_adds_rows_without_rebuilding,
     command_toggles_the_sidebar,
     escape_returns_focus_to_the_page,
