@@ -1,4 +1,4 @@
-//! Raw facts from the page probe → the runbook pivots on this page (sentry-dom.md §8 steps 2–4).
+//! Raw facts from the page probe → the runbook pivots on this page (docs/recognition.md).
 //!
 //! The probe (JavaScript, another module) reads DOM hooks and sends what it saw, unjudged. Here
 //! every fact is normalised (aliases, typed keys, context rows), validated (ids, scrubbed
@@ -14,10 +14,10 @@ use serde::{Deserialize, Serialize};
 
 use super::ids::HexId;
 use super::known_keys::{canonical_key, KeyCache, KnownKeys, RunbookMatch};
-use super::page::{ids_in_link, PageContext, PageKind};
+use super::page::{ids_in_link, PageContext};
 use super::runbook::Runbook;
 use super::secrets::{detect_secret, is_sensitive_key, mask};
-use super::text::{bounded, is_attribute_key, is_scrubbed, MAX_VALUE_CHARS};
+use super::text::{bounded, is_attribute_key, is_placeholder, MAX_VALUE_CHARS};
 
 /// Facts beyond this many are ignored (a page never legitimately has more; bounded work).
 pub const MAX_FACTS: usize = 20_000;
@@ -68,13 +68,13 @@ pub enum FactSource {
     Context,
     /// The span drawer's title text, `ID: <16 hex>`.
     DrawerTitle,
-    /// Page header text (a full trace id on a trace page).
-    Header,
     /// A link target; ids are parsed out of it.
     Href,
-    /// Table cells: key is the column's field; ids here are 8-character abbreviations.
+    /// Table cells (logs and spans tables, the waterfall's pinned attribute): key is the column's
+    /// field; ids here are 8-character abbreviations.
     TableCell,
-    /// A key/value found in the JSON text of a "Data" row.
+    /// An entry of an expanded structured value (a context's "Data"): key is its dotted path,
+    /// a string value may come quoted.
     Json,
     /// A source this version does not know (a newer probe); ignored.
     #[serde(other)]
@@ -97,7 +97,6 @@ impl FactSource {
             | FactSource::Tag
             | FactSource::Context
             | FactSource::DrawerTitle
-            | FactSource::Header
             | FactSource::Href => Confidence::Medium,
             FactSource::TableCell | FactSource::Json | FactSource::Unknown => Confidence::Low,
         }
@@ -148,8 +147,8 @@ pub fn recognise(runbook: &Runbook, page: &PageContext, raw: &RawFacts) -> Recog
 #[derive(Debug, Default)]
 pub struct FactMemory {
     /// What the remembered readings depend on besides the fact: the runbook (by address; one
-    /// sidebar keeps one) and the page kind (a bare header id is a trace id only on a trace).
-    read_with: Option<(usize, PageKind)>,
+    /// sidebar keeps one).
+    read_with: Option<usize>,
     /// Each fact of the last page → its candidate pivots, and whether this page still has it.
     readings: HashMap<RawFact, (Arc<[RecognisedPivot]>, bool)>,
 }
@@ -161,7 +160,7 @@ pub fn recognise_remembering(
     raw: &RawFacts,
     memory: &mut FactMemory,
 ) -> Recognition {
-    let read_with = Some((std::ptr::from_ref(runbook) as usize, page.kind));
+    let read_with = Some(std::ptr::from_ref(runbook) as usize);
     if memory.read_with != read_with {
         *memory = FactMemory {
             read_with,
@@ -191,7 +190,7 @@ pub fn recognise_remembering(
             *still_there = true;
             readings.push(reading.clone());
         } else {
-            let reading: Arc<[RecognisedPivot]> = candidates(fact, page)
+            let reading: Arc<[RecognisedPivot]> = candidates(fact)
                 .into_iter()
                 .filter_map(|(key, value)| read(fact.source, &key, &value))
                 .collect();
@@ -246,7 +245,7 @@ fn read_candidate(
 }
 
 /// The `(key, value)` candidates one fact offers, before normalisation and validation.
-fn candidates(fact: &RawFact, page: &PageContext) -> Vec<(String, String)> {
+fn candidates(fact: &RawFact) -> Vec<(String, String)> {
     let one = |key: &str, value: &str| vec![(key.to_owned(), value.to_owned())];
     match fact.source {
         FactSource::TestId | FactSource::HiddenKey | FactSource::Title | FactSource::TableCell => {
@@ -266,28 +265,20 @@ fn candidates(fact: &RawFact, page: &PageContext) -> Vec<(String, String)> {
         FactSource::DrawerTitle => {
             drawer_span_id(&fact.value).map_or_else(Vec::new, |id| one("span_id", id))
         }
-        FactSource::Header if fact.key.trim().is_empty() => {
-            // A bare 32-hex header is the trace id only on a trace view (elsewhere it could be an event id).
-            let on_trace = matches!(page.kind, PageKind::Trace | PageKind::Span);
-            if on_trace {
-                one("trace_id", fact.value.trim())
-            } else {
-                Vec::new()
-            }
-        }
-        FactSource::Header => one(&fact.key, &fact.value),
         FactSource::Url | FactSource::Unknown => Vec::new(),
     }
 }
 
-/// Context card rows (`<card title>/<row subject>`) that name a pivot; other subjects count only
-/// when they are attribute keys themselves (custom keys are shown verbatim).
+/// Context card rows (`<card title>/<row subject>`; the Highlights' context rows read
+/// `Trace: Trace ID`, so `Trace/Trace ID`) that name a pivot; other subjects count only when they
+/// are attribute keys themselves (custom keys are shown verbatim). An untitled card's trace and
+/// span ids still count; its `ID` says nothing of what it identifies.
 fn context_row_key(card_and_subject: &str) -> Option<String> {
     let (card, subject) = card_and_subject.split_once('/')?;
     let (card, subject) = (card.trim().to_ascii_lowercase(), subject.trim());
     let known = match (card.as_str(), subject.to_ascii_lowercase().as_str()) {
-        ("trace details" | "trace", "trace id") => Some("trace_id"),
-        ("trace details" | "trace", "span id") => Some("span_id"),
+        ("trace details" | "trace" | "", "trace id") => Some("trace_id"),
+        ("trace details" | "trace" | "", "span id") => Some("span_id"),
         ("user", "id") => Some("user.id"),
         _ => None,
     };
@@ -320,8 +311,9 @@ struct CleanValue {
     truncated: bool,
 }
 
-/// A value fit to keep, or `None` for what is not a value: empty, scrubbed placeholders, display
-/// truncations (`…`), and ids that fail validation (which includes 8-character abbreviations).
+/// A value fit to keep, or `None` for what is not a value: empty, Sentry's placeholders (scrubbed
+/// markers, `--`, folded JSON), display truncations (`…`), and ids that fail validation (which
+/// includes 8-character abbreviations).
 fn clean_value(key: &str, raw: &str) -> Option<CleanValue> {
     if let Some(id) = HexId::for_key(key) {
         return id.normalise(raw.trim()).map(|text| CleanValue {
@@ -333,7 +325,7 @@ fn clean_value(key: &str, raw: &str) -> Option<CleanValue> {
     // Scan a little past the cap so a secret straddling the cut is still recognised.
     let (wide, _) = bounded(raw, MAX_VALUE_CHARS + 600);
     let wide = wide.trim();
-    if wide.is_empty() || is_scrubbed(wide) || wide.ends_with('…') {
+    if is_placeholder(wide) || wide.ends_with('…') {
         return None;
     }
     let (text, truncated) = bounded(wide, MAX_VALUE_CHARS);
@@ -364,7 +356,7 @@ mod tests {
     use super::*;
     use crate::core::known_keys::tests::test_runbook;
     use crate::core::known_keys::KnownAs;
-    use crate::core::page::classify_url;
+    use crate::core::page::{classify_url, PageKind};
     use crate::core::secrets::tests::synthetic_secrets;
 
     const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -474,7 +466,6 @@ mod tests {
                 "gen_ai.tool.name",
                 "get_sentry_resource",
             ),
-            fact(FactSource::Header, "", TRACE),
             fact(FactSource::Unknown, "user.id", "44"),
         ];
         let pivots = recognise_on(&url, facts);
@@ -510,11 +501,6 @@ mod tests {
         assert_eq!(pivots[0].confidence, Confidence::High);
         assert_eq!(pivots[10].confidence, Confidence::Low);
         assert_eq!(pivots[10].runbook.known_as, KnownAs::Attribute);
-    }
-
-    #[test]
-    fn header_trace_id_only_on_trace_views() {
-        assert!(recognise_on(ISSUE_URL, vec![fact(FactSource::Header, "", TRACE)]).is_empty());
     }
 
     #[test]
@@ -749,14 +735,14 @@ mod tests {
         "https://acme.sentry.io/explore/traces/trace/4bf92f3577b34da6a3ce929d0e0e4736/";
     const LOGS_URL: &str = "https://acme.sentry.io/explore/logs/";
 
-    /// Facts of every source, pivots and not, for the memory's tests: a header id (a pivot only on
-    /// a trace), the same pivot from two sources, a secret, an abbreviation, unknown keys.
+    /// Facts of every source, pivots and not, for the memory's tests: the same pivot from two
+    /// sources, a secret, an abbreviation, a placeholder, unknown keys.
     fn fact_pool() -> Vec<RawFact> {
         let (_, secret, _) = synthetic_secrets(5).swap_remove(0);
         vec![
             fact(FactSource::TestId, "trace_id", TRACE),
             fact(FactSource::Tag, "trace", TRACE),
-            fact(FactSource::Header, "", TRACE),
+            fact(FactSource::Tag, "http.route", "--"),
             fact(
                 FactSource::Href,
                 "",
@@ -807,13 +793,13 @@ mod tests {
     }
 
     #[test]
-    fn remembered_facts_are_not_read_again_until_the_page_kind_or_runbook_changes() {
+    fn remembered_facts_are_not_read_again_until_the_runbook_changes() {
         let runbook = test_runbook();
         let user = fact(FactSource::TestId, "user.id", "7");
-        let header = fact(FactSource::Header, "", TRACE);
+        let trace = fact(FactSource::Context, "Trace/Trace ID", TRACE);
         let raw = |url: &str| RawFacts {
             url: url.to_owned(),
-            facts: vec![user.clone(), header.clone()],
+            facts: vec![user.clone(), trace.clone()],
             failed_rules: Vec::new(),
         };
         let mut memory = FactMemory::default();
@@ -831,10 +817,12 @@ mod tests {
         };
         forged(&mut memory);
         assert_eq!(values(&mut memory, &runbook, TRACE_URL), [TRACE, "forged"]);
-        // Another kind of page reads every fact again (a bare header id is no pivot on an issue).
-        assert_eq!(values(&mut memory, &runbook, ISSUE_URL), ["7"]);
-        forged(&mut memory);
-        assert_eq!(values(&mut memory, &Runbook::bundled(), ISSUE_URL), ["7"]);
+        assert_eq!(values(&mut memory, &runbook, ISSUE_URL), ["forged", TRACE]);
+        // Another runbook reads every fact again.
+        assert_eq!(
+            values(&mut memory, &Runbook::bundled(), ISSUE_URL),
+            ["7", TRACE]
+        );
         // Facts that left the page are forgotten.
         let only_user = RawFacts {
             facts: vec![user.clone()],
@@ -883,14 +871,13 @@ mod tests {
         assert_eq!(json["runbook"]["pattern"], "app.oauth.*");
     }
 
-    /// The trace-view skeleton fixture of sentry-dom.md §2, as the probe reports it.
+    /// The span page fixture (`trace-span.html`), as the probe reports it.
     #[test]
     fn trace_view_fixture_with_the_bundled_runbook() {
         let url = format!(
             "https://acme.sentry.io/explore/traces/trace/{TRACE}/?node=span-{SPAN}&source=traces&statsPeriod=24h"
         );
         let facts = vec![
-            fact(FactSource::Header, "", TRACE),
             fact(FactSource::DrawerTitle, "", &format!("Span ID: {SPAN}")),
             fact(FactSource::HiddenKey, "gen_ai.tool.name", "search_events"),
             fact(FactSource::Title, "gen_ai.tool.name", "search_events"),
@@ -915,14 +902,22 @@ mod tests {
         );
     }
 
-    /// The issue-page skeleton fixture of sentry-dom.md §1, as the probe reports it.
+    /// The event page fixture (`event.html`), as the probe reports it
+    /// (`tools/probe-rules.test.mjs` reads the same page).
     #[test]
-    fn issue_page_fixture_with_the_bundled_runbook() {
+    fn event_page_fixture_with_the_bundled_runbook() {
         let event = "7b4c2f9a0c1d4e5f8a9b0c1d2e3f4a5b";
         let route = "/mcp/:organizationSlug?/:projectSlug?";
         let url = format!("https://acme.sentry.io/issues/6123456789/events/{event}/");
+        let trace_link =
+            format!("https://acme.sentry.io/explore/traces/trace/{TRACE}/?statsPeriod=14d");
         let facts = vec![
-            fact(FactSource::Header, "", "ID: 7b4c2f9a"),
+            fact(FactSource::Href, "", &trace_link),
+            fact(
+                FactSource::Href,
+                "",
+                &format!("https://acme.sentry.io/issues/trace/{TRACE}/?groupId=6123456789&source=issue_details"),
+            ),
             fact(
                 FactSource::Href,
                 "",
@@ -930,21 +925,17 @@ mod tests {
                     "https://us.sentry.io/api/0/projects/acme/mcp-server/events/{event}/json/"
                 ),
             ),
-            fact(FactSource::Tag, "http.route", route),
-            fact(
-                FactSource::Href,
-                "",
-                &format!("/issues/trace/{TRACE}/?groupId=6123456789&source=issue_details"),
-            ),
-            fact(FactSource::Tag, "environment", "production"),
-            fact(FactSource::Tag, "app", ""),
             fact(FactSource::Tag, "app.transport", "http"),
+            fact(FactSource::Tag, "environment", "production"),
             fact(FactSource::Tag, "gen_ai.tool.name", "search_events"),
+            fact(FactSource::Tag, "http.route", route),
+            fact(FactSource::Context, "Trace/Trace ID", TRACE),
+            fact(FactSource::Context, "User/ID", "4242"),
+            fact(FactSource::Json, "http.response.status_code", "500"),
+            fact(FactSource::Json, "http.route", route),
             fact(FactSource::Context, "Trace Details/Span ID", SPAN),
             fact(FactSource::Context, "Trace Details/Trace ID", TRACE),
             fact(FactSource::Context, "User/ID", "4242"),
-            fact(FactSource::Json, "http.route", &format!("\"{route}\"")),
-            fact(FactSource::Json, "http.response.status_code", "500"),
         ];
         let page = page(&url);
         assert_eq!(page.kind, PageKind::Event);
@@ -954,14 +945,61 @@ mod tests {
             got,
             [
                 ("event_id", event, FactSource::Url),
-                ("http.route", route, FactSource::Tag),
                 ("trace_id", TRACE, FactSource::Context),
                 ("app.transport", "http", FactSource::Tag),
                 ("gen_ai.tool.name", "search_events", FactSource::Tag),
-                ("span_id", SPAN, FactSource::Context),
+                ("http.route", route, FactSource::Tag),
                 ("user.id", "4242", FactSource::Context),
                 ("http.response.status_code", "500", FactSource::Json),
+                ("span_id", SPAN, FactSource::Context),
             ]
+        );
+    }
+
+    /// Sentry's placeholders give no pivot, from whichever rule they come (`event-contexts.html`).
+    #[test]
+    fn placeholders_are_never_pivots() {
+        let url =
+            "https://acme.sentry.io/issues/6123456791/events/9f8e7d6c5b4a39281706f5e4d3c2b1a0/";
+        let facts = vec![
+            fact(FactSource::Tag, "mcp.session.id", "--"),
+            fact(FactSource::Tag, "app.client.family", "[Filtered]"),
+            fact(FactSource::Context, "User/ID", "u-[Encrypted]-1"),
+            fact(
+                FactSource::Context,
+                "Trace Details/gen_ai.tool.call.arguments",
+                "{}",
+            ),
+            fact(FactSource::TestId, "gen_ai.tool.call.result", "[]"),
+            fact(FactSource::TableCell, "mcp.tool.name", "(no value)"),
+            fact(FactSource::TableCell, "mcp.session.id", "—"),
+            fact(FactSource::TableCell, "mcp.session.id", "Multiple values"),
+            fact(
+                FactSource::Context,
+                "Trace Details/mcp.session.id",
+                "sess_9QX2",
+            ),
+        ];
+        let pivots = recognise_with(&Runbook::bundled(), url, facts);
+        assert_eq!(
+            pairs(&pivots),
+            [
+                ("event_id", "9f8e7d6c5b4a39281706f5e4d3c2b1a0"),
+                ("mcp.session.id", "sess_9QX2")
+            ]
+        );
+    }
+
+    #[test]
+    fn an_untitled_cards_trace_and_span_ids_count_its_id_does_not() {
+        let facts = vec![
+            fact(FactSource::Context, "/Trace ID", TRACE),
+            fact(FactSource::Context, "/Span ID", SPAN),
+            fact(FactSource::Context, "/ID", "42"),
+        ];
+        assert_eq!(
+            pairs(&recognise_on(ISSUE_URL, facts)),
+            [("trace_id", TRACE), ("span_id", SPAN)]
         );
     }
 }

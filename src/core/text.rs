@@ -26,13 +26,35 @@ pub fn is_attribute_key(key: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
 }
 
-/// Sentry's substitution markers for scrubbed data (security.md SEC-2): not values.
-pub fn is_scrubbed(value: &str) -> bool {
+/// What Sentry renders where a value is not shown, in any rule (security.md SEC-2,
+/// docs/recognition.md "Placeholders"): empty text; scrubbing markers (`[Filtered]`, a value that
+/// contains `[Encrypted]`, all `*`); a highlight the event lacks (`--`,
+/// `components/events/highlights/util.tsx`); a folded object or array (`{}`, `[]`, `[…]`: the
+/// entries of a collapsed StructuredData are not in the DOM); an empty table cell (`(no value)`,
+/// `(empty string)`: `utils/discover/emptyFieldValues.tsx`; `(empty)`); the trace waterfall's
+/// pinned attribute where a span has none or an autogroup has several (`—`, `Multiple values`:
+/// `tracePinnedAttribute.tsx`). None of them is ever a value.
+pub fn is_placeholder(value: &str) -> bool {
+    const MARKERS: [&str; 9] = [
+        "[filtered]",
+        "[redacted]",
+        "[removed]",
+        "--",
+        "—",
+        "(empty)",
+        "(no value)",
+        "(empty string)",
+        "multiple values",
+    ];
     let value = value.trim();
-    ["[Filtered]", "[redacted]", "[Encrypted]", "[removed]"]
-        .iter()
-        .any(|marker| value.eq_ignore_ascii_case(marker))
-        || (!value.is_empty() && value.bytes().all(|b| b == b'*'))
+    let folded: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+    value.is_empty()
+        || MARKERS
+            .iter()
+            .any(|marker| value.eq_ignore_ascii_case(marker))
+        || value.contains("[Encrypted]")
+        || value.bytes().all(|b| b == b'*')
+        || ["{}", "[]", "{…}", "[…]", "{...}", "[...]"].contains(&folded.as_str())
 }
 
 #[cfg(test)]
@@ -55,20 +77,46 @@ mod tests {
     }
 
     #[test]
-    fn scrubbed_markers() {
-        for scrubbed in [
+    fn placeholders() {
+        for placeholder in [
+            "",
+            "  ",
             "[Filtered]",
             "[filtered]",
             "[redacted]",
             "[Encrypted]",
+            "AAAA[Encrypted]BBBB",
             "********",
             "*",
             " [Filtered] ",
+            "--",
+            "[]",
+            "{}",
+            "{ }",
+            "[…]",
+            "{...}",
+            "(empty)",
+            "(no value)",
+            "(empty string)",
+            "—",
+            "Multiple values",
         ] {
-            assert!(is_scrubbed(scrubbed), "{scrubbed}");
+            assert!(is_placeholder(placeholder), "{placeholder:?}");
         }
-        for value in ["", "Filtered", "a*", "[Filtered] x", "null"] {
-            assert!(!is_scrubbed(value), "{value}");
+        for value in [
+            "Filtered",
+            "a*",
+            "[Filtered] x",
+            "null",
+            "-",
+            "---x",
+            "[1]",
+            "{\"a\":1}",
+            "0",
+            "false",
+            "[encrypted] lower case is text",
+        ] {
+            assert!(!is_placeholder(value), "{value:?}");
         }
     }
 

@@ -2,6 +2,7 @@
 //! ids checked by type (URL-1). Quoting and the key charset are `search::Query::fill`'s job.
 
 use crate::core::runbook::{Binding, Recipe};
+use crate::core::text::is_placeholder;
 
 /// Why a page value cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,15 +19,6 @@ fn binding<'a>(recipe: &'a Recipe, placeholder: &str) -> Option<&'a Binding> {
         .find(|b| b.placeholder == placeholder)
 }
 
-/// Sentry's substitutes for scrubbed data, and empty text, mean "no value".
-fn is_scrubbed(value: &str) -> bool {
-    let trimmed = value.trim();
-    trimmed.is_empty()
-        || trimmed.eq_ignore_ascii_case("[filtered]")
-        || trimmed.eq_ignore_ascii_case("[redacted]")
-        || trimmed.bytes().all(|b| b == b'*')
-}
-
 /// `len` hex digits, normalized to lowercase, not all zero (W3C trace context).
 fn hex_id(value: &str, len: usize, what: &str) -> Result<String, String> {
     let valid = value.len() == len
@@ -41,9 +33,9 @@ fn hex_id(value: &str, len: usize, what: &str) -> Result<String, String> {
     }
 }
 
-/// Checks a value by the pivot it fills; `Ok(None)` when it is only a scrubbed marker.
+/// Checks a value by the pivot it fills; `Ok(None)` when it is only a placeholder.
 fn typed_value(pivot: &str, value: &str) -> Result<Option<String>, String> {
-    if is_scrubbed(value) {
+    if is_placeholder(value) {
         return Ok(None);
     }
     match pivot {
