@@ -36,7 +36,7 @@ ensure_build_tools() {
     cargo install wasm-bindgen-cli --version "$want"
   fi
   if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    step "Installing npm build tools (binaryen, web-ext, axe-core) from package-lock.json"
+    step "Installing npm build and test tools (binaryen, web-ext, axe-core, jsdom) from package-lock.json"
     npm ci --no-audit --no-fund
   fi
 }
@@ -130,8 +130,8 @@ run_tests() {
   step "wasm-bindgen-test: UI components in headless Firefox"
   counted env CARGO_PROFILE_DEV_DEBUG=0 GECKODRIVER="$(command -v geckodriver)" WASM_BINDGEN_TEST_TIMEOUT=120 \
     cargo test --target "$WASM_TARGET" --test web
-  step "Node tests: the background's sender checks, the sidebar's copy of the probe's reports, booting on the team policy"
-  counted node --test tools/senders.test.mjs tools/probe-reports.test.mjs tools/team-policy.test.mjs
+  step "Node tests: the probe's rules on Sentry-shaped markup and every fixture page, the background's sender checks, the sidebar's copy of the probe's reports, booting on the team policy"
+  counted node --test tools/probe-rules.test.mjs tools/senders.test.mjs tools/probe-reports.test.mjs tools/team-policy.test.mjs
   step "Package lint: permissions allowlist (docs/permissions.md), HTML sinks, web-ext lint"
   node tools/lint-extension.mjs "$DIST"
   step "End-to-end: the built extension in headless Chromium and Firefox ESR"

@@ -6,7 +6,6 @@
   const api = globalThis.browser ?? globalThis.chrome;
   const SIDEBAR_PAGE = api.runtime.getURL("sidebar.html");
   const MAX_FACTS = 5000; // a span with thousands of attributes reports its last ones
-  const MAX_VALUE = 4096;
   const RESCAN_DEBOUNCE_MS = 120;
   const RESCAN_MAX_WAIT_MS = 600; // a page that never stops changing (live logs) is still read
   const URL_POLL_MS = 500;
@@ -53,142 +52,22 @@
   shadow.append(style, frame);
   document.documentElement.append(host);
 
-  // ---- Raw facts: rules, each isolated so one failure never stops the rest.
-
-  // DOM clobbering (security.md XSS-4): a form's named controls shadow its properties, also in
-  // Chromium's isolated world, so reads go through the prototypes.
-  const method = (proto, name) => Function.prototype.call.bind(proto[name]);
-  const getter = (proto, name) => Function.prototype.call.bind(Object.getOwnPropertyDescriptor(proto, name).get);
-  const query = method(Element.prototype, "querySelector");
-  const queryAll = method(Element.prototype, "querySelectorAll");
-  const closest = method(Element.prototype, "closest");
-  const matches = method(Element.prototype, "matches");
-  const attribute = method(Element.prototype, "getAttribute");
-  const contains = method(Node.prototype, "contains");
-  const childrenOf = getter(Element.prototype, "children");
-  const firstChildOf = getter(Element.prototype, "firstElementChild");
-  const nextSiblingOf = getter(Element.prototype, "nextElementSibling");
-  const parentOf = getter(Node.prototype, "parentElement");
-  const textContentOf = getter(Node.prototype, "textContent");
-  const nodeTypeOf = getter(Node.prototype, "nodeType");
-  const connected = getter(Node.prototype, "isConnected");
+  // ---- Raw facts: the rules (probe-rules.js), each isolated so one failure never stops the rest.
+  const { MAX_VALUE, dom, PORTALS, RULES, RULE_SELECTOR, nearestContainer } = globalThis.pivotLensProbeRules;
+  const { query, queryAll, closest, matches, contains, childrenOf, textContentOf, nodeTypeOf, connected, parentOf } = dom;
   const isElement = (node) => nodeTypeOf(node) === Node.ELEMENT_NODE;
-
-  // Tooltips and menus (portals, there while hovered or open) are never page facts.
-  const IGNORED = "button, [aria-hidden='true'], [role='tooltip'], [role='menu'], svg, style, script";
-  const PORTALS = "[role='tooltip'], [role='menu'], [role='listbox']";
-
-  /** Visible text of an element, leaving out icon buttons, hidden full keys and tooltips. */
-  function textOf(el) {
-    if (!el) return "";
-    // Most value cells are plain text: one query, no walk over text nodes.
-    if (!query(el, IGNORED)) return textContentOf(el).trim().slice(0, MAX_VALUE);
-    let out = "";
-    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT, {
-      acceptNode: (n) => {
-        const ignored = n.parentElement && closest(n.parentElement, IGNORED);
-        return ignored && contains(el, ignored) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
-      },
-    });
-    while (walker.nextNode() && out.length <= MAX_VALUE) out += walker.currentNode.data;
-    return out.trim().slice(0, MAX_VALUE);
-  }
-
-  // Parts of Sentry's pages holding facts (sentry-dom.md §8 step 2), rows too: a fact is filed under
-  // the nearest, which a change re-reads.
-  const CONTAINER_IDS = new Set([
-    "trace-drawer", "trace-drawer-title", "fields-tree", "attribute-tree-column", "event-tags-tree",
-    "tag-tree-column", "logs-table", "spans-table", "attribute-tree-row", "tag-tree-row",
-    "highlight-tag-row", "log-table-row",
-  ]);
-  const CONTAINERS = ["section[id]", "[role='region'][aria-label]", "[role='dialog']", "header",
-    ...[...CONTAINER_IDS].map((id) => `[data-test-id='${id}']`)].join(", ");
-
-  const SECTION = "section[id], [data-test-id='trace-drawer'], [data-test-id='logs-table'], [data-test-id='spans-table']";
-  const sectionName = (region) => (region ? (attribute(region, "id") || attribute(region, "data-test-id") || "") : "");
-  const sectionOf = (el) => sectionName(closest(el, SECTION));
-
-  // Attribute and tag tree rows (a nested row shows its dotted key's leaf; `rowKey` finds the full
-  // key). Rows with no key (trunks) hold no value.
-  function treeRow(row, emit, isTag) {
-    const [source, key] = rowKey(row, isTag) ?? [];
-    if (!key || !runbookKnows(key.trim())) return;
-    const valueCell = query(row, "[data-sentry-element='TreeValue']") ?? nextSiblingOf(firstChildOf(row));
-    if (!valueCell) return;
-    const section = sectionOf(row);
-    emit({ source, key, value: textOf(valueCell), section });
-    for (const a of queryAll(valueCell, "a[href]")) emit({ source: "href", key: "", value: a.href, section });
-  }
 
   // Row keys the runbook may know (probe_keys.rs, sent with the hello): one regex test per row.
   let runbookKeys = null;
-  const runbookKnows = (key) => runbookKeys.test(key);
   const anyOf = (keys) => (keys?.length ? keys.map((key) => key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|") : "(?!)");
-
-  /** `[source, key]` of a tree row, from its most reliable hook. */
-  function rowKey(row, isTag) {
-    const testIdKey = query(row, "[data-test-id^='tree-key-']");
-    if (testIdKey) return ["testId", attribute(testIdKey, "data-test-id").slice("tree-key-".length)];
-    const keyCell = firstChildOf(row);
-    if (!keyCell) return null;
-    // Icons are aria-hidden too; the full key is the one with text.
-    const hiddenKey = [...queryAll(keyCell, "[aria-hidden='true']")].find((el) => textContentOf(el).trim());
-    if (hiddenKey) return [isTag ? "tag" : "hiddenKey", textContentOf(hiddenKey).trim()];
-    const titled = matches(keyCell, "[title]") ? keyCell : query(keyCell, "[title]:not(button)");
-    const title = titled ? attribute(titled, "title").trim() : "";
-    return title ? [isTag ? "tag" : "title", title] : null;
-  }
-
-  /** Context cards ("Trace Details" → "Trace ID"): rows of a leaf subject and a value. */
-  function contextCards(section, emit) {
-    for (const row of queryAll(section, "div")) {
-      const [subject, value] = childrenOf(row);
-      if (childrenOf(row).length !== 2 || childrenOf(subject).length || !value) continue;
-      const parent = parentOf(row);
-      const card = parent && firstChildOf(parent);
-      if (!card || card === row || childrenOf(card).length) continue;
-      const title = textContentOf(card).trim();
-      const subjectText = textContentOf(subject).trim();
-      if (!title || !subjectText || subjectText.length > 60) continue;
-      if (subjectText === "Data" || query(value, "pre")) emitJson(textOf(value), emit, section.id);
-      else emit({ source: "context", key: `${title}/${subjectText}`, value: textOf(value), section: section.id });
-    }
-  }
-
-  // `"key": value` pairs of JSON-like text that is not strict JSON (data viewers).
-  const JSON_PAIR = /"([A-Za-z0-9_.\-]{1,200})"\s*:\s*("(?:[^"\\]|\\.){0,4096}"|-?[0-9][0-9.eE+\-]*|true|false)/g;
-
-  /** Low-confidence pairs from JSON text (the trace context's "Data" row). */
-  function emitJson(text, emit, section) {
-    let data = null;
-    try { data = JSON.parse(text); } catch { /* not strict JSON: read the quoted pairs below */ }
-    if (data && typeof data === "object" && !Array.isArray(data)) {
-      for (const [key, value] of Object.entries(data)) {
-        if (value !== null && typeof value !== "object") emit({ source: "json", key, value: String(value), section });
-      }
-      return;
-    }
-    for (const [, key, value] of text.matchAll(JSON_PAIR)) emit({ source: "json", key, value, section });
-  }
-
-  // Most frequent first: each element is read by the first rule that matches it.
-  const RULES = [
-    { name: "attribute-tree", selector: "[data-test-id='attribute-tree-row']", each: (el, emit) => treeRow(el, emit, false) },
-    { name: "log-cells", selector: "td[data-test-id^='log-table-cell-']", each: (el, emit) => emit({ source: "tableCell", key: el.getAttribute("data-test-id").slice("log-table-cell-".length), value: textOf(el), section: "logs-table" }) },
-    { name: "id-links", selector: "a[href*='/trace/'], a[href*='/events/'], a[href*='/trace-items/'], a[href*='/discover/']", each: (el, emit) => emit({ source: "href", key: "", value: el.href, section: sectionOf(el) }) },
-    { name: "tag-tree", selector: "[data-test-id='tag-tree-row'], [data-test-id='highlight-tag-row']", each: (el, emit) => treeRow(el, emit, true) },
-    { name: "context-cards", selector: "section#contexts", each: contextCards },
-    { name: "drawer-title", selector: "[data-test-id='trace-drawer-title']", each: (el, emit) => emit({ source: "drawerTitle", key: "", value: textOf(el), section: "trace-drawer" }) },
-    { name: "page-header", selector: "header", each: (el, emit) => emit({ source: "header", key: "", value: textOf(el).slice(0, 200), section: "" }) },
-  ];
+  /** What the rules may ask of the page: whether the runbook may know a key, the URL read. */
+  const page = { knows: (key) => runbookKeys.test(key), url: pageUrl };
 
   // ---- What was read, per container or loose element.
 
   const readings = new Map(); // container or loose element → { id, facts, failed }
   let readSinceForgotten = new WeakSet(); // also those that held nothing (skipped rows)
   const sourceElements = new Map(); // fact value → element last read from (the tour outlines it)
-  // Rows, most of what is read, are containers: a Set first.
-  const nearestContainer = (el) => (CONTAINER_IDS.has(attribute(el, "data-test-id")) ? el : closest(el, CONTAINERS));
 
   // ---- Self-measurement (./build.sh bench): `pivot-lens:<what>` measures (detail: elements read);
   // old ones are dropped.
@@ -205,8 +84,6 @@
     if (count === MAX_MEASURES) performance.clearMeasures(name); // only ours, never the page's
     try { performance.measure(name, { start, detail: { elements: elementsRead } }); } catch { /* no User Timing */ }
   }
-
-  const RULE_SELECTOR = RULES.map((rule) => rule.selector).join(", ");
 
   const pageRoot = () => document.body ?? document.documentElement;
   const MANY_ROOTS = 200; // past it, one page-wide portal query beats two per root
@@ -230,7 +107,7 @@
         if (!fact?.value) return;
         if (sourceElements.size >= MAX_FACTS) sourceElements.delete(sourceElements.keys().next().value); // oldest first
         sourceElements.set(fact.value, el);
-      });
+      }, page);
     } catch {
       record(owner ?? el, rule.name, null); // reported to the sidebar, never to the page's console
     }

@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 /// The id of the one dynamic content script (its matches list every granted self-hosted origin).
 pub const SCRIPT_ID: &str = "pivot-lens-self-hosted";
 
+/// The page probe's files, in order: as the manifest's content script lists them (a test checks).
+pub const PROBE_SCRIPTS: [&str; 2] = ["probe-rules.js", "content.js"];
+
 /// A content script registration, in the shape of `scripting.RegisteredContentScript`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Registration {
@@ -43,7 +46,7 @@ pub fn wanted(configured: &[String], granted: &[String]) -> Option<Registration>
     (!matches.is_empty()).then(|| Registration {
         id: SCRIPT_ID.to_owned(),
         matches,
-        js: vec!["content.js".to_owned()],
+        js: PROBE_SCRIPTS.map(str::to_owned).to_vec(),
     })
 }
 
@@ -66,6 +69,16 @@ pub fn plan(configured: &[String], granted: &[String], registered: &[Registratio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn registers_the_probe_files_the_manifest_lists() {
+        let manifest: serde_json::Value =
+            serde_json::from_str(include_str!("../../manifest.json")).expect("manifest.json");
+        assert_eq!(
+            manifest["content_scripts"][0]["js"],
+            serde_json::json!(PROBE_SCRIPTS)
+        );
+    }
 
     /// The browser as far as self-hosted support touches it.
     #[derive(Default)]
@@ -123,7 +136,7 @@ mod tests {
         browser.sync(&[HOST]);
         assert_eq!(browser.injected_on(), vec!["https://sentry.example.com/*"]);
         assert_eq!(browser.registered[0].id, SCRIPT_ID);
-        assert_eq!(browser.registered[0].js, vec!["content.js"]);
+        assert_eq!(browser.registered[0].js, PROBE_SCRIPTS);
         browser.sync(&[HOST]);
         assert_eq!(browser.registered.len(), 1, "syncing again changes nothing");
         browser

@@ -117,6 +117,19 @@ pub async fn expect_page(s: &Session, kind: &str, expected: &[(&str, &str)]) -> 
         for (key, value) in &pivots {
             let abbreviated = value.len() == 8 && value.bytes().all(|b| b.is_ascii_hexdigit());
             ensure!(!abbreviated, "{key} shows an abbreviated id {value}");
+            // What Sentry renders where it shows no value (docs/recognition.md "Placeholders").
+            let placeholder = [
+                "--",
+                "—",
+                "{}",
+                "[]",
+                "[Filtered]",
+                "(no value)",
+                "(empty string)",
+            ]
+            .contains(&value.as_str())
+                || value.contains("[Encrypted]");
+            ensure!(!placeholder, "{key} shows Sentry's placeholder {value:?}");
         }
         if shown_kind == kind && org == "acme" && pivots == expected {
             return Ok(());
@@ -1102,13 +1115,13 @@ pub async fn v1_progress_is_shown(s: &Session) -> Result<()> {
     Ok(())
 }
 
-/// Appends to the page's tag tree a copy of its first row, keyed `key` (title and hidden full key)
-/// with `value`: a change the page probe must notice.
+/// Appends to the page's tag tree a copy of its first leaf row (trunk rows of dotted keys have no
+/// key), keyed `key` (title and hidden full key) with `value`: a change the page probe must notice.
 pub async fn add_tag_row(s: &Session, key: &str, value: &str) -> Result<()> {
     s.driver.enter_default_frame().await?;
     s.driver
         .execute(
-            r#"const row = document.querySelector('[data-test-id="tag-tree-row"]').cloneNode(true);
+            r#"const row = document.querySelector('[data-test-id="tag-tree-row"]:has([title])').cloneNode(true);
                row.querySelector('[title]').setAttribute('title', arguments[0]);
                const hidden = row.querySelector('[aria-hidden="true"]');
                if (hidden) hidden.textContent = arguments[0];

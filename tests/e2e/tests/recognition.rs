@@ -113,9 +113,56 @@ async fn every_page_kind_in_both_url_styles(s: &Session) -> Result<()> {
             ],
         ),
         (
-            "/explore/traces/?query=gen_ai.tool.name%3Asearch_events&mode=samples".into(),
+            "/explore/traces/?query=gen_ai.tool.name%3Asearch_events&field=id&field=span.op\
+             &field=gen_ai.tool.name&field=mcp.tool.name&field=app.transport&field=app.client.family\
+             &field=user.id&field=trace&field=timestamp&mode=samples"
+                .into(),
             "spans",
-            vec![("trace_id", TRACE), ("span_id", SPAN)],
+            // Every row's runbook columns, each distinct value once; ids from the links only
+            // (`span.op` is a column the runbook's tool timeline selects).
+            vec![
+                ("span.op", "gen_ai.execute_tool"),
+                ("trace_id", TRACE),
+                ("span_id", SPAN),
+                ("span_id", "1122334455667788"),
+                ("trace_id", "5c0ffee5c0ffee5c0ffee5c0ffee5c0f"),
+                ("span_id", "99aabbccddeeff00"),
+                ("gen_ai.tool.name", "search_events"),
+                ("mcp.tool.name", "search_events"),
+                ("app.transport", "http"),
+                ("app.transport", "stdio"),
+                ("app.client.family", "cursor"),
+                ("app.client.family", "claude-code"),
+                ("user.id", "4242"),
+                ("user.id", "7"),
+            ],
+        ),
+        (
+            "/explore/traces/trace/6a1b2c3d4e5f60718293a4b5c6d7e8f9/?pinnedAttribute=mcp.session.id\
+             &source=traces&statsPeriod=24h"
+                .into(),
+            "trace",
+            // The pinned column's values; a span without the attribute reads `—`.
+            vec![
+                ("trace_id", "6a1b2c3d4e5f60718293a4b5c6d7e8f9"),
+                ("mcp.session.id", "sess_A1"),
+                ("mcp.session.id", "sess_B2"),
+            ],
+        ),
+        (
+            "/issues/6123456791/events/9f8e7d6c5b4a39281706f5e4d3c2b1a0/".into(),
+            "event",
+            // Icon-titled cards, a plain-text trace id, Highlights' context rows; nothing from the
+            // collapsed Data, `--`, `[Filtered]` or `[Encrypted]`.
+            vec![
+                ("event_id", "9f8e7d6c5b4a39281706f5e4d3c2b1a0"),
+                ("trace_id", "2b7c9e1f4a6d8053c1e2f3a4b5c6d7e8"),
+                ("span_id", "5e6f7a8b9c0d1e2f"),
+                ("user.id", "u-1701"),
+                ("http.route", "/mcp"),
+                ("mcp.session.id", "sess_9QX2"),
+                ("app.transport", "stdio"),
+            ],
         ),
         (
             "/traces/?query=gen_ai.tool.name%3Anothing_matches".into(),
@@ -181,7 +228,7 @@ async fn a_section_opened_edited_and_closed_is_followed(s: &Session) -> Result<(
     expect_page(s, "issue", &opened("Cursor/1.2.3 (darwin)")).await?;
     s.driver
         .execute(
-            "const value = [...document.querySelectorAll(\"[data-test-id='tag-tree-row'] div\")]
+            "const value = [...document.querySelectorAll(\"[data-test-id='tag-tree-row'] [data-sentry-element='TreeValue'] span\")]
                .find((el) => el.textContent === 'Cursor/1.2.3 (darwin)');
              value.textContent = 'Cursor/2.0.0 (linux)';",
             vec![],
@@ -203,7 +250,7 @@ async fn a_storm_is_filed_after_the_pages_task(s: &Session) -> Result<()> {
     let start = s
         .driver
         .execute(
-            "const value = [...document.querySelectorAll(\"[data-test-id='tag-tree-row'] div\")]
+            "const value = [...document.querySelectorAll(\"[data-test-id='tag-tree-row'] [data-sentry-element='TreeValue'] span\")]
                .find((el) => el.textContent === 'Cursor/1.2.3 (darwin)').firstChild;
              const start = performance.now();
              setTimeout(() => { window.__nextTask = performance.now(); }, 0);
@@ -392,7 +439,7 @@ async fn heavy_trace_page(s: &Session) -> Result<()> {
     .await?;
     s.wait_ready().await?;
     // The known keys come after 3,000 unknown attribute rows, one of them 1.5 s after load, while
-    // 5,000 waterfall rows are re-rendered every 100 ms. Typed rows (`tags[key,type]`) of a
+    // 1,000 waterfall rows (about 15,000 elements) are re-rendered every 100 ms. Typed rows (`tags[key,type]`) of a
     // runbook key or pattern are read too.
     expect_page(
         s,

@@ -116,7 +116,7 @@ async fn an_orphaned_probe_stops_and_leaves_the_new_one_alone(s: &Session) -> Re
         let injected = s
             .in_extension_page(
                 "const [tab] = await api.tabs.query({ url: 'https://acme.sentry.io/*' });
-                 await api.scripting.executeScript({ target: { tabId: tab.id }, files: ['content.js'] });
+                 await api.scripting.executeScript({ target: { tabId: tab.id }, files: api.runtime.getManifest().content_scripts[0].js });
                  return true;",
                 vec![],
             )

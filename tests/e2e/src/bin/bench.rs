@@ -29,7 +29,8 @@ const PAGE_TIMEOUT: Duration = Duration::from_secs(30);
 const READY_BUDGET_MS: f64 = 150.0;
 const MAIN_THREAD_RATIO_BUDGET: f64 = 1.10;
 const LONG_TASK_MS: f64 = 50.0;
-const CONTENT_SCRIPT_BUDGET_BYTES: u64 = 30 * 1024;
+/// The probe's two files, unminified (README "Performance" argues the figure).
+const PROBE_BUDGET_BYTES: u64 = 40 * 1024;
 const WASM_GZIP_BUDGET_BYTES: u64 = 150 * 1024;
 /// A rescan after `burst=10` edited rows may read those rows and their links, not the drawer.
 const BURST_ROWS: usize = 10;
@@ -551,38 +552,56 @@ struct Size {
 
 fn sizes() -> Result<Vec<Size>> {
     let chrome = dist_dir(Browser::Chromium);
+    let probe: &[&str] = &["probe-rules.js", "content.js"];
     [
-        ("content script (content.js)", "content.js"),
-        ("sidebar wasm (wasm-opt -Oz)", "pkg/sidebar_bg.wasm"),
+        ("page probe (probe-rules.js + content.js)", probe),
+        ("sidebar wasm (wasm-opt -Oz)", &["pkg/sidebar_bg.wasm"]),
         (
             "sidebar wasm-bindgen glue (pkg/sidebar.js)",
-            "pkg/sidebar.js",
+            &["pkg/sidebar.js"],
         ),
-        ("bundled runbook model (pkg/runbook.js)", "pkg/runbook.js"),
-        ("sidebar bootstrap (sidebar.js)", "sidebar.js"),
+        (
+            "bundled runbook model (pkg/runbook.js)",
+            &["pkg/runbook.js"],
+        ),
+        ("sidebar bootstrap (sidebar.js)", &["sidebar.js"]),
         (
             "extension pages wasm, not loaded by the sidebar (pages_bg.wasm)",
-            "pkg/pages_bg.wasm",
+            &["pkg/pages_bg.wasm"],
         ),
     ]
     .into_iter()
-    .map(|(name, file)| {
-        let path = chrome.join(file);
+    .map(|(name, files)| {
+        // Files loaded together count together: one gzip stream, as a store package compresses them.
+        let mut bytes = Vec::new();
+        for file in files {
+            bytes.extend(std::fs::read(chrome.join(file)).with_context(|| format!("read {file}"))?);
+        }
         Ok(Size {
             name,
-            raw: std::fs::metadata(&path)?.len(),
-            gzip: gzip_size(&path)?,
+            raw: bytes.len() as u64,
+            gzip: gzip_size(&bytes)?,
         })
     })
     .collect()
 }
 
-fn gzip_size(path: &Path) -> Result<u64> {
-    let out = std::process::Command::new("gzip")
+fn gzip_size(bytes: &[u8]) -> Result<u64> {
+    use std::io::Write;
+    let mut child = std::process::Command::new("gzip")
         .arg("-9c")
-        .arg(path)
-        .output()
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
         .context("run gzip")?;
+    // Written from a thread: gzip's output would fill its pipe before a large input is all in.
+    let mut stdin = child.stdin.take().context("gzip's stdin")?;
+    let input = bytes.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child.wait_with_output().context("run gzip")?;
+    writer
+        .join()
+        .map_err(|_| anyhow::anyhow!("gzip's input thread panicked"))??;
     Ok(out.stdout.len() as u64)
 }
 
@@ -762,12 +781,12 @@ fn report(
     for size in sizes {
         let _ = writeln!(md, "| {} | {} B | {} B |", size.name, size.raw, size.gzip);
     }
-    if let Some(content) = sizes.iter().find(|s| s.name.starts_with("content script")) {
+    if let Some(probe) = sizes.iter().find(|s| s.name.starts_with("page probe")) {
         checks.push(check(
-            content.raw <= CONTENT_SCRIPT_BUDGET_BYTES,
+            probe.raw <= PROBE_BUDGET_BYTES,
             format!(
-                "content script unminified: {} B ≤ {CONTENT_SCRIPT_BUDGET_BYTES} B",
-                content.raw
+                "page probe unminified: {} B ≤ {PROBE_BUDGET_BYTES} B",
+                probe.raw
             ),
         ));
     }
