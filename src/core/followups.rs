@@ -13,7 +13,7 @@ use crate::core::classify::{classify_selection_with_hosts, Classification, ISSUE
 use crate::core::lens::{scope, self_hosted_authority};
 use crate::core::page::classify_url_with_hosts;
 use crate::core::query::{build_links, direct_link, Deployment, Period, Scope};
-use crate::core::runbook::{Recipe, Runbook};
+use crate::core::runbook::Runbook;
 use crate::core::settings::Settings;
 use crate::core::settings::DEFAULT_PERIOD;
 
@@ -24,6 +24,10 @@ pub struct FollowUp {
     pub id: String,
     pub title: String,
     pub url: String,
+    /// The recipe's filters left out because the selection gives no value for them (contract v2
+    /// `dropped`), by key as the runbook writes it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dropped: Vec<String>,
 }
 
 /// The answer for one selection.
@@ -118,8 +122,8 @@ pub fn offer(text: &str, tab_url: &str, settings: &Settings, runbook: &Runbook) 
     }
 }
 
-/// The menu's fixed entries: the direct pages, then each recipe a single selection can complete
-/// (one pivot to fill; recipes needing several values cannot be answered from one selection).
+/// The menu's fixed entries: the direct pages, then each recipe a selection can fill (any recipe
+/// with a placeholder: the filters a selection cannot fill are left out).
 pub fn menu_entries(runbook: &Runbook) -> Vec<MenuEntry> {
     let direct = DIRECT.iter().map(|(id, title, _)| MenuEntry {
         id: (*id).to_owned(),
@@ -128,19 +132,12 @@ pub fn menu_entries(runbook: &Runbook) -> Vec<MenuEntry> {
     let recipes = runbook
         .recipes
         .iter()
-        .filter(|recipe| fillable_by_one_value(recipe))
+        .filter(|recipe| !recipe.bindings.is_empty())
         .map(|recipe| MenuEntry {
             id: recipe.id.clone(),
             title: menu_title(&recipe.title),
         });
     direct.chain(recipes).collect()
-}
-
-fn fillable_by_one_value(recipe: &Recipe) -> bool {
-    let mut pivots = recipe.bindings.iter().map(|binding| &binding.pivot);
-    pivots
-        .next()
-        .is_some_and(|first| pivots.all(|pivot| pivot == first))
 }
 
 /// A runbook title as a menu label: Chrome replaces `%s` in titles with the selection and Firefox
@@ -187,6 +184,7 @@ fn follow_ups(classification: &Classification, runbook: &Runbook, scope: &Scope)
             id: (*id).to_owned(),
             title: (*title).to_owned(),
             url,
+            dropped: Vec::new(),
         })
     });
     let recipes = runbook
@@ -200,24 +198,30 @@ fn follow_ups(classification: &Classification, runbook: &Runbook, scope: &Scope)
                 id: recipe.id.clone(),
                 title: recipe.title.clone(),
                 url: first.url.as_str().to_owned(),
+                dropped: links.dropped.clone(),
             })
         });
     direct.chain(recipes).collect()
 }
 
-/// The page for one identifier (sentry-urls.md: trace view path; a bare event id or short id in
-/// the issue search is a "direct hit" that Sentry redirects, ignoring the date range; spans by id
-/// in the spans explorer).
+/// The page for one identifier (docs/query-translation.md: trace view path; a bare event id or
+/// short id in the issue search is a "direct hit" that Sentry redirects, searched in every project
+/// (`project=-1`: otherwise only in the projects the engineer last selected) over the links'
+/// period; spans by id in the spans explorer).
 fn direct_url(id: &str, value: &str, scope: &Scope) -> Option<String> {
+    let period = match &scope.period {
+        Period::Relative(period) => period.as_str(),
+        Period::Absolute { .. } => DEFAULT_PERIOD,
+    };
     let url = match id {
         "open-trace" => direct_link(scope, &format!("/explore/traces/trace/{value}/"), &[]),
-        "find-event" => direct_link(scope, "/issues/", &[("query", value)]),
+        "find-event" => direct_link(
+            scope,
+            "/issues/",
+            &[("query", value), ("project", "-1"), ("statsPeriod", period)],
+        ),
         "open-issue" => direct_link(scope, &format!("/issues/{value}/"), &[]),
         "find-span" => {
-            let period = match &scope.period {
-                Period::Relative(period) => period.as_str(),
-                Period::Absolute { .. } => DEFAULT_PERIOD,
-            };
             let query = format!("span_id:{value}");
             direct_link(
                 scope,
@@ -240,6 +244,7 @@ fn direct_url(id: &str, value: &str, scope: &Scope) -> Option<String> {
 mod tests {
     use super::*;
     use crate::core::classify::MAX_SELECTION_CHARS;
+    use crate::core::runbook::Recipe;
     use crate::core::secrets::tests::synthetic_secrets;
 
     const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -247,6 +252,8 @@ mod tests {
     const TRACE_LOGS: &str = "trace-log-history-after-opening-a-sentry-event-or-span";
     const ROUTE_HEALTH: &str = "http-response-rates-by-route-and-status";
     const REVOCATIONS: &str = "grant-revocations-for-sign-out-reports";
+    const CAPTURED_ERRORS: &str = "captured-errors-for-a-route-tool-or-oauth-symptom";
+    const TOOL_TIMELINE: &str = "tool-execution-timeline-for-a-slow-or-failing-tool";
     const OTHER_SITE: &str = "https://chat.example.com/thread/1";
 
     fn acme() -> Settings {
@@ -289,15 +296,21 @@ mod tests {
             (
                 "/mcp/:organizationSlug?/:projectSlug?",
                 &["http.route"],
-                &[ROUTE_HEALTH],
+                &[CAPTURED_ERRORS, ROUTE_HEALTH],
             ),
             (
                 "app.resource.type:issue",
                 &["app.resource.type"],
                 &["resource-dispatch-behavior-for-get-sentry-resource"],
             ),
-            // Kinds the runbook has no single-value follow-up for: recognised, nothing to open.
-            ("search_events", &["gen_ai.tool.name"], &[]),
+            // A tool name fills one branch of the captured errors' OR and the timeline's tool
+            // filter (its skill filter is left out).
+            (
+                "search_events",
+                &["gen_ai.tool.name"],
+                &[CAPTURED_ERRORS, TOOL_TIMELINE],
+            ),
+            // A kind no recipe filters on: recognised, nothing to open.
             ("cursor", &["app.client.family"], &[]),
             // Not an id at all.
             ("hello world", &[], &[]),
@@ -319,7 +332,7 @@ mod tests {
         );
         assert_eq!(
             url_of(&trace, "find-event"),
-            format!("https://acme.sentry.io/issues/?query={TRACE}")
+            format!("https://acme.sentry.io/issues/?query={TRACE}&project=-1&statsPeriod=24h")
         );
         let logs = url_of(&trace, TRACE_LOGS);
         assert!(
@@ -465,6 +478,74 @@ mod tests {
     }
 
     #[test]
+    fn a_partly_filled_recipe_says_which_filters_it_left_out() {
+        let offer = offered("search_events");
+        let timeline = offer
+            .items
+            .iter()
+            .find(|item| item.id == TOOL_TIMELINE)
+            .expect("timeline");
+        assert_eq!(timeline.dropped, ["app.consent.skill.<skill>.granted"]);
+        assert!(
+            timeline.url.contains("search_events") && !timeline.url.contains("skill"),
+            "{}",
+            timeline.url
+        );
+        let errors = offer
+            .items
+            .iter()
+            .find(|item| item.id == CAPTURED_ERRORS)
+            .expect("errors");
+        assert_eq!(
+            errors.dropped,
+            ["http.route", "app.oauth.grant_revoked.reason"]
+        );
+        let json = serde_json::to_value(&offer.items).unwrap();
+        assert_eq!(json[0]["dropped"][0], "http.route");
+        // A complete recipe carries no `dropped` at all.
+        let trace = serde_json::to_value(offered(TRACE).items).unwrap();
+        assert!(trace
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|item| item.get("dropped").is_none()));
+    }
+
+    /// A value every pivot key a recipe binds can take, in the shape its type needs.
+    fn example_for(key: &str) -> &'static str {
+        match key {
+            "trace_id" | "event_id" => TRACE,
+            "span_id" => SPAN,
+            _ => "example_value-1",
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever a recipe filters on, a selection of that pivot (written `key:"value"`, as the
+        /// classifier reads any runbook key) offers the recipe, in every runbook we ship or test.
+        #[test]
+        fn a_selected_pivot_offers_every_recipe_that_filters_on_it(
+            runbook in proptest::sample::select(vec![0usize, 1]),
+            pick in 0usize..64,
+            value in "[a-z][a-z0-9_]{0,15}",
+        ) {
+            let runbook = match runbook {
+                0 => Runbook::bundled(),
+                _ => Runbook::parse(include_str!("../../tests/fixtures/runbooks/renamed.md"))
+                    .expect("the renamed runbook parses"),
+            };
+            let bindings: Vec<(&Recipe, &str)> = runbook.recipes.iter()
+                .flat_map(|recipe| recipe.bindings.iter().map(move |b| (recipe, b.pivot.as_str())))
+                .collect();
+            let (recipe, key) = bindings[pick % bindings.len()];
+            let value = match example_for(key) { "example_value-1" => value.as_str(), typed => typed };
+            let offer = offer(&format!("{key}:\"{value}\""), OTHER_SITE, &acme(), &runbook);
+            proptest::prop_assert!(offer.kinds.iter().any(|kind| kind == key), "{key}: {:?}", offer.kinds);
+            proptest::prop_assert!(ids(&offer).contains(&recipe.id.as_str()), "{key}={value}: {} not in {:?}", recipe.id, ids(&offer));
+        }
+    }
+
+    #[test]
     fn menu_entries_are_fixed_and_never_echo_a_selection() {
         let entries = menu_entries(&Runbook::bundled());
         let entry_ids: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
@@ -476,14 +557,16 @@ mod tests {
                 "open-issue",
                 "find-span",
                 TRACE_LOGS,
+                CAPTURED_ERRORS,
                 ROUTE_HEALTH,
                 REVOCATIONS,
+                TOOL_TIMELINE,
                 "resource-dispatch-behavior-for-get-sentry-resource",
                 "stdio-sessions-by-configured-host-or-mode",
             ]
         );
         // Every follow-up a single id offers has its menu entry.
-        for text in [TRACE, SPAN, "MCP-41", "12345"] {
+        for text in [TRACE, SPAN, "MCP-41", "12345", "search_events"] {
             for item in offered(text).items {
                 assert!(entry_ids.contains(&item.id.as_str()), "{}", item.id);
             }

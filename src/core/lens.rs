@@ -18,7 +18,8 @@ pub struct Lens {
     pub org: String,
     pub starting_points: Vec<StartingPointView>,
     pub pivots: Vec<PivotView>,
-    /// Recipes that the page's values fill come first, then those it partly fills, then the rest.
+    /// The most useful for this page first: ready recipes filled from the page's pivots (the more
+    /// of them, the earlier), then those the page fills but that are not ready, then the rest.
     pub recipes: Vec<RecipeView>,
     /// What the recipes were filled with from the page.
     pub values: PageValues,
@@ -77,8 +78,12 @@ pub struct RecipeView {
     pub dataset: &'static str,
     pub ready: bool,
     pub links: Vec<LinkView>,
-    /// Pivot keys the recipe still needs a value for (the UI asks for them).
+    /// Pivot keys the recipe still needs a value for (the UI asks for them): when ready, those
+    /// of the filters left out, whose value puts them back.
     pub missing: Vec<String>,
+    /// The filters left out of the offered query because the page has no value for them, by key
+    /// as the runbook writes it (contract v2 `data-dropped`).
+    pub dropped: Vec<String>,
     /// The filled abstract recipe, for an MCP client or a ticket.
     pub text: String,
     /// Why no link could be built (an invalid typed value, a scope problem).
@@ -315,16 +320,27 @@ pub(crate) fn notes_for(runbook: &Runbook, key: &str) -> Vec<String> {
     notes
 }
 
-/// The runbook's starting points whose keys are on this page.
+/// The runbook's starting points whose keys are on this page, those that fit more of its keys
+/// first (the runbook's order among equals).
 fn starting_points(runbook: &Runbook, pivots: &[PivotView]) -> Vec<StartingPointView> {
     let keys: Vec<&str> = by_key(pivots)
         .map(|values| values[0].key.as_str())
         .collect();
-    runbook
+    let mut fitting: Vec<(usize, &StartingPoint)> = runbook
         .starting_points
         .iter()
-        .filter(|point| keys.iter().any(|key| starts_here(point, key)))
-        .map(|point| StartingPointView {
+        .map(|point| {
+            (
+                keys.iter().filter(|key| starts_here(point, key)).count(),
+                point,
+            )
+        })
+        .filter(|(fit, _)| *fit > 0)
+        .collect();
+    fitting.sort_by_key(|(fit, _)| std::cmp::Reverse(*fit));
+    fitting
+        .into_iter()
+        .map(|(_, point)| StartingPointView {
             symptom: point.symptom.clone(),
             surface: point.surface.clone(),
             pivots: point.pivots.iter().map(|k| k.as_str().to_owned()).collect(),
@@ -390,12 +406,13 @@ fn recipes(input: &LensInput, page: &PageValues, scope: Option<&Scope>) -> Vec<R
         .iter()
         .map(|recipe| recipe_view(recipe, input, page, scope))
         .collect();
-    // Stable: within each group the runbook's order stays.
+    // Stable: within each group the runbook's order stays. A recipe filled from the page never
+    // comes after one that uses none of its pivots (contract v2 "Order").
     views.sort_by_key(|v| {
         (
-            !v.ready || v.filled_from_page == 0,
             v.filled_from_page == 0,
             !v.ready,
+            std::cmp::Reverse(v.filled_from_page),
         )
     });
     views
@@ -428,6 +445,7 @@ fn recipe_view(
         ready: false,
         links: Vec::new(),
         missing: Vec::new(),
+        dropped: Vec::new(),
         text: String::new(),
         error: None,
         filled_from_page,
@@ -454,6 +472,7 @@ fn recipe_view(
                 .iter()
                 .map(|placeholder| pivot_of(recipe, placeholder))
                 .collect(),
+            dropped: links.dropped,
             text: links.text,
             ..base
         },

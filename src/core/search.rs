@@ -797,6 +797,66 @@ impl Query {
         (Query { root }, taken)
     }
 
+    /// The query without the terms that use a placeholder `known` has no value for (a page that
+    /// does not know `<skill>` cannot filter by `app.consent.skill.<skill>.granted`): an OR keeps
+    /// the branches left, an AND the operands left, parentheses stay around what remains, and an
+    /// OR, AND or group with nothing left goes as a whole. What remains is the author's query for
+    /// what the page knows; each term left out only widens it.
+    pub fn without_unknown(&self, known: &dyn Fn(&str) -> bool) -> Pruned {
+        fn prune(
+            expr: &Expr,
+            known: &dyn Fn(&str) -> bool,
+            dropped: &mut Vec<String>,
+        ) -> Option<Expr> {
+            let kept = |children: &[Expr], dropped: &mut Vec<String>| -> Vec<Expr> {
+                children
+                    .iter()
+                    .filter_map(|c| prune(c, known, dropped))
+                    .collect()
+            };
+            match expr {
+                Expr::Term(term) => {
+                    let uses = Query {
+                        root: Some(expr.clone()),
+                    }
+                    .placeholders();
+                    if uses.iter().all(|used| known(&used.name)) {
+                        Some(expr.clone())
+                    } else {
+                        dropped.push(match term {
+                            Term::Filter(Filter { key, .. }) | Term::Has { key, .. } => {
+                                key.to_string()
+                            }
+                            Term::FreeText(value) => value.to_string(),
+                        });
+                        None
+                    }
+                }
+                Expr::Group(inner) => {
+                    prune(inner, known, dropped).map(|e| Expr::Group(Box::new(e)))
+                }
+                Expr::Or(children) => collapse(kept(children, dropped), Expr::Or),
+                Expr::And(children) => collapse(kept(children, dropped), Expr::And),
+            }
+        }
+        fn collapse(mut kept: Vec<Expr>, join: fn(Vec<Expr>) -> Expr) -> Option<Expr> {
+            match kept.len() {
+                0 => None,
+                1 => kept.pop(),
+                _ => Some(join(kept)),
+            }
+        }
+        let mut dropped = Vec::new();
+        let root = self
+            .root
+            .as_ref()
+            .and_then(|root| prune(root, known, &mut dropped));
+        Pruned {
+            query: Query { root },
+            dropped,
+        }
+    }
+
     /// Replaces every placeholder with the value `lookup` gives for its name. Values go through
     /// `quote_value`'s rules and are always quoted; placeholders in keys accept only `[a-zA-Z0-9_.-]`.
     pub fn fill(&self, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Query, FillError> {
@@ -872,6 +932,15 @@ impl FilterValue {
             FilterValue::List(items) => items.iter().collect(),
         }
     }
+}
+
+/// A query with the terms its values cannot fill left out (`Query::without_unknown`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pruned {
+    pub query: Query,
+    /// The keys of the terms left out, as written (`app.consent.skill.<skill>.granted`), in
+    /// reading order.
+    pub dropped: Vec<String>,
 }
 
 /// Why `Query::fill` could not produce a complete query.

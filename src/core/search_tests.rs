@@ -618,3 +618,38 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn without_unknown_keeps_the_structure_of_what_remains() {
+    let known = |name: &str| name != "x";
+    let table: [(&str, &str, &[&str]); 9] = [
+        (r#"a:"<x>" OR b:"<y>""#, r#"b:"<y>""#, &["a"]),
+        (
+            r#"(a:"<x>" OR b:"<y>") c:"<z>""#,
+            r#"(b:"<y>") c:"<z>""#,
+            &["a"],
+        ),
+        (r#"(a:"<x>" OR b:"<x>") c:"<y>""#, r#"c:"<y>""#, &["a", "b"]),
+        (
+            r#"((a:"<x>" d:1) OR e:"<y>") f:2"#,
+            r#"((d:1) OR e:"<y>") f:2"#,
+            &["a"],
+        ),
+        (r#"!a:"<x>" b:1 has:k.<y>"#, r#"b:1 has:k.<y>"#, &["a"]),
+        (
+            r#"app.consent.skill.<x>.granted:true t:"<y>""#,
+            r#"t:"<y>""#,
+            &["app.consent.skill.<x>.granted"],
+        ),
+        (r#"metric:m OR metric:n"#, r#"metric:m OR metric:n"#, &[]),
+        (r#"a:"<x>""#, "", &["a"]),
+        (r#"a:["<x>",b]"#, "", &["a"]),
+    ];
+    for (query, expected, dropped) in table {
+        let pruned = parse(query).expect(query).without_unknown(&known);
+        assert_eq!(pruned.query.to_string(), expected, "{query}");
+        assert_eq!(pruned.dropped, dropped, "{query}");
+        // What remains reads back as the same query.
+        assert_eq!(parse(expected).expect(expected), pruned.query, "{query}");
+    }
+}

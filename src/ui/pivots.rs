@@ -1,5 +1,6 @@
-//! "Pivots on this page": each recognised key and value, with the runbook's meaning, where it is
-//! found, its first query and the namespace rule that applies.
+//! "Pivots on this page": a compact list of each recognised key and value with a copy button; the
+//! runbook's meaning, where it is found and its first query on demand under each key, and each
+//! namespace rule that applies once, under the list.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -22,6 +23,16 @@ pub fn Pivots(
     let pivots = part(lens, |l| l.pivots.clone());
     let looked_for = part(lens, |l| l.kind.shows_pivots().then_some(l.kind.as_str()));
     let empty = move || pivots.with(|p| p.as_ref().is_some_and(Vec::is_empty));
+    // The namespace rule of each key (its first note), each rule once.
+    let notes = part(lens, |l| {
+        let mut notes: Vec<String> = Vec::new();
+        for note in l.pivots.iter().filter_map(|p| p.info.notes.first()) {
+            if !notes.contains(note) {
+                notes.push(note.clone());
+            }
+        }
+        notes
+    });
     // The lens lists a key's values together. A key is named and explained at its first shown
     // value; its further values are compact rows: a logs table of 700 trace ids is one
     // explanation and 700 short rows, not 700 copies of the key and its paragraph.
@@ -63,6 +74,9 @@ pub fn Pivots(
                     <PivotRow pivot=pivot first=first/>
                 </For>
             </ul>
+            {move || notes.get().filter(|n| !n.is_empty()).map(|notes| view! {
+                <div class="pl-notes">{notes.iter().map(|note| view! { <p class="pl-note">{prose(note)}</p> }).collect_view()}</div>
+            })}
         </section>
     }
 }
@@ -168,6 +182,22 @@ fn PivotRow(pivot: PivotView, first: bool) -> impl IntoView {
     }
     let info = pivot.info.clone();
     let found_in = info.found_in.join(", ");
+    let has_about = !info.meaning.is_empty() || info.notes.len() > 1;
+    let about = has_about.then(|| {
+        view! {
+            <details class="pl-about">
+                <summary>"About"<span class="pl-visually-hidden">" "{pivot.key.clone()}</span></summary>
+                {(!info.meaning.is_empty()).then(|| view! {
+                    <p class="pl-meaning">{prose(&info.meaning)}
+                        {(!found_in.is_empty()).then(|| view! { <span class="pl-muted">" · found in "{found_in}</span> })}
+                        {(!info.first_query.is_empty()).then(|| view! { <span class="pl-muted">" · first: "{info.first_query.clone()}</span> })}
+                    </p>
+                })}
+                // The namespace rule is said once under the list; notes on this key are said here.
+                {info.notes.iter().skip(1).map(|note| view! { <p class="pl-note">{prose(note)}</p> }).collect_view()}
+            </details>
+        }
+    });
     row(
         "pl-pivot",
         view! {
@@ -175,13 +205,7 @@ fn PivotRow(pivot: PivotView, first: bool) -> impl IntoView {
                 <code class="pl-key">{pivot.key.clone()}</code>
                 {value_and_copy}
             </div>
-            {(!info.meaning.is_empty()).then(|| view! {
-                <p class="pl-meaning">{prose(&info.meaning)}
-                    {(!found_in.is_empty()).then(|| view! { <span class="pl-muted">" · found in "{found_in}</span> })}
-                    {(!info.first_query.is_empty()).then(|| view! { <span class="pl-muted">" · first: "{info.first_query.clone()}</span> })}
-                </p>
-            })}
-            {info.notes.first().map(|note| view! { <p class="pl-note">{prose(note)}</p> })}
+            {about}
         }
         .into_any(),
     )

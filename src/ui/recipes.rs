@@ -1,5 +1,6 @@
-//! "Next queries": every runbook recipe filled with this page's values, the ones the page fills
-//! first, each with its link(s), copy-as-text and the inputs it still needs.
+//! "Next queries": every runbook recipe filled with this page's values, each with its link(s),
+//! copy-as-text, the filters it left out and the inputs that put them back. The recipes this page's
+//! pivots fill and that run lead, one click each; the others wait behind "Other queries".
 
 use std::collections::BTreeMap;
 
@@ -18,30 +19,43 @@ pub fn Recipes(
     let recipes = part(lens, |l| l.recipes.clone());
     // Cards kept by recipe id: a report that changes a recipe's values updates its card in place,
     // so a value being typed in it keeps its text and its focus.
-    let shown = move || {
+    let ids = move |leading: bool| {
         let needle = filter.get().to_lowercase();
         recipes.with(|r| {
             r.iter()
                 .flatten()
-                .filter(|r| matches(r, &needle))
+                .filter(|r| leads(r) == leading && matches(r, &needle))
                 .map(|r| r.id.clone())
                 .collect::<Vec<_>>()
         })
     };
+    let card = move |id: String| {
+        let key = id.clone();
+        let recipe =
+            Memo::new(move |_| recipes.with(|r| r.iter().flatten().find(|r| r.id == key).cloned()));
+        view! { <RecipeCard id=id recipe=recipe typed=typed/> }
+    };
+    let others = move || ids(false).len();
     view! {
         <section class="pl-section" aria-labelledby="pl-recipes">
             <h2 id="pl-recipes">"Next queries"</h2>
             <ul class="pl-recipes">
-                <For each=shown key=String::clone children=move |id| {
-                    let key = id.clone();
-                    let recipe = Memo::new(move |_| {
-                        recipes.with(|r| r.iter().flatten().find(|r| r.id == key).cloned())
-                    });
-                    view! { <RecipeCard id=id recipe=recipe typed=typed/> }
-                }/>
+                <For each=move || ids(true) key=String::clone children=card/>
             </ul>
+            // In the document whether open or not (contract: one `pl-recipe` per recipe offered).
+            <details class="pl-more" prop:open=move || !filter.get().is_empty()>
+                <summary>{move || format!("Other queries ({})", others())}</summary>
+                <ul class="pl-recipes">
+                    <For each=move || ids(false) key=String::clone children=card/>
+                </ul>
+            </details>
         </section>
     }
+}
+
+/// Whether a recipe leads the list: it runs with values from this page.
+fn leads(recipe: &RecipeView) -> bool {
+    recipe.ready && recipe.filled_from_page > 0
 }
 
 fn matches(recipe: &RecipeView, needle: &str) -> bool {
@@ -95,6 +109,24 @@ fn RecipeCard(
     };
     let missing =
         move || recipe.with(|r| r.as_ref().map(|r| r.missing.clone()).unwrap_or_default());
+    let dropped =
+        move || recipe.with(|r| r.as_ref().map(|r| r.dropped.clone()).unwrap_or_default());
+    // Said next to the link: what it does not filter by, since the page had no value for it.
+    let without = move || {
+        let dropped = dropped();
+        (!dropped.is_empty()).then(|| {
+            let filters = dropped
+                .iter()
+                .map(|key| view! { <code>{key.clone()}</code> })
+                .collect_view();
+            let noun = if dropped.len() == 1 {
+                " filter"
+            } else {
+                " filters"
+            };
+            view! { <p class="pl-muted pl-dropped">"Without the "{filters}{noun}"."</p> }
+        })
+    };
     let error = move || {
         recipe
             .with(|r| r.as_ref().and_then(|r| r.error.clone()))
@@ -104,7 +136,8 @@ fn RecipeCard(
     let labelled_by = title_id.clone();
     view! {
         <li class="pl-recipe" data-testid="pl-recipe" data-recipe-id=id
-            data-ready=move || ready().to_string() aria-labelledby=labelled_by>
+            data-ready=move || ready().to_string() data-dropped=move || dropped().join(" ")
+            aria-labelledby=labelled_by>
             <div class="pl-recipe-head">
                 <span class="pl-chip">{dataset}</span>
                 <span id=title_id class="pl-recipe-title">{title}</span>
@@ -115,22 +148,28 @@ fn RecipeCard(
                     disabled=no_text on:click=copy_query>"Copy query"</button>
                 <span class="pl-status" role="status">{move || status.get()}</span>
             </div>
+            {without}
             <For each=missing key=String::clone let:key>
-                <MissingInput key=key typed=typed/>
+                <MissingInput key=key typed=typed optional=Signal::derive(ready)/>
             </For>
             {error}
         </li>
     }
 }
 
-/// A value the page did not provide: typed here, validated like page values by the core.
+/// A value the page did not provide: typed here, validated like page values by the core. `optional`
+/// when the recipe runs without it (its filter was left out and the value puts it back).
 #[component]
-fn MissingInput(key: String, typed: RwSignal<BTreeMap<String, String>>) -> impl IntoView {
+fn MissingInput(
+    key: String,
+    typed: RwSignal<BTreeMap<String, String>>,
+    optional: Signal<bool>,
+) -> impl IntoView {
     let label = format!("Value for {key}");
     let current = typed.with_untracked(|t| t.get(&key).cloned().unwrap_or_default());
     view! {
         <label class="pl-missing">
-            <span class="pl-muted">"Needs "<code>{key.clone()}</code></span>
+            <span class="pl-muted">{move || if optional.get() { "Filter by " } else { "Needs " }}<code>{key.clone()}</code></span>
             <input type="text" aria-label=label value=current data-testid="pl-recipe-input" data-key=key.clone()
                 on:change=move |ev| {
                     let value = event_target_value(&ev);

@@ -328,7 +328,7 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
         <main class="pl-root" data-testid="pl-sidebar" data-page-kind=kind data-org=org data-open=open
             aria-label="Pivot Lens" on:keydown=on_keydown>
             <h1 class="pl-visually-hidden">"Pivot Lens"</h1>
-            <button class="pl-tab" type="button" on:click=toggle.clone() aria-expanded=open
+            <button class="pl-tab" type="button" data-testid="pl-toggle" on:click=toggle.clone() aria-expanded=open
                 aria-controls="pl-panel" title="Pivot Lens (Alt+Shift+Y)">
                 <span class="pl-tab-label">"Pivot Lens"</span>
             </button>
@@ -338,7 +338,7 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
                     <span class="pl-title" aria-hidden="true">"Pivot Lens"</span>
                     <a class="pl-header-link" href="glossary.html" target="_blank" rel="noopener">"Glossary"</a>
                     <TourButton state=state.clone()/>
-                    <button type="button" class="pl-close" on:click=toggle aria-label="Collapse the sidebar">"×"</button>
+                    <button type="button" class="pl-close" data-testid="pl-toggle" on:click=toggle aria-label="Collapse the sidebar">"×"</button>
                 </header>
                 // Built once the page is first read; from then on each section follows only its
                 // part of the lens, so a live page (logs appending) re-renders what changed, and the
@@ -357,10 +357,11 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
                         </label>
                         <Warnings lens=lens/>
                         <Practice practice=practice runbook=runbook.clone() lens=lens solved=solved/>
+                        // The next hop first: where this is, then the queries it fills.
                         <WhereAmI lens=lens/>
+                        <Recipes lens=lens filter=filter typed=typed/>
                         <Pivots lens=lens filter=filter rows=drawing.pivot_rows/>
                         <PasteId runbook=paste_runbook.clone() settings=paste_settings.clone() page_url=page_url/>
-                        <Recipes lens=lens filter=filter typed=typed/>
                         {move || checklists_due.get().then(|| view! {
                             <Scenarios sources=scenario_sources.clone() cards=drawing.scenario_cards/>
                         })}

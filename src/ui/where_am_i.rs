@@ -1,37 +1,78 @@
-//! "Where am I": page kind, organisation, and the runbook's starting points that fit this page.
+//! "Where am I": one line (page kind, organisation, the keys of the page's pivots), then the
+//! runbook's starting points that fit this page: the best two, the rest behind "more".
 
 use leptos::prelude::*;
 
 use super::sidebar::part;
 use super::text::prose;
-use crate::core::lens::Lens;
+use crate::core::lens::{Lens, StartingPointView};
+
+/// Starting points shown before "more".
+const SHOWN_STARTING_POINTS: usize = 2;
+/// Pivot keys named in the one line.
+const NAMED_KEYS: usize = 4;
 
 #[component]
 pub fn WhereAmI(lens: Memo<Option<Lens>>) -> impl IntoView {
-    let shown = part(lens, |l| (l.kind, l.org.clone(), l.starting_points.clone()));
+    let shown = part(lens, |l| {
+        let mut keys: Vec<String> = Vec::new();
+        for pivot in &l.pivots {
+            if !keys.contains(&pivot.key) {
+                keys.push(pivot.key.clone());
+            }
+        }
+        (l.kind, l.org.clone(), keys, l.starting_points.clone())
+    });
     move || {
-        shown.get().map(|(kind, org, starting_points)| {
+        shown.get().map(|(kind, org, keys, mut starting_points)| {
             let org = if org.is_empty() {
                 "no organisation".to_owned()
             } else {
                 org
             };
+            let more_keys = keys.len().saturating_sub(NAMED_KEYS);
+            let named = keys
+                .into_iter()
+                .take(NAMED_KEYS)
+                .collect::<Vec<_>>()
+                .join(", ");
+            let rest = starting_points.split_off(SHOWN_STARTING_POINTS.min(starting_points.len()));
             view! {
-                <section class="pl-section" aria-labelledby="pl-where">
-                    <h2 id="pl-where">"Where am I"</h2>
-                    <p><span class="pl-chip">{kind.as_str()}</span>" page · "{org}</p>
-                    <ul class="pl-starting-points">
-                        {starting_points.into_iter().map(|point| view! {
-                            <li>
-                                <strong>{prose(&point.symptom)}</strong>" → "{prose(&point.surface)}
-                                {(!point.pivots.is_empty()).then(|| view! { " → pivot on " <code>{point.pivots.join(", ")}</code> })}
-                                " → "{prose(&point.next_step)}
-                                <div class="pl-muted">{prose(&point.answers)}</div>
-                            </li>
-                        }).collect_view()}
-                    </ul>
+                <section class="pl-section pl-where" aria-labelledby="pl-where">
+                    <h2 id="pl-where" class="pl-visually-hidden">"Where am I"</h2>
+                    <p class="pl-where-line" data-testid="pl-where">
+                        <span class="pl-chip">{kind.as_str()}</span>" page · "{org}
+                        {(!named.is_empty()).then(|| view! {
+                            " · "<code>{named}</code>
+                            {(more_keys > 0).then(|| format!(" and {more_keys} more"))}
+                        })}
+                    </p>
+                    {(!starting_points.is_empty()).then(|| view! {
+                        <ul class="pl-starting-points">
+                            {starting_points.into_iter().map(starting_point).collect_view()}
+                        </ul>
+                    })}
+                    {(!rest.is_empty()).then(|| view! {
+                        <details class="pl-more">
+                            <summary>{format!("More starting points ({})", rest.len())}</summary>
+                            <ul class="pl-starting-points">
+                                {rest.into_iter().map(starting_point).collect_view()}
+                            </ul>
+                        </details>
+                    })}
                 </section>
             }
         })
+    }
+}
+
+fn starting_point(point: StartingPointView) -> impl IntoView {
+    view! {
+        <li>
+            <strong>{prose(&point.symptom)}</strong>" → "{prose(&point.surface)}
+            {(!point.pivots.is_empty()).then(|| view! { " → pivot on " <code>{point.pivots.join(", ")}</code> })}
+            " → "{prose(&point.next_step)}
+            <div class="pl-muted">{prose(&point.answers)}</div>
+        </li>
     }
 }

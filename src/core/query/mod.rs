@@ -21,12 +21,17 @@ pub struct Link {
 /// What a recipe turns into for the values at hand.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Links {
-    /// True when every placeholder has a value; only then are there links.
+    /// True when the recipe has no placeholder, or when at least one of its placeholder-bearing
+    /// filters is filled (the others are left out: `dropped`); only then are there links.
     pub ready: bool,
-    /// Placeholders still needed, in order of first use.
+    /// Placeholders without a value, in order of first use: all of them when not ready, else
+    /// those of the filters left out (a value typed for one puts its filter back).
     pub missing: Vec<String>,
+    /// The filters left out of the offered query, by key as the runbook writes them.
+    pub dropped: Vec<String>,
     pub links: Vec<Link>,
-    /// The recipe in the runbook's own format (filled when ready), for an MCP client or a ticket.
+    /// The offered query in the runbook's own format (the recipe as written when not ready), for
+    /// an MCP client or a ticket.
     pub text: String,
 }
 
@@ -100,30 +105,41 @@ pub fn build_links(
             .find(|(n, _)| n == name)
             .and_then(|(_, value)| value.clone())
     };
-    let filled = match query.fill(&lookup) {
-        Ok(filled) => filled,
-        Err(FillError::Missing(missing)) => {
-            return Ok(Links {
-                ready: false,
-                missing,
-                links: Vec::new(),
-                text: recipe_text(recipe, &query),
-            });
-        }
-        Err(FillError::Invalid {
+    let missing: Vec<String> = resolved
+        .iter()
+        .filter(|(_, value)| value.is_none())
+        .map(|(name, _)| name.clone())
+        .collect();
+    // Partial fill (docs/query-translation.md): the filters the values cannot fill are left out.
+    let offered = query.without_unknown(&|name| lookup(name).is_some());
+    let ready = resolved.is_empty() || !offered.query.placeholders().is_empty();
+    if !ready {
+        return Ok(Links {
+            ready: false,
+            missing,
+            dropped: Vec::new(),
+            links: Vec::new(),
+            text: recipe_text(recipe, &query),
+        });
+    }
+    let filled = offered.query.fill(&lookup).map_err(|error| match error {
+        FillError::Invalid {
             placeholder,
             message,
-        }) => {
-            return Err(QueryError::InvalidValue {
-                placeholder,
-                message,
-            })
+        } => QueryError::InvalidValue {
+            placeholder,
+            message,
+        },
+        // Every placeholder left in the offered query has a value.
+        FillError::Missing(names) => {
+            recipe_error(recipe, format!("no value for <{}>", names.join(">, <")))
         }
-    };
+    })?;
     let links = products::links(recipe, &filled, scope)?;
     Ok(Links {
         ready: true,
-        missing: Vec::new(),
+        missing,
+        dropped: offered.dropped,
         links,
         text: recipe_text(recipe, &filled),
     })

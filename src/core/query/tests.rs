@@ -334,21 +334,123 @@ fn recipe(id: &str) -> Recipe {
 }
 
 #[test]
-fn missing_placeholders_are_named_and_no_link_is_made() {
+fn an_or_keeps_the_branches_the_page_fills_and_names_the_others() {
     let errors = recipe("captured-errors-for-a-route-tool-or-oauth-symptom");
     let only_route = |pivot: &str| (pivot == "http.route").then(|| "/mcp".to_owned());
     let links = build_links(&errors, &only_route, &saas()).expect("builds");
-    assert!(!links.ready);
+    assert!(links.ready);
+    assert_eq!(
+        links.dropped,
+        ["gen_ai.tool.name", "app.oauth.grant_revoked.reason"]
+    );
+    // Values typed for these put their branches back.
     assert_eq!(links.missing, ["tool_name", "reason"]);
-    assert!(links.links.is_empty());
     assert!(
-        links
-            .text
-            .contains(r#"query='http.route:"<route>" OR gen_ai.tool.name:"<tool_name>""#),
+        links.text.contains(r#"query='http.route:"/mcp"'"#),
         "{}",
         links.text
     );
+    // Discover, and the issue stream for the one clause left.
+    assert_eq!(links.links.len(), 2, "{:?}", links.links);
 
+    // Nothing filled: the recipe as written, no link.
+    let nothing = build_links(&errors, &|_| None, &saas()).expect("builds");
+    assert!(!nothing.ready && nothing.links.is_empty() && nothing.dropped.is_empty());
+    assert_eq!(nothing.missing, ["route", "tool_name", "reason"]);
+    assert!(
+        nothing
+            .text
+            .contains(r#"query='http.route:"<route>" OR gen_ai.tool.name:"<tool_name>""#),
+        "{}",
+        nothing.text
+    );
+}
+
+#[test]
+fn an_and_filter_the_page_cannot_fill_is_left_out_and_named() {
+    let timeline = recipe("tool-execution-timeline-for-a-slow-or-failing-tool");
+    let tool = |pivot: &str| (pivot == "gen_ai.tool.name").then(|| "search_events".to_owned());
+    let links = build_links(&timeline, &tool, &saas()).expect("builds");
+    assert!(links.ready);
+    assert_eq!(links.dropped, ["app.consent.skill.<skill>.granted"]);
+    assert_eq!(links.missing, ["skill"]);
+    assert!(
+        links
+            .text
+            .contains(r#"query='gen_ai.tool.name:"search_events"'"#),
+        "{}",
+        links.text
+    );
+    // The page's skill key fills it, as before.
+    let both = |pivot: &str| {
+        tool(pivot)
+            .or_else(|| (pivot == "app.consent.skill").then(|| "project-management".to_owned()))
+    };
+    let full = build_links(&timeline, &both, &saas()).expect("builds");
+    assert!(full.ready && full.dropped.is_empty() && full.missing.is_empty());
+    assert!(
+        full.text
+            .contains("app.consent.skill.project_management.granted:true"),
+        "{}",
+        full.text
+    );
+}
+
+/// Every recipe of the bundled and the renamed runbook, with each one of its placeholders known
+/// alone: ready, the offered query is valid search syntax with no placeholder left, and every
+/// term of another placeholder is named as left out.
+#[test]
+fn partial_fill_of_every_recipe_of_both_runbooks() {
+    let renamed = Runbook::parse(include_str!("../../../tests/fixtures/runbooks/renamed.md"))
+        .expect("the renamed runbook parses");
+    for recipe in bundled_recipes().iter().chain(&renamed.recipes) {
+        let query = search::parse(&recipe.query).expect("recipe parses");
+        let uses = query.placeholders();
+        let names: Vec<&str> = uses.iter().map(|u| u.name.as_str()).collect();
+        for known in &names {
+            let binding = recipe
+                .bindings
+                .iter()
+                .find(|b| b.placeholder == *known)
+                .expect("bound");
+            let value = |pivot: &str| {
+                (pivot == binding.pivot).then(|| match pivot {
+                    "trace_id" | "event_id" => TRACE.to_owned(),
+                    "span_id" => "00f067aa0ba902b7".to_owned(),
+                    _ => "value-1".to_owned(),
+                })
+            };
+            let links = build_links(recipe, &value, &saas())
+                .unwrap_or_else(|e| panic!("{}: <{known}>: {e}", recipe.id));
+            assert!(
+                links.ready && !links.links.is_empty(),
+                "{}: <{known}>",
+                recipe.id
+            );
+            let offered = links.text.split('\'').nth(1).expect("query in the text");
+            let reparsed =
+                search::parse(offered).unwrap_or_else(|e| panic!("{}: {offered}: {e}", recipe.id));
+            assert!(
+                reparsed.placeholders().is_empty(),
+                "{}: {offered}",
+                recipe.id
+            );
+            let expected_dropped: Vec<String> = uses
+                .iter()
+                .filter(|u| u.name != *known)
+                .map(|u| u.key.clone())
+                .collect();
+            assert_eq!(links.dropped, expected_dropped, "{}: <{known}>", recipe.id);
+        }
+        if !names.is_empty() {
+            let none = build_links(recipe, &|_| None, &saas()).expect("builds");
+            assert!(!none.ready && none.links.is_empty(), "{}", recipe.id);
+        }
+    }
+}
+
+#[test]
+fn a_recipe_whose_only_placeholder_is_scrubbed_is_not_ready() {
     // A scrubbed value is no value (security.md SEC-2).
     let scrubbed = |pivot: &str| (pivot == "trace_id").then(|| "[Filtered]".to_owned());
     let history = recipe("trace-log-history-after-opening-a-sentry-event-or-span");
@@ -544,13 +646,19 @@ mod round_trip {
         ]
     }
 
+    /// A value that stands for none (Sentry's placeholders): its filter is left out.
+    fn no_value(raw: &str) -> bool {
+        crate::core::text::is_placeholder(raw)
+    }
+
     /// What the builder must do with `raw`: `None` when the value is refused or absent.
     fn usable(raw: &str) -> bool {
-        let scrubbed = raw.trim().is_empty() || raw.trim().bytes().all(|b| b == b'*');
-        !scrubbed
-            && !raw.trim().eq_ignore_ascii_case("[filtered]")
-            && !raw.trim().eq_ignore_ascii_case("[redacted]")
-            && search::quote_value(raw).is_ok()
+        !no_value(raw) && search::quote_value(raw).is_ok()
+    }
+
+    /// Whether values make a recipe fail outright: one that is a value but cannot be quoted.
+    fn refused(values: &[&String]) -> bool {
+        values.iter().any(|v| !no_value(v) && !usable(v))
     }
 
     proptest! {
@@ -566,28 +674,29 @@ mod round_trip {
                 _ => None,
             };
             let built = build_links(&recipe, &values, &saas());
-            if ![&route, &tool, &reason].iter().all(|v| usable(v)) {
+            let branches = [("http.route", &route), ("gen_ai.tool.name", &tool), ("app.oauth.grant_revoked.reason", &reason)];
+            let kept: Vec<(String, String)> = branches.iter()
+                .filter(|(_, v)| usable(v))
+                .map(|(k, v)| ((*k).to_owned(), (*v).clone()))
+                .collect();
+            if refused(&[&route, &tool, &reason]) || kept.is_empty() {
                 prop_assert!(built.map_or(true, |links| !links.ready));
                 return Ok(());
             }
+            // The OR keeps the branches with a value; the others are named as left out.
             let links = built.map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert!(links.ready);
+            prop_assert_eq!(links.dropped.len(), 3 - kept.len());
             let params = params_of(&links.links[0].url);
-            prop_assert_eq!(
-                filters(all(&params, "query")[0]),
-                vec![
-                    ("http.route".to_owned(), route.clone()),
-                    ("gen_ai.tool.name".to_owned(), tool.clone()),
-                    ("app.oauth.grant_revoked.reason".to_owned(), reason.clone()),
-                ]
-            );
+            prop_assert_eq!(filters(all(&params, "query")[0]), kept.clone());
             prop_assert_eq!(
                 all(&params, "field"),
                 ["timestamp", "id", "trace", "http.route", "gen_ai.tool.name", "app.oauth.grant_revoked.reason", "error.type", "error.value"]
             );
             prop_assert_eq!(all(&params, "sort"), ["-timestamp"]);
-            // One issue-stream link per OR clause, each with exactly its own filter.
-            prop_assert_eq!(links.links.len(), 4);
-            for (link, raw) in links.links[1..].iter().zip([&route, &tool, &reason]) {
+            // One issue-stream link per OR clause left, each with exactly its own filter.
+            prop_assert_eq!(links.links.len(), 1 + kept.len());
+            for (link, (_, raw)) in links.links[1..].iter().zip(&kept) {
                 let issue_params = params_of(&link.url);
                 let clause = filters(all(&issue_params, "query")[0]);
                 prop_assert_eq!(clause.len(), 1);
@@ -605,7 +714,8 @@ mod round_trip {
             };
             let built = build_links(&recipe, &values, &saas());
             if !usable(&tool) {
-                prop_assert!(built.map_or(true, |links| !links.ready));
+                // The skill filter alone still runs when the tool is no value; not when refused.
+                prop_assert!(built.map_or(true, |links| links.ready == no_value(&tool)));
                 return Ok(());
             }
             let links = built.map_err(|e| TestCaseError::fail(e.to_string()))?;

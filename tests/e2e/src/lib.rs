@@ -1115,6 +1115,24 @@ pub async fn v1_progress_is_shown(s: &Session) -> Result<()> {
     Ok(())
 }
 
+/// The axe-core violations of the document the driver is in, for the WCAG 2.2 AA rules (target
+/// size included) and axe's best practices: `"<rule> (<nodes>): <first target>"` each.
+pub async fn axe_violations(s: &Session) -> Result<Value> {
+    let axe = std::fs::read_to_string(workspace_root().join("node_modules/axe-core/axe.min.js"))
+        .context("axe-core is installed by ./build.sh (npm ci)")?;
+    s.driver.execute(&axe, vec![]).await?;
+    Ok(s.driver
+        .execute(
+            "return axe.run(document, { resultTypes: ['violations'], runOnly: { type: 'tag',
+                 values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } })
+               .then(r => r.violations.map(v => v.id + ' (' + v.nodes.length + '): ' + v.nodes[0].target.join(' ')));",
+            vec![],
+        )
+        .await?
+        .json()
+        .clone())
+}
+
 /// Appends to the page's tag tree a copy of its first leaf row (trunk rows of dotted keys have no
 /// key), keyed `key` (title and hidden full key) with `value`: a change the page probe must notice.
 pub async fn add_tag_row(s: &Session, key: &str, value: &str) -> Result<()> {

@@ -95,6 +95,27 @@ async fn classify_message_answers_extension_pages(s: &Session) -> Result<()> {
                        "url": format!("https://acme.sentry.io/explore/traces/trace/{TRACE}/") }),
         "open-trace item: {trace}"
     );
+    // A tool name offers every recipe that filters on it, each naming the filters it left out.
+    let tool = classify(s, "search_events").await?;
+    ensure!(
+        tool["kinds"] == json!(["gen_ai.tool.name"])
+            && item_ids(&tool)
+                == [
+                    "captured-errors-for-a-route-tool-or-oauth-symptom",
+                    "tool-execution-timeline-for-a-slow-or-failing-tool"
+                ],
+        "tool: {tool}"
+    );
+    ensure!(
+        tool["items"][0]["dropped"] == json!(["http.route", "app.oauth.grant_revoked.reason"])
+            && tool["items"][1]["dropped"] == json!(["app.consent.skill.<skill>.granted"]),
+        "tool items' dropped filters: {tool}"
+    );
+    let find_event = trace["items"][1]["url"].as_str().unwrap_or_default();
+    ensure!(
+        find_event.contains("project=-1") && find_event.contains("statsPeriod="),
+        "Find event searches every project over the period: {find_event}"
+    );
     let span = classify(s, "00f067aa0ba902b7").await?;
     ensure!(
         span["kinds"] == json!(["span_id"]) && item_ids(&span) == ["find-span"],

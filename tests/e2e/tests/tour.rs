@@ -4,8 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, ensure, Context, Result};
-use pivot_lens_e2e::{both_browsers, workspace_root, Session};
+use anyhow::{bail, ensure, Result};
+use pivot_lens_e2e::{axe_violations, both_browsers, Session};
 use serde_json::{json, Value};
 use thirtyfour::prelude::*;
 
@@ -298,29 +298,14 @@ async fn practice_mode_checks_an_exercise(s: &Session) -> Result<()> {
     Ok(())
 }
 
-async fn axe_run(s: &Session, axe: &str) -> Result<Value> {
-    s.driver.execute(axe, vec![]).await?;
-    Ok(s.driver
-        .execute(
-            "return axe.run(document, { resultTypes: ['violations'] })
-               .then(r => r.violations.map(v => v.id + ' (' + v.nodes.length + '): ' + v.nodes[0].target.join(' ')));",
-            vec![],
-        )
-        .await?
-        .json()
-        .clone())
-}
-
 async fn axe_finds_nothing_on_the_tour_and_the_glossary(s: &Session) -> Result<()> {
-    let axe = std::fs::read_to_string(workspace_root().join("node_modules/axe-core/axe.min.js"))
-        .context("axe-core is installed by ./build.sh (npm ci)")?;
     s.open(EVENT_PAGE).await?;
     s.wait_ready().await?;
     wait_step(s, "where-am-i").await?;
     click_in_sidebar(s, "[data-testid='pl-tour-next']").await?;
     wait_step(s, "page-field").await?;
     s.enter_sidebar().await?;
-    let violations = axe_run(s, &axe).await?;
+    let violations = axe_violations(s).await?;
     ensure!(violations == json!([]), "tour: axe violations {violations}");
 
     let base = s.extension_base().await?;
@@ -359,7 +344,7 @@ async fn axe_finds_nothing_on_the_tour_and_the_glossary(s: &Session) -> Result<(
         "search: {}",
         keys.json()
     );
-    let violations = axe_run(s, &axe).await?;
+    let violations = axe_violations(s).await?;
     ensure!(
         violations == json!([]),
         "glossary: axe violations {violations}"
