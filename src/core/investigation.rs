@@ -1035,6 +1035,8 @@ mod tests {
         PivotView {
             key: key.into(),
             value: value.into(),
+            escaped: None,
+            source: "page",
             secret,
             truncated: false,
             info: Default::default(),

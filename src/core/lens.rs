@@ -5,11 +5,14 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
-use crate::core::facts::{recognise_remembering, FactMemory, RawFacts, RecognisedPivot};
+use crate::core::facts::{
+    recognise_remembering, FactMemory, FactSource, RawFacts, RecognisedPivot,
+};
 use crate::core::page::{classify_url_with_hosts, PageContext, PageKind, TimeWindow};
 use crate::core::query::{build_links, Deployment, Period, Scope};
 use crate::core::runbook::{KeyMatch, Recipe, Runbook, StartingPoint};
 use crate::core::settings::Settings;
+use crate::core::text::visibly_escaped;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lens {
@@ -42,6 +45,11 @@ pub struct PivotView {
     pub key: String,
     /// The full value; masked when `secret`.
     pub value: String,
+    /// How to show the value when it would mislead as it is (bidi, invisible or look-alike
+    /// characters, written `\u{…}`); the UI marks such a value.
+    pub escaped: Option<String>,
+    /// Where the value came from (contract v2 `data-source`): `url` or `page`.
+    pub source: &'static str,
     pub secret: bool,
     pub truncated: bool,
     /// What the runbook says about the key: one copy shared by all of the key's values, so the
@@ -276,6 +284,11 @@ fn pivot_views(runbook: &Runbook, recognised: &[RecognisedPivot]) -> Vec<PivotVi
         values.push(PivotView {
             key: pivot.key.clone(),
             value: pivot.value.clone(),
+            escaped: visibly_escaped(&pivot.value),
+            source: match pivot.source {
+                FactSource::Url => "url",
+                _ => "page",
+            },
             secret: pivot.secret,
             truncated: pivot.truncated,
             info,
@@ -728,6 +741,50 @@ mod tests {
         assert!(
             !everything.contains(&token),
             "the token leaked into the lens"
+        );
+    }
+
+    /// A value that reads as another (a bidi override, an invisible or a look-alike character) is
+    /// shown escaped; its real value is still the pivot's, and where it came from is said.
+    #[test]
+    fn misleading_values_are_shown_escaped_and_sources_named() {
+        let trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+        let page = raw(
+            &format!("https://acme.sentry.io/explore/traces/trace/{trace}/"),
+            vec![
+                fact(
+                    FactSource::TestId,
+                    "gen_ai.tool.name",
+                    "find_issues\u{202E}txt.exe",
+                ),
+                fact(FactSource::TestId, "mcp.tool.name", "search_events"),
+            ],
+        );
+        let lens = run(&page, &Settings::default(), &BTreeMap::new());
+        let shown: Vec<(&str, &str, Option<&str>, &str)> = lens
+            .pivots
+            .iter()
+            .map(|p| {
+                (
+                    p.key.as_str(),
+                    p.value.as_str(),
+                    p.escaped.as_deref(),
+                    p.source,
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("trace_id", trace, None, "url"),
+                (
+                    "gen_ai.tool.name",
+                    "find_issues\u{202E}txt.exe",
+                    Some("find_issues\\u{202E}txt.exe"),
+                    "page"
+                ),
+                ("mcp.tool.name", "search_events", None, "page"),
+            ]
         );
     }
 

@@ -57,6 +57,41 @@ pub fn is_placeholder(value: &str) -> bool {
         || ["{}", "[]", "{…}", "[…]", "{...}", "[...]"].contains(&folded.as_str())
 }
 
+/// Characters that change how a value reads without showing themselves: bidi controls and
+/// invisible ones (security.md "Page values"): `find_issues\u{202E}txt.exe` reads `find_issuestxt.exe`.
+fn is_hidden_control(c: char) -> bool {
+    matches!(c,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+        | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}')
+}
+
+/// Letters that look like Latin ones (Cyrillic, Greek, fullwidth forms): a look-alike when the
+/// value also has Latin letters (`seаrch_events` with a Cyrillic `а`).
+fn is_look_alike(c: char) -> bool {
+    c.is_alphabetic()
+        && matches!(c, '\u{0370}'..='\u{03FF}' | '\u{0400}'..='\u{052F}' | '\u{FF01}'..='\u{FF5E}')
+}
+
+/// `value` as it must be shown when it would mislead as it is: every bidi or invisible character,
+/// and every look-alike letter in a value with Latin letters, written `\u{…}`. `None` when the
+/// value reads as what it is.
+pub fn visibly_escaped(value: &str) -> Option<String> {
+    let latin = value.chars().any(|c| c.is_ascii_alphabetic());
+    let misleads = |c: char| is_hidden_control(c) || (latin && is_look_alike(c));
+    value.chars().any(misleads).then(|| {
+        value
+            .chars()
+            .map(|c| {
+                if misleads(c) {
+                    format!("\\u{{{:04X}}}", u32::from(c))
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +152,32 @@ mod tests {
             "[encrypted] lower case is text",
         ] {
             assert!(!is_placeholder(value), "{value:?}");
+        }
+    }
+
+    #[test]
+    fn misleading_characters_are_shown_escaped() {
+        assert_eq!(
+            visibly_escaped("find_issues\u{202E}txt.exe").as_deref(),
+            Some("find_issues\\u{202E}txt.exe")
+        );
+        assert_eq!(
+            visibly_escaped("search\u{200B}_events").as_deref(),
+            Some("search\\u{200B}_events")
+        );
+        assert_eq!(
+            visibly_escaped("se\u{0430}rch_events").as_deref(),
+            Some("se\\u{0430}rch_events")
+        );
+        // Honest text in other scripts, ids and routes read as they are.
+        for honest in [
+            "поиск",
+            "Ελληνικά",
+            "/mcp/:organizationSlug?",
+            "4bf92f3577b34da6",
+            "café",
+        ] {
+            assert_eq!(visibly_escaped(honest), None, "{honest}");
         }
     }
 

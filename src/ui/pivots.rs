@@ -157,16 +157,25 @@ fn announcer(row: &web_sys::Element) -> Option<web_sys::Element> {
 /// where it is found and its first query.
 #[component]
 fn PivotRow(pivot: PivotView, first: bool) -> impl IntoView {
-    let elided = pivot.value.chars().count() > SHOWN_CHARS;
+    // A value that would read as another is shown with its hidden characters written out.
+    let text = pivot.escaped.as_ref().unwrap_or(&pivot.value);
+    let elided = text.chars().count() > SHOWN_CHARS;
     let shown: String = if elided {
-        pivot.value.chars().take(SHOWN_CHARS).chain(['…']).collect()
+        text.chars().take(SHOWN_CHARS).chain(['…']).collect()
     } else {
-        pivot.value.clone()
+        text.clone()
     };
+    let misleading = pivot.escaped.is_some().then(|| view! {
+        <span class="pl-misleading" data-testid="pl-misleading"
+            title="This value holds invisible, direction-changing or look-alike characters, written out here.">
+            "Hidden characters"
+        </span>
+    });
     // The full value as a tooltip only where the row elides it: a live logs page builds hundreds
     // of rows, and each attribute is a call out of wasm with the value's text.
     let value_and_copy = view! {
-        <span class="pl-value" title=elided.then(|| pivot.value.clone())>{shown}</span>
+        {misleading}
+        <span class="pl-value" title=elided.then(|| text.clone())>{shown}</span>
         // Pressed: see `copy_clicked`, which also adds the row's status.
         <button type="button" class="pl-copy" disabled=!pivot.is_usable()
             aria-label=format!("Copy the value of {}", pivot.key)>"Copy"</button>
@@ -174,7 +183,8 @@ fn PivotRow(pivot: PivotView, first: bool) -> impl IntoView {
     let row = |class, content| {
         view! {
             <li class=class data-testid="pl-pivot" data-key=pivot.key.clone() data-value=pivot.value.clone()
-                data-secret=pivot.secret.to_string()>{content}</li>
+                data-source=pivot.source data-secret=pivot.secret.to_string()
+                data-misleading=pivot.escaped.is_some().then_some("true")>{content}</li>
         }
     };
     if !first {
