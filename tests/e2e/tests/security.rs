@@ -254,6 +254,13 @@ async fn copy_everything_then_check_the_clipboard(s: &Session, secret_part: &str
     );
 
     s.enter_sidebar().await?;
+    // The recipes that do not lead are behind "Other queries": open it, as the engineer would.
+    s.driver
+        .execute(
+            "for (const more of document.querySelectorAll('details.pl-more')) more.open = true;",
+            vec![],
+        )
+        .await?;
     let recipe_copies = s
         .driver
         .find_all(By::Css(r#"[data-testid="pl-recipe-copy"]:not([disabled])"#))

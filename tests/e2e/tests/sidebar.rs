@@ -114,18 +114,17 @@ async fn copy_puts_the_full_value_on_the_clipboard(s: &Session) -> Result<()> {
 }
 
 /// WCAG 2.2 AA (target size included), in both themes (the event page is light, the span page
-/// dark), with the panel open and collapsed.
+/// dark), with the panel open and collapsed: each page is scanned as it opens, then again after
+/// the visible `pl-toggle` (the tab or the close button) switched the panel.
 async fn axe_reports_no_violations(s: &Session) -> Result<()> {
     let span_page = "acme.sentry.io/explore/traces/trace/4bf92f3577b34da6a3ce929d0e0e4736/?node=span-00f067aa0ba902b7&source=traces&statsPeriod=24h";
+    let mut scanned = Vec::new();
     for page in [EVENT_PAGE, span_page] {
-        for open in [false, true] {
-            s.open(page).await?;
-            s.wait_ready().await?;
-            if open {
-                s.open_sidebar().await?;
-            } else {
-                s.enter_sidebar().await?;
-            }
+        s.open(page).await?;
+        s.wait_ready().await?;
+        for _ in 0..2 {
+            let open = s.host_attribute("data-pl-open").await?;
+            s.enter_sidebar().await?;
             let violations = axe_violations(s).await?;
             let theme = s
                 .driver
@@ -133,13 +132,37 @@ async fn axe_reports_no_violations(s: &Session) -> Result<()> {
                 .await?
                 .json()
                 .clone();
-            s.driver.enter_default_frame().await?;
             ensure!(
                 violations == Value::Array(vec![]),
                 "{page} open={open} theme={theme}: axe violations {violations}"
             );
+            scanned.push(format!("{theme}/{open}"));
+            for toggle in s
+                .driver
+                .find_all(By::Css("[data-testid='pl-toggle']"))
+                .await?
+            {
+                if toggle.is_displayed().await? {
+                    toggle.click().await?;
+                    break;
+                }
+            }
+            let other = if open == "true" { "false" } else { "true" };
+            s.wait_host_attribute("data-pl-open", other).await?;
         }
     }
+    scanned.sort();
+    scanned.dedup();
+    ensure!(
+        scanned
+            == [
+                "\"dark\"/false",
+                "\"dark\"/true",
+                "\"light\"/false",
+                "\"light\"/true"
+            ],
+        "both themes, open and collapsed: {scanned:?}"
+    );
     Ok(())
 }
 
