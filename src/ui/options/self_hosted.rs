@@ -90,6 +90,16 @@ pub(super) fn SelfHostedSection(context: Context) -> impl IntoView {
                     }
                 }).collect_view()
             }}
+            // Links to a self-hosted Sentry use syntax an older one reads as free text.
+            {move || (!hosts().is_empty()).then(|| view! {
+                <p class="pl-muted" data-testid="pl-self-hosted-version">
+                    "Follow-up links filter typed span attributes as "<code>"tags[key,number]"</code>
+                    " (Sentry 25.1.0 and later) and "<code>"tags[key,boolean]"</code>
+                    " (Sentry 26.1.0 and later, January 2026, with its explicit boolean tags flag on). \
+                     On an older self-hosted Sentry those filters match nothing: upgrade it, or expect \
+                     empty results from the recipes that use them."
+                </p>
+            })}
             {move || message.get().map(|m| view! { <p class="pl-muted" role="status">{m}</p> })}
         </section>
     }

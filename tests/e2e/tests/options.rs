@@ -424,7 +424,27 @@ async fn corrupt_stored_settings_fall_back_with_a_notice(s: &Session) -> Result<
     Ok(())
 }
 
+/// A self-hosted host set: the options page says which Sentry versions read the links' typed
+/// filters (docs/query-translation.md "The oldest Sentry each syntax needs"); none on sentry.io.
+async fn a_self_hosted_host_says_which_sentry_it_needs(s: &Session) -> Result<()> {
+    let (_, _) = open_options(s).await?;
+    let note = "return document.querySelector('[data-testid=\"pl-self-hosted-version\"]')?.textContent ?? null;";
+    ensure!(
+        s.driver.execute(note, vec![]).await?.json().is_null(),
+        "a version note without a self-hosted host"
+    );
+    fill(s, "pl-setting-host", "https://sentry.example.com").await?;
+    let said = until(s, note).await?;
+    let said = said.as_str().context("the note's text")?;
+    ensure!(
+        said.contains("tags[key,boolean]") && said.contains("26.1.0") && said.contains("25.1.0"),
+        "{said}"
+    );
+    Ok(())
+}
+
 both_browsers!(
+    a_self_hosted_host_says_which_sentry_it_needs,
     corrupt_stored_settings_fall_back_with_a_notice,
     runbook_import_applies_refuses_and_resets,
     settings_take_effect_and_export_round_trips,
