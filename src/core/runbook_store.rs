@@ -144,10 +144,23 @@ impl RunbookHistory {
         }
     }
 
-    /// Swaps in the previous version; `None` when there is nothing to roll back to.
-    pub fn rollback(&self) -> Option<RunbookHistory> {
-        let previous = self.previous.clone()?;
-        Some(RunbookHistory {
+    /// Swaps in the previous version once it passes the import checks again: the stored slot
+    /// may come from a settings file, an older version or a hand edit (security.md RB-4).
+    pub fn rollback(&self) -> Result<RunbookHistory, ImportRefusal> {
+        let Some(previous) = self.previous.clone() else {
+            return Err(ImportRefusal {
+                message: "Not rolled back: there is no previous runbook.".into(),
+                errors: Vec::new(),
+            });
+        };
+        if let Err(mut refusal) = check_import(&previous.markdown, "", "") {
+            // Every refusal of `check_import` starts so; nothing is being imported here.
+            refusal.message = refusal
+                .message
+                .replacen("Not imported:", "Not rolled back:", 1);
+            return Err(refusal);
+        }
+        Ok(RunbookHistory {
             current: Some(previous),
             previous: self.current.clone(),
         })
@@ -270,7 +283,7 @@ mod tests {
         let first = check_import(BUNDLED_MARKDOWN, "v1.md", "t1").unwrap();
         let second = check_import(RENAMED, "v2.md", "t2").unwrap();
         let empty = RunbookHistory::default();
-        assert_eq!(empty.rollback(), None);
+        assert!(empty.rollback().is_err());
         let one = empty.apply(first.clone());
         let two = one.apply(second.clone());
         assert_eq!(two.current.as_ref(), Some(&second));
@@ -283,6 +296,40 @@ mod tests {
         let reset = two.reset();
         assert_eq!(reset.current, None);
         assert_eq!(reset.rollback().unwrap().current.as_ref(), Some(&second));
+    }
+
+    /// A stored previous slot is not trusted: storage may have been written by an import of an
+    /// older version, by hand or by a settings file, so Rollback checks it like an import.
+    #[test]
+    fn rollback_rechecks_the_runbook_it_restores() {
+        let token = format!("sntryu_{}", "ab12".repeat(16));
+        let current = check_import(RENAMED, "v2.md", "t2").unwrap();
+        let stored = |markdown: String| RunbookHistory {
+            current: Some(current.clone()),
+            previous: Some(ImportedRunbook {
+                source: RunbookSource {
+                    name: "old.md".into(),
+                    imported_at: "t1".into(),
+                    checksum: checksum(&markdown),
+                    summary: String::new(),
+                },
+                markdown,
+            }),
+        };
+        let leaky = stored(format!("{RENAMED}\nUse `{token}`.\n"));
+        let refusal = leaky.rollback().unwrap_err();
+        assert!(
+            refusal.message.starts_with("Not rolled back:")
+                && refusal.message.contains("Sentry user auth token")
+                && !refusal.message.contains(&token),
+            "{}",
+            refusal.message
+        );
+        let invalid = stored(INVALID.to_owned()).rollback().unwrap_err();
+        assert_eq!(invalid.errors, Runbook::parse(INVALID).unwrap_err());
+        assert!(invalid.message.contains("line "), "{}", invalid.message);
+        let fine = stored(BUNDLED_MARKDOWN.to_owned()).rollback().unwrap();
+        assert_eq!(fine.current.unwrap().source.name, "old.md");
     }
 
     #[test]

@@ -25,8 +25,12 @@ pub enum SecretKind {
     Jwt,
     /// A URL with a password in its userinfo, such as a legacy DSN with its secret key.
     UrlCredentials,
-    /// GitHub, AWS access key id, Slack tokens.
+    /// `sk_live_`/`sk_test_`/`rk_live_`/`rk_test_` keys (`pk_` publishable keys are public).
+    StripeSecretKey,
+    /// GitHub, AWS access key id (`AKIA`/`ASIA`), Slack tokens.
     VendorToken,
+    /// 40 base64 characters, after `aws_secret_access_key` or standalone with mixed case and digits.
+    AwsSecretAccessKey,
     /// A bare run of 64 or more hex digits: Sentry's legacy user auth token shape.
     LegacyHexToken,
     /// `key=value` / `key: value` where the key is on the scrubbing denylist.
@@ -46,7 +50,9 @@ impl SecretKind {
             SecretKind::UrlCredentials => {
                 "a URL with a password (for example a DSN with its secret key)"
             }
+            SecretKind::StripeSecretKey => "a Stripe secret key",
             SecretKind::VendorToken => "an access token",
+            SecretKind::AwsSecretAccessKey => "an AWS secret access key",
             SecretKind::LegacyHexToken => "a legacy Sentry auth token",
             SecretKind::SensitiveKeyValue => "a password, token or other sensitive setting",
         }
@@ -98,6 +104,7 @@ const SENSITIVE_KEYS: &[&str] = &[
     "secret",
     "client_secret",
     "secret_key",
+    "aws_secret_access_key",
     "api_secret",
     "api_key",
     "apikey",
@@ -142,7 +149,66 @@ struct Finding {
     end: usize,
 }
 
+/// Findings in `text`, found in its normalised form and mapped back to `text`'s offsets.
 fn findings(text: &str) -> Vec<Finding> {
+    let normalised = Normalised::new(text);
+    let mut found = scan(&normalised.text);
+    for finding in &mut found {
+        finding.start = normalised.original(finding.start);
+        finding.end = normalised.original(finding.end);
+    }
+    found
+}
+
+/// Characters that render as nothing: pasted into a token they hide it from the scanners but not
+/// from whoever copies it (security.md SEC-1).
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}'
+    )
+}
+
+/// `text` without invisible characters, and where they were, to map offsets back.
+struct Normalised<'a> {
+    text: std::borrow::Cow<'a, str>,
+    /// (offset in the normalised text, bytes removed up to there), ascending.
+    removed: Vec<(usize, usize)>,
+}
+
+impl<'a> Normalised<'a> {
+    fn new(text: &'a str) -> Self {
+        if !text.contains(is_invisible) {
+            return Self {
+                text: text.into(),
+                removed: Vec::new(),
+            };
+        }
+        let mut normalised = String::with_capacity(text.len());
+        let mut removed = Vec::new();
+        let mut total = 0;
+        for c in text.chars() {
+            if is_invisible(c) {
+                total += c.len_utf8();
+                removed.push((normalised.len(), total));
+            } else {
+                normalised.push(c);
+            }
+        }
+        Self {
+            text: normalised.into(),
+            removed,
+        }
+    }
+
+    /// The offset in the original text; invisible characters at `at` count as before it.
+    fn original(&self, at: usize) -> usize {
+        let before = self.removed.partition_point(|&(offset, _)| offset <= at);
+        at + before.checked_sub(1).map_or(0, |last| self.removed[last].1)
+    }
+}
+
+fn scan(text: &str) -> Vec<Finding> {
     let bytes = text.as_bytes();
     // ASCII lowercasing keeps every byte offset, so anchors found here index `text` too.
     let lower = text.to_ascii_lowercase();
@@ -153,6 +219,7 @@ fn findings(text: &str) -> Vec<Finding> {
     authorization_headers(&lower, &mut found);
     bearer_and_basic(bytes, &lower, &mut found);
     url_credentials(text, &mut found);
+    aws_secret_keys(bytes, &lower, &mut found);
     long_hex_runs(bytes, &mut found);
     sensitive_key_values(bytes, &mut found);
     found
@@ -186,6 +253,27 @@ fn run_end(bytes: &[u8], start: usize, pred: impl Fn(u8) -> bool) -> usize {
     end
 }
 
+/// The end of a token of at least `min_len` bytes from `start`, if there is one, and the end of
+/// its first run. Like `run_end`, but a run too short may go on after one space: a token split
+/// early on (`sntryu_ ab12…`, `sntryu_ab12 cd…`) is still one token to whoever pastes it back.
+/// Callers skip anchors up to the first run's end only, so one after the space is still tried.
+fn token_end(
+    bytes: &[u8],
+    start: usize,
+    min_len: usize,
+    pred: impl Fn(u8) -> bool,
+) -> (Option<usize>, usize) {
+    let first_end = run_end(bytes, start, &pred);
+    if first_end - start >= min_len {
+        return (Some(first_end), first_end);
+    }
+    if bytes.get(first_end) != Some(&b' ') {
+        return (None, first_end);
+    }
+    let end = run_end(bytes, first_end + 1, &pred);
+    ((end - start > min_len).then_some(end), first_end)
+}
+
 fn starts_word(bytes: &[u8], at: usize) -> bool {
     at == 0 || !bytes[at - 1].is_ascii_alphanumeric()
 }
@@ -207,46 +295,51 @@ fn sentry_tokens(text: &str, found: &mut Vec<Finding>) {
                 continue;
             }
             let start = at + prefix.len();
-            let end = run_end(bytes, start, |b| is_base64_byte(b) || is_token_byte(b));
-            measured = end;
-            if end - start >= 16 {
+            let (end, first_end) =
+                token_end(bytes, start, 16, |b| is_base64_byte(b) || is_token_byte(b));
+            measured = first_end;
+            if let Some(end) = end {
                 found.push(Finding { kind, start, end });
             }
         }
     }
 }
 
-/// A vendor token: (prefix, minimum secret length, allowed secret bytes).
-type TokenShape = (&'static str, usize, fn(u8) -> bool);
+/// A vendor token: (prefix, minimum secret length, allowed secret bytes, kind).
+type TokenShape = (&'static str, usize, fn(u8) -> bool, SecretKind);
 
 fn vendor_tokens(text: &str, found: &mut Vec<Finding>) {
+    use SecretKind::{StripeSecretKey as Stripe, VendorToken as Vendor};
     let bytes = text.as_bytes();
-    let shapes: [TokenShape; 9] = [
-        ("ghp_", 30, |b| b.is_ascii_alphanumeric()),
-        ("gho_", 30, |b| b.is_ascii_alphanumeric()),
-        ("ghu_", 30, |b| b.is_ascii_alphanumeric()),
-        ("ghs_", 30, |b| b.is_ascii_alphanumeric()),
-        ("github_pat_", 22, is_token_byte),
-        ("AKIA", 16, |b| b.is_ascii_uppercase() || b.is_ascii_digit()),
-        ("xoxb-", 10, is_token_byte),
-        ("xoxp-", 10, is_token_byte),
-        ("xoxa-", 10, is_token_byte),
+    let alphanumeric: fn(u8) -> bool = |b| b.is_ascii_alphanumeric();
+    let upper_or_digit: fn(u8) -> bool = |b| b.is_ascii_uppercase() || b.is_ascii_digit();
+    let shapes: [TokenShape; 14] = [
+        ("ghp_", 30, alphanumeric, Vendor),
+        ("gho_", 30, alphanumeric, Vendor),
+        ("ghu_", 30, alphanumeric, Vendor),
+        ("ghs_", 30, alphanumeric, Vendor),
+        ("github_pat_", 22, is_token_byte, Vendor),
+        ("AKIA", 16, upper_or_digit, Vendor),
+        ("ASIA", 16, upper_or_digit, Vendor),
+        ("xoxb-", 10, is_token_byte, Vendor),
+        ("xoxp-", 10, is_token_byte, Vendor),
+        ("xoxa-", 10, is_token_byte, Vendor),
+        ("sk_live_", 16, alphanumeric, Stripe),
+        ("sk_test_", 16, alphanumeric, Stripe),
+        ("rk_live_", 16, alphanumeric, Stripe),
+        ("rk_test_", 16, alphanumeric, Stripe),
     ];
-    for (prefix, min_len, allowed) in shapes {
+    for (prefix, min_len, allowed, kind) in shapes {
         let mut measured = 0;
         for at in anchors(text, prefix) {
             if at < measured || !starts_word(bytes, at) {
                 continue;
             }
             let start = at + prefix.len();
-            let end = run_end(bytes, start, allowed);
-            measured = end;
-            if end - start >= min_len {
-                found.push(Finding {
-                    kind: SecretKind::VendorToken,
-                    start,
-                    end,
-                });
+            let (end, first_end) = token_end(bytes, start, min_len, allowed);
+            measured = first_end;
+            if let Some(end) = end {
+                found.push(Finding { kind, start, end });
             }
         }
     }
@@ -404,6 +497,67 @@ fn url_credentials(text: &str, found: &mut Vec<Finding>) {
     }
 }
 
+fn is_aws_secret_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'/' || b == b'+'
+}
+
+/// AWS secret access keys, 40 base64 characters: any such value of `aws_secret_access_key`, and
+/// standalone a maximal run of exactly 40 with upper and lower case and digits that is not all
+/// hex (so commit SHAs never match) and is not a path or part of an identifier.
+fn aws_secret_keys(bytes: &[u8], lower: &str, found: &mut Vec<Finding>) {
+    const KEY: &str = "aws_secret_access_key";
+    const LEN: usize = 40;
+    let mut push = |start: usize| {
+        found.push(Finding {
+            kind: SecretKind::AwsSecretAccessKey,
+            start,
+            end: start + LEN,
+        })
+    };
+    for at in anchors(lower, KEY) {
+        let after_key = at + KEY.len();
+        let separator = run_end(bytes, after_key, |b| matches!(b, b' ' | b'"' | b'\''));
+        if separator - after_key > 4 || !matches!(bytes.get(separator), Some(b'=' | b':')) {
+            continue;
+        }
+        let start = run_end(bytes, separator + 1, |b| matches!(b, b' ' | b'"' | b'\''));
+        if run_end(bytes, start, is_aws_secret_byte) - start == LEN {
+            push(start);
+        }
+    }
+    let is_identifier_byte = |at: usize| {
+        bytes
+            .get(at)
+            .is_some_and(|b| matches!(b, b'_' | b'-' | b'.'))
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        if !is_aws_secret_byte(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        // Measured to its real end, unbounded: each byte is visited once.
+        while i < bytes.len() && is_aws_secret_byte(bytes[i]) {
+            i += 1;
+        }
+        let run = &bytes[start..i];
+        let looks_random = run.iter().any(u8::is_ascii_uppercase)
+            && run.iter().any(u8::is_ascii_lowercase)
+            && run.iter().any(u8::is_ascii_digit)
+            && !run.iter().all(u8::is_ascii_hexdigit);
+        if run.len() == LEN
+            && looks_random
+            && run[0] != b'/'
+            && run[LEN - 1] != b'/'
+            && !(start > 0 && is_identifier_byte(start - 1))
+            && !is_identifier_byte(i)
+        {
+            push(start);
+        }
+    }
+}
+
 /// Maximal hex runs of 64+ digits. Ids are 16 or 32 digits and commit SHAs 40, so none reach this.
 fn long_hex_runs(bytes: &[u8], found: &mut Vec<Finding>) {
     let mut i = 0;
@@ -494,6 +648,8 @@ pub(crate) mod tests {
                 .collect()
         };
         let user_token = hex(64);
+        // Another token, so that its masked form differs from the first one's.
+        let split_token = hex(68)[4..].to_owned();
         let org_secret = format!("{}_{}", b64(40), b64(43));
         let jwt = format!("eyJ{}.eyJ{}.{}", b64(17), b64(30), b64(43));
         let basic = "dXNlcjpwYXNz".to_owned(); // base64("user:pass"), a textbook example
@@ -553,6 +709,21 @@ pub(crate) mod tests {
                 format!("AKIA{}", b64(16).to_uppercase()),
                 b64(16).to_uppercase(),
             ),
+            (
+                SecretKind::SentryUserToken,
+                format!("sntryu_{} {}", &split_token[..4], &split_token[4..]),
+                split_token[4..].to_owned(),
+            ),
+            (
+                SecretKind::StripeSecretKey,
+                format!("sk_live_{}", b64(24)),
+                b64(24),
+            ),
+            (
+                SecretKind::AwsSecretAccessKey,
+                format!("aws_secret_access_key={}", b64(40)),
+                b64(40),
+            ),
         ]
     }
 
@@ -563,6 +734,96 @@ pub(crate) mod tests {
             let masked = mask(&text);
             assert!(!masked.contains(&secret), "{masked} still has the secret");
             assert!(masked.contains("••••"), "{masked}");
+        }
+    }
+
+    /// Red-team shapes: tokens split by a space or an invisible character, AWS and Stripe keys.
+    #[test]
+    fn split_tokens_and_vendor_shapes_are_detected_and_masked() {
+        let hex = "ab12".repeat(16);
+        let body = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYz9x1AMPLE2";
+        let stripe = "4eC39HqLyjWDarjtT1zdp7dc";
+        let split = [
+            (
+                SecretKind::SentryUserToken,
+                format!("sntryu_ {hex}"),
+                &hex[4..],
+            ),
+            (
+                SecretKind::SentryUserToken,
+                format!("sntryu_ab12 {}", &hex[4..]),
+                &hex[4..],
+            ),
+            (
+                SecretKind::SentryUserToken,
+                format!("sntr\u{200b}yu_{hex}"),
+                &hex[4..],
+            ),
+            (
+                SecretKind::SentryUserToken,
+                format!("sntryu_\u{2060}{hex}"),
+                &hex[4..],
+            ),
+            (
+                SecretKind::SentryUserToken,
+                format!("sntryu_ab\u{ad}{}", &hex[2..]),
+                &hex[4..],
+            ),
+            (
+                SecretKind::SentryUserToken,
+                format!("\u{feff}sntryu_\u{200d}{hex}"),
+                &hex[4..],
+            ),
+            (
+                SecretKind::SentryOrgToken,
+                format!("sntrys_\u{200c} {}", &body[..30]),
+                &body[4..30],
+            ),
+            (
+                SecretKind::VendorToken,
+                "ASIAY34FZKBOKMUTVV7A".to_owned(),
+                "Y34FZKBOKMUTVV7A",
+            ),
+            (
+                SecretKind::AwsSecretAccessKey,
+                format!("aws_secret_access_key = {body}"),
+                body,
+            ),
+            (
+                SecretKind::AwsSecretAccessKey,
+                format!("AWS_SECRET_ACCESS_KEY=\"{body}\""),
+                body,
+            ),
+            (
+                SecretKind::AwsSecretAccessKey,
+                format!("key {body} here"),
+                body,
+            ),
+            (
+                SecretKind::StripeSecretKey,
+                format!("sk_live_{stripe}"),
+                stripe,
+            ),
+            (
+                SecretKind::StripeSecretKey,
+                format!("sk_test_ {stripe}"),
+                stripe,
+            ),
+            (
+                SecretKind::StripeSecretKey,
+                format!("rk_live_{stripe}"),
+                stripe,
+            ),
+            (
+                SecretKind::StripeSecretKey,
+                format!("https://x.test/?k=rk_test_{stripe}"),
+                stripe,
+            ),
+        ];
+        for (kind, text, secret) in split {
+            assert_eq!(detect_secret(&text), Some(kind), "{text:?}");
+            let masked = mask(&text);
+            assert!(!masked.contains(secret), "{masked:?} still has the secret");
         }
     }
 
@@ -604,6 +865,16 @@ pub(crate) mod tests {
             "basic information about tokens",
             "password: [Filtered]",
             "Basic usage: run it",
+            "DA39A3EE5E6B4B0D3255BFEF95601890AFD80709",
+            "commit da39a3ee5e6b4b0d3255bfef95601890afd80709 on main",
+            "pk_live_4eC39HqLyjWDarjtT1zdp7dc",
+            "pk_test_4eC39HqLyjWDarjtT1zdp7dc",
+            "search_events",
+            "sntryu_ prefix marks user tokens",
+            "AKIA is the prefix of access key ids",
+            "packages/mcp-core/src/internal/agents/tools/data/mcp.json",
+            "https://acme.sentry.io/explore/traces/trace/4bf92f3577b34da6a3ce929d0e0e4736/",
+            "zero\u{200b}width\u{ad}text",
             "token:",
             "",
         ];
@@ -625,7 +896,19 @@ pub(crate) mod tests {
     #[test]
     fn huge_inputs_of_near_misses_do_not_panic() {
         // Their cost is measured by the benchmark (`./build.sh bench`), not asserted here.
-        for chunk in ["a:", "=", "://", "eyJ", "bearer ", "a", "sntryu_"] {
+        for chunk in [
+            "a:",
+            "=",
+            "://",
+            "eyJ",
+            "bearer ",
+            "a",
+            "sntryu_",
+            "sntryu_a ",
+            "\u{200b}",
+            "aB1/",
+            "aws_secret_access_key=",
+        ] {
             let huge = chunk.repeat(1_000_000 / chunk.len());
             let _ = detect_secret(&huge);
             let _ = mask(&huge);
@@ -643,7 +926,7 @@ pub(crate) mod tests {
 
     proptest! {
         #[test]
-        fn a_token_anywhere_in_text_is_detected(text in "\\PC{0,60}", at in 0usize..64, seed in 0u64..1000, which in 0usize..13) {
+        fn a_token_anywhere_in_text_is_detected(text in "\\PC{0,60}", at in 0usize..64, seed in 0u64..1000, which in 0usize..16) {
             let (_, secret_text, secret) = synthetic_secrets(seed).swap_remove(which);
             let at = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).take(at + 1).last().unwrap_or(0);
             let combined = format!("{} {secret_text} {}", &text[..at], &text[at..]);
@@ -652,9 +935,9 @@ pub(crate) mod tests {
         }
 
         #[test]
-        fn ids_are_never_secrets(trace in hex_id(32), span in hex_id(16), sep in "[ ,;:=\n]") {
+        fn ids_are_never_secrets(trace in hex_id(32), span in hex_id(16), sha in hex_id(40), sep in "[ ,;:=\n]") {
             let uuid = format!("{}-{}-{}-{}-{}", &trace[..8], &trace[8..12], &trace[12..16], &trace[16..20], &trace[20..]);
-            for text in [trace.clone(), span.clone(), uuid.clone(), format!("{trace}{sep}{span}"), format!("trace_id={trace}"), format!("{trace}{sep}{uuid}")] {
+            for text in [trace.clone(), span.clone(), uuid.clone(), format!("{trace}{sep}{span}"), format!("trace_id={trace}"), format!("{trace}{sep}{uuid}"), sha.clone(), sha.to_uppercase()] {
                 prop_assert_eq!(detect_secret(&text), None, "{}", text);
             }
         }

@@ -2,10 +2,11 @@
 //! import is checked as a whole (format, size, secrets, settings, runbook) and applies nothing on
 //! any error.
 
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::core::runbook_store::check_import;
-use crate::core::secrets::detect_secret;
+use crate::core::runbook_store::{check_import, ImportedRunbook};
+use crate::core::secrets::{detect_secret, SecretKind};
 use crate::core::settings::Settings;
 
 const FORMAT: &str = "pivot-lens-storage";
@@ -40,7 +41,7 @@ pub fn import(text: &str) -> Result<Map<String, Value>, Vec<String>> {
     let Some(storage) = document.get("storage").and_then(Value::as_object) else {
         return Err(vec!["The export holds no settings.".into()]);
     };
-    if let Some(kind) = detect_secret(text) {
+    if let Some(kind) = detect_secret(text).or_else(|| decoded_secret(&document)) {
         return Err(vec![format!(
             "The file contains what looks like {}; it is not imported.",
             kind.describe()
@@ -60,10 +61,35 @@ pub fn import(text: &str) -> Result<Map<String, Value>, Vec<String>> {
         }
         Some(_) => problems.push("Runbook: not a markdown document.".into()),
     }
+    // Rollback restores this slot, so it must pass what the current one passes.
+    match storage.get("runbook_previous") {
+        None | Some(Value::Null) => {}
+        Some(previous) => match ImportedRunbook::deserialize(previous) {
+            Ok(previous) => {
+                if let Err(refusal) = check_import(&previous.markdown, "", "") {
+                    problems.push(format!("Previous runbook: {}", refusal.message));
+                }
+            }
+            Err(_) => problems.push("Previous runbook: not a stored runbook.".into()),
+        },
+    }
     if problems.is_empty() {
         Ok(storage.clone())
     } else {
         Err(problems)
+    }
+}
+
+/// The first secret in a decoded string or key: JSON escapes (`\u0061`) hide one from a scan of
+/// the file's text. serde_json's nesting limit bounds the recursion.
+fn decoded_secret(value: &Value) -> Option<SecretKind> {
+    match value {
+        Value::String(text) => detect_secret(text),
+        Value::Array(items) => items.iter().find_map(decoded_secret),
+        Value::Object(entries) => entries
+            .iter()
+            .find_map(|(key, value)| detect_secret(key).or_else(|| decoded_secret(value))),
+        _ => None,
     }
 }
 
@@ -105,6 +131,48 @@ mod tests {
         let problems = import(&export(&bad)).unwrap_err();
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(problems[0].contains("period") && problems[1].starts_with("Runbook:"));
+    }
+
+    /// JSON escapes hide a token from a scan of the file's text; the decoded values are scanned.
+    #[test]
+    fn an_escaped_secret_is_refused_wherever_it_is() {
+        let token = format!("sntryu_{}", "ab12".repeat(16));
+        // Every `a` escaped, so that no run of the raw text looks like a token either.
+        let escape = |text: String| text.replace(&token, &token.replace('a', "\\u0061"));
+        let leaky_runbook = format!("{RENAMED}\nUse `{token}`.\n");
+        let mut in_value = storage();
+        in_value["tour"]["note"] = json!(token);
+        let mut in_key = storage();
+        in_key["tour"][&token] = json!(true);
+        let mut in_previous = storage();
+        in_previous["runbook_previous"] =
+            json!({ "markdown": leaky_runbook, "source": { "name": "old.md" } });
+        for file in [in_value, in_key, in_previous].map(|s| escape(export(&s))) {
+            assert!(!file.contains(&token));
+            let problems = import(&file).unwrap_err();
+            assert!(
+                problems[0].contains("Sentry user auth token"),
+                "{problems:?}"
+            );
+        }
+    }
+
+    /// The previous slot is what Rollback restores, so it is validated as the current one is.
+    #[test]
+    fn every_stored_runbook_is_validated() {
+        let mut bad = storage();
+        bad["runbook_previous"] = json!({
+            "markdown": "# Telemetry\n\nnot a runbook",
+            "source": { "name": "old.md", "imported_at": "t", "checksum": "", "summary": "" },
+        });
+        let problems = import(&export(&bad)).unwrap_err();
+        assert!(problems[0].starts_with("Previous runbook:"), "{problems:?}");
+        bad["runbook_previous"] = json!("not an object");
+        let problems = import(&export(&bad)).unwrap_err();
+        assert!(problems[0].starts_with("Previous runbook:"), "{problems:?}");
+        bad["runbook_previous"] = json!({ "markdown": RENAMED, "source": { "name": "old.md",
+            "imported_at": "t", "checksum": "", "summary": "" } });
+        assert!(import(&export(&bad)).is_ok());
     }
 
     #[test]

@@ -440,7 +440,8 @@ fn ScenarioCard(
                     <p class="pl-muted">"References"</p>
                     <ul class="pl-references">
                         {initial.references.iter().map(|r| view! {
-                            <li><a href=r.url.clone() target="_blank" rel="noopener noreferrer">{r.title.clone()}</a></li>
+                            <li><a href=r.url.clone() target="_blank" rel="noopener noreferrer">{r.title.clone()}</a>
+                                " "<span class="pl-muted" data-testid="pl-reference-host">{format!("({})", r.host)}</span></li>
                         }).collect_view()}
                     </ul>
                 })}

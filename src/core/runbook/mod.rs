@@ -200,6 +200,8 @@ pub struct AttributeNote {
 pub struct Reference {
     pub title: String,
     pub url: String,
+    /// The host the link really opens, shown next to the title (the title is the author's claim).
+    pub host: String,
 }
 
 /// A validation error, always with a position.

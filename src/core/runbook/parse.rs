@@ -616,33 +616,87 @@ fn parse_references(section: &Section<'_>, errors: &mut Errors<'_>) -> Vec<Refer
         };
         for (title, target) in targets {
             match resolve_reference(&target) {
-                Some(url) => references.push(Reference { title, url }),
-                None => errors.at(
-                    item.offset,
-                    format!("reference `{target}` is neither an https link nor a repository path"),
-                ),
+                Ok((url, host)) => references.push(Reference { title, url, host }),
+                Err(message) => errors.at(item.offset, message),
             }
         }
     }
     references
 }
 
-/// https links stay; repository paths resolve against [`REFERENCE_BASE`]; anything else (other
-/// schemes, prose) is refused so that only safe links reach the UI (security.md RB-4).
-fn resolve_reference(target: &str) -> Option<String> {
-    if target.starts_with("https://") {
-        return Some(target.to_owned());
+/// Hosts a reference may open (security.md RB-4): Sentry's docs and sentry.io with its
+/// organization subdomains, the runbook's repository host, and the OpenTelemetry specifications
+/// the bundled runbook cites. Static: the parser does not see the settings, so a self-hosted
+/// Sentry's host cannot be added.
+const REFERENCE_HOSTS: [&str; 4] = [
+    "docs.sentry.io",
+    "sentry.io",
+    "github.com",
+    "opentelemetry.io",
+];
+
+/// The URL and the host it opens, or why it is refused. https links to an allowlisted host on the
+/// default port stay; repository paths resolve against [`REFERENCE_BASE`]; anything else (other
+/// schemes, userinfo that makes the title's host a user name, IP literals, prose) is refused.
+fn resolve_reference(target: &str) -> Result<(String, String), String> {
+    let Some(rest) = target.strip_prefix("https://") else {
+        return if is_repository_path(target) {
+            let path = target.trim_start_matches("./").trim_start_matches('/');
+            Ok((format!("{REFERENCE_BASE}{path}"), "github.com".to_owned()))
+        } else {
+            Err(format!(
+                "reference `{target}` is neither an https link nor a repository path"
+            ))
+        };
+    };
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    if authority.contains('@') {
+        return Err(format!(
+            "reference `{target}` has a user name before its host; give the host alone"
+        ));
     }
-    let is_path = !target.is_empty()
+    if authority.starts_with('[') {
+        return Err(format!("reference `{target}` points at an IP address"));
+    }
+    let (host, port) = authority.split_once(':').unwrap_or((authority, "443"));
+    if port != "443" {
+        return Err(format!(
+            "reference `{target}` uses port {port}; only the https default is allowed"
+        ));
+    }
+    let host = host.to_ascii_lowercase();
+    if !host.is_empty() && host.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return Err(format!("reference `{target}` points at an IP address"));
+    }
+    if !is_reference_host(&host) {
+        return Err(format!(
+            "reference `{target}` points at `{host}`, which is not one of the allowed hosts \
+             ({}, *.sentry.io)",
+            REFERENCE_HOSTS.join(", ")
+        ));
+    }
+    Ok((target.to_owned(), host))
+}
+
+fn is_reference_host(host: &str) -> bool {
+    let plain = host.split('.').all(|label| {
+        !label.is_empty()
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    });
+    plain
+        && (REFERENCE_HOSTS.contains(&host)
+            || host
+                .strip_suffix(".sentry.io")
+                .is_some_and(|sub| !sub.is_empty()))
+}
+
+fn is_repository_path(target: &str) -> bool {
+    !target.is_empty()
         && !target.contains(':')
         && !target.contains("..")
         && target
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-./".contains(c));
-    is_path.then(|| {
-        format!(
-            "{REFERENCE_BASE}{}",
-            target.trim_start_matches("./").trim_start_matches('/')
-        )
-    })
+            .all(|c| c.is_ascii_alphanumeric() || "_-./".contains(c))
 }

@@ -317,6 +317,7 @@ fn bundled_domains_settings_notes_references() {
         Reference {
             title: "docs/operations/monitoring.md".into(),
             url: format!("{REFERENCE_BASE}docs/operations/monitoring.md"),
+            host: "github.com".into(),
         }
     );
     assert_eq!(
@@ -324,6 +325,7 @@ fn bundled_domains_settings_notes_references() {
         Reference {
             title: "OpenTelemetry MCP semantic conventions".into(),
             url: "https://opentelemetry.io/docs/specs/semconv/gen-ai/mcp/".into(),
+            host: "opentelemetry.io".into(),
         }
     );
 }
@@ -374,6 +376,49 @@ fn lookups_for_the_ui() {
 }
 
 /// Each case edits [`MINIMAL`] and expects exactly these errors, in order.
+/// A reference is a link the on-call engineer trusts by its title, so it may only point at an
+/// allowlisted host, and the UI shows that host: userinfo, IP literals and other ports are refused.
+#[test]
+fn references_link_only_to_allowlisted_hosts() {
+    let cases: [(&str, Result<&str, &str>); 17] = [
+        ("https://docs.sentry.io/product/", Ok("docs.sentry.io")),
+        ("https://sentry.io/welcome/", Ok("sentry.io")),
+        ("https://acme.sentry.io/issues/", Ok("acme.sentry.io")),
+        (
+            "https://GitHub.com:443/getsentry/sentry-mcp",
+            Ok("github.com"),
+        ),
+        ("docs/operations/monitoring.md", Ok("github.com")),
+        ("https://sentry.io@evil.example/x", Err("user name")),
+        ("https://user:pw@docs.sentry.io/", Err("user name")),
+        (
+            "https://evil.example/sentry.io",
+            Err("`evil.example`, which is not"),
+        ),
+        ("https://sentry.io.evil.example/", Err("which is not")),
+        ("https://evilsentry.io/", Err("which is not")),
+        ("https://docs.sentry.io:8443/", Err("port 8443")),
+        ("https://93.184.216.34/", Err("IP address")),
+        ("https://[::1]/", Err("IP address")),
+        ("https://docs.sentry.io\\evil.example/", Err("which is not")),
+        ("https://xn--sentr-7ra.io/", Err("which is not")),
+        ("http://docs.sentry.io/", Err("neither an https link")),
+        ("https:///docs", Err("which is not")),
+    ];
+    for (target, expected) in cases {
+        let markdown = format!("{MINIMAL}\n## References\n\n- [Sentry docs]({target})\n");
+        match (Runbook::parse(&markdown), expected) {
+            (Ok(runbook), Ok(host)) => assert_eq!(runbook.references[0].host, host, "{target}"),
+            (Err(errors), Err(fragment)) => {
+                assert_eq!(errors.len(), 1, "{target}: {errors:?}");
+                assert_eq!(errors[0].line, 34, "{target}");
+                assert!(errors[0].message.contains(fragment), "{target}: {errors:?}");
+            }
+            (got, _) => panic!("{target}: expected {expected:?}, got {got:?}"),
+        }
+    }
+}
+
 #[test]
 fn malformed_runbooks_name_line_and_column() {
     let cases: Vec<(&str, String, Vec<RunbookError>)> = vec![

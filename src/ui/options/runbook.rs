@@ -63,8 +63,8 @@ pub(super) fn RunbookSection(context: Context, stored: Value) -> impl IntoView {
             "The bundled runbook is in use.".into(),
         )
     };
-    let rollback = move |_| {
-        if let Some(previous) = history.get_untracked().rollback() {
+    let rollback = move |_| match history.get_untracked().rollback() {
+        Ok(previous) => {
             let name = previous
                 .current
                 .as_ref()
@@ -72,6 +72,10 @@ pub(super) fn RunbookSection(context: Context, stored: Value) -> impl IntoView {
                 .unwrap_or_default();
             store(previous, format!("Rolled back to {name}."));
         }
+        Err(refusal) => status.set(Some(Status {
+            ok: false,
+            message: refusal.message,
+        })),
     };
     // The status describes the last apply, not the text being edited.
     let edited = move |contents: String, name: String| {
