@@ -195,18 +195,22 @@ globalThis.pivotLensProbeRules = (() => {
     try { return new URL(url).searchParams.getAll("field"); } catch { return []; }
   };
 
-  function spansRow(row, emit, page) {
-    const cells = [...childrenOf(row)].filter((cell) => tagOf(cell) === "TD");
-    if (!cells.length) return; // the header row
-    const table = closest(row, "table");
-    const headers = table ? [...queryAll(table, "th")] : [];
+  /** Each body row's cells, the row the engineer is looking at first (hovered: Sentry re-renders
+   * a hovered row's cell actions, so the probe reads the table again then; else an expanded one),
+   * so its values lead where a key has several. */
+  function spansTable(table, emit, page) {
+    const rows = [...queryAll(table, "tr")].filter((row) => [...childrenOf(row)].some((cell) => tagOf(cell) === "TD"));
+    const focus = rows.find((row) => matches(row, ":hover")) ?? rows.find((row) => query(row, "[aria-expanded='true']"));
+    const headers = [...queryAll(table, "th")];
     const fields = fieldsOf(page.url());
     const offset = headers.length - fields.length;
-    cells.forEach((cell, at) => {
-      // A sortable header's label is inside its button (sortableHeaderCell.tsx).
-      const key = fields.length && offset >= 0 ? fields[at - offset] : headers[at] && textContentOf(headers[at]).trim();
-      if (key && page.knows(key)) emit({ source: "tableCell", key, value: textOf(cell), section: "spans-table" });
-    });
+    for (const row of focus ? [focus, ...rows.filter((r) => r !== focus)] : rows) {
+      [...childrenOf(row)].forEach((cell, at) => {
+        // A sortable header's label is inside its button (sortableHeaderCell.tsx).
+        const key = fields.length && offset >= 0 ? fields[at - offset] : headers[at] && textContentOf(headers[at]).trim();
+        if (key && page.knows(key)) emit({ source: "tableCell", key, value: textOf(cell), section: "spans-table" });
+      });
+    }
   }
 
   /** The trace waterfall's pinned attribute (views/performance/traceDetails/tracePinnedAttribute.tsx):
@@ -224,7 +228,7 @@ globalThis.pivotLensProbeRules = (() => {
     { name: "attribute-tree", selector: "[data-test-id='attribute-tree-row']", each: (el, emit, page) => treeRow(el, emit, page, false) },
     { name: "log-cells", selector: "td[data-test-id^='log-table-cell-']", each: (el, emit) => emit({ source: "tableCell", key: attribute(el, "data-test-id").slice("log-table-cell-".length), value: textOf(el), section: "logs-table" }) },
     { name: "id-links", selector: "a[href*='/trace/'], a[href*='/events/'], a[href*='/trace-items/'], a[href*='/discover/']", each: (el, emit) => emit({ source: "href", key: "", value: el.href, section: sectionOf(el) }) },
-    { name: "spans-table", selector: "[data-test-id='spans-table'] tr", each: spansRow },
+    { name: "spans-table", selector: "[data-test-id='spans-table'] table", each: spansTable },
     { name: "pinned-attribute", selector: ".TracePinnedAttributeCell", each: pinnedCell },
     { name: "tag-tree", selector: "[data-test-id='tag-tree-row'], [data-test-id='highlight-tag-row']", each: (el, emit, page) => treeRow(el, emit, page, true) },
     { name: "highlight-context", selector: "[data-test-id='highlight-context-row']", each: highlightContextRow },

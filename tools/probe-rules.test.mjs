@@ -116,6 +116,14 @@ test("spans table: the URL's fields name the columns after the details toggle", 
   assert.deepEqual(pairs(facts, "href").length, 1, "the id link is read too");
 });
 
+test("spans table: an expanded row's values come first", () => {
+  const html = spansTable(["", "user.id"], [
+    [`<button aria-expanded="false" aria-label="Show span details"></button>`, "4242"],
+    [`<button aria-expanded="true" aria-label="Hide span details"></button>`, "7"],
+  ]);
+  assert.deepEqual(pairs(factsOf(html, "https://acme.sentry.io/explore/traces/?field=user.id")), ["user.id=7", "user.id=4242"]);
+});
+
 test("spans table: without fields in the URL the header labels name the columns", () => {
   const facts = factsOf(spansTable(["span.op", "app.transport"], [["mcp.server", "stdio"]]), "https://acme.sentry.io/explore/traces/");
   assert.deepEqual(pairs(facts), ["span.op=mcp.server", "app.transport=stdio"]);
