@@ -76,6 +76,10 @@ fn is_look_alike(c: char) -> bool {
 /// and every look-alike letter in a value with Latin letters, written `\u{…}`. `None` when the
 /// value reads as what it is.
 pub fn visibly_escaped(value: &str) -> Option<String> {
+    // Every character that misleads is outside ASCII: most values are one fast check.
+    if value.is_ascii() {
+        return None;
+    }
     let latin = value.chars().any(|c| c.is_ascii_alphabetic());
     let misleads = |c: char| is_hidden_control(c) || (latin && is_look_alike(c));
     value.chars().any(misleads).then(|| {
