@@ -158,7 +158,8 @@ globalThis.pivotLensProbeRules = (() => {
   // for the entries, which are then not in the DOM at all. Keys are unquoted.
   const OPEN_TAG = /^[[{]$/;
   const isOpenTag = (el) => OPEN_TAG.test(textContentOf(el));
-  const structured = (value) => [...queryAll(value, "span")].some(isOpenTag);
+  // Most values are plain text: one look at the first character before a walk over the spans.
+  const structured = (value) => /^\s*[[{]/.test(textContentOf(value)) && [...queryAll(value, "span")].some(isOpenTag);
 
   /** `key` of `<span>key</span><span>: </span>el`, or null. */
   function keyBefore(el) {
