@@ -12,7 +12,12 @@ use super::practice::Practice;
 use super::scenarios::{Investigating, ScenarioSources, Scenarios};
 use super::sidebar_app::Theme;
 use super::tour::{Tour, TourButton, TourPanel};
-use super::{paste_id::PasteId, pivots::Pivots, recipes::Recipes, where_am_i::WhereAmI};
+use super::{
+    paste_id::PasteId,
+    pivots::Pivots,
+    recipes::Recipes,
+    where_am_i::{StartingPoints, WhereAmI},
+};
 use crate::core::facts::{FactMemory, RawFacts};
 use crate::core::lens::{lens_remembering, Lens, LensInput};
 use crate::core::managed::StoredConfig;
@@ -361,6 +366,7 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
                         <WhereAmI lens=lens/>
                         <Recipes lens=lens filter=filter typed=typed/>
                         <Pivots lens=lens filter=filter rows=drawing.pivot_rows/>
+                        <StartingPoints lens=lens/>
                         <PasteId runbook=paste_runbook.clone() settings=paste_settings.clone() page_url=page_url/>
                         {move || checklists_due.get().then(|| view! {
                             <Scenarios sources=scenario_sources.clone() cards=drawing.scenario_cards/>

@@ -1,5 +1,5 @@
-//! "Where am I": one line (page kind, organisation, the keys of the page's pivots), then the
-//! runbook's starting points that fit this page: the best two, the rest behind "more".
+//! "Where am I": one line (page kind, organisation, the keys of the page's pivots); and the
+//! runbook's starting points that fit this page, lower in the panel.
 
 use leptos::prelude::*;
 
@@ -21,10 +21,10 @@ pub fn WhereAmI(lens: Memo<Option<Lens>>) -> impl IntoView {
                 keys.push(pivot.key.clone());
             }
         }
-        (l.kind, l.org.clone(), keys, l.starting_points.clone())
+        (l.kind, l.org.clone(), keys)
     });
     move || {
-        shown.get().map(|(kind, org, keys, mut starting_points)| {
+        shown.get().map(|(kind, org, keys)| {
             let org = if org.is_empty() {
                 "no organisation".to_owned()
             } else {
@@ -36,7 +36,6 @@ pub fn WhereAmI(lens: Memo<Option<Lens>>) -> impl IntoView {
                 .take(NAMED_KEYS)
                 .collect::<Vec<_>>()
                 .join(", ");
-            let rest = starting_points.split_off(SHOWN_STARTING_POINTS.min(starting_points.len()));
             view! {
                 <section class="pl-section pl-where" aria-labelledby="pl-where">
                     <h2 id="pl-where" class="pl-visually-hidden">"Where am I"</h2>
@@ -47,11 +46,26 @@ pub fn WhereAmI(lens: Memo<Option<Lens>>) -> impl IntoView {
                             {(more_keys > 0).then(|| format!(" and {more_keys} more"))}
                         })}
                     </p>
-                    {(!starting_points.is_empty()).then(|| view! {
-                        <ul class="pl-starting-points">
-                            {starting_points.into_iter().map(starting_point).collect_view()}
-                        </ul>
-                    })}
+                </section>
+            }
+        })
+    }
+}
+
+/// The runbook's starting points that fit this page: the best two, the rest behind "more". Below
+/// the queries: they say where an investigation of this kind starts, the queries say what to do.
+#[component]
+pub fn StartingPoints(lens: Memo<Option<Lens>>) -> impl IntoView {
+    let points = part(lens, |l| l.starting_points.clone());
+    move || {
+        points.get().filter(|p| !p.is_empty()).map(|mut shown| {
+            let rest = shown.split_off(SHOWN_STARTING_POINTS.min(shown.len()));
+            view! {
+                <section class="pl-section" aria-labelledby="pl-starting">
+                    <h2 id="pl-starting">"Starting points"</h2>
+                    <ul class="pl-starting-points">
+                        {shown.into_iter().map(starting_point).collect_view()}
+                    </ul>
                     {(!rest.is_empty()).then(|| view! {
                         <details class="pl-more">
                             <summary>{format!("More starting points ({})", rest.len())}</summary>
