@@ -1,6 +1,7 @@
-// Pivot Lens page probe: the only code touching Sentry's DOM. It hands raw facts to the sidebar, an
-// extension frame where Rust decides everything. No wasm here: Chromium applies the page's CSP to a
-// content script's wasm (docs/architecture.md).
+// Pivot Lens page probe, part 2 of 2 (part 1, probe-rules.js, says how Sentry's DOM is read): with
+// it, the only code touching Sentry's DOM. It runs the rules over the page and its changes and
+// hands raw facts to the sidebar, an extension frame where Rust decides everything. No wasm here:
+// Chromium applies the page's CSP to a content script's wasm (docs/architecture.md).
 (() => {
   "use strict";
   const api = globalThis.browser ?? globalThis.chrome;
