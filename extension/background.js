@@ -1,7 +1,7 @@
 // Pivot Lens background (Chromium service worker / Firefox event page).
 // Every listener is registered synchronously at the top level, so events that wake a stopped
 // worker are never missed; handlers that need the Rust core await it.
-import init, { classify_selection_json, menu_click_json, menu_entries_json, self_hosted_plan } from "./pkg/pages.js";
+import init, { api_request_json, classify_selection_json, menu_click_json, menu_entries_json, self_hosted_plan } from "./pkg/pages.js";
 import { syncSelfHosted } from "./self-hosted.js";
 import { policyAtBoot, readManaged } from "./team-policy.js";
 import { fromExtensionPage, relayTarget } from "./senders.js";
@@ -121,6 +121,14 @@ function answerExtensionPage(message, sender, sendResponse) {
     );
     return true;
   }
+  if (message?.type === "pivot-lens:api-get" && typeof message.url === "string" && typeof message.id === "string") {
+    sentryApiGet(message, sender).then(sendResponse, () => sendResponse({ failure: "unreachable" }));
+    return true;
+  }
+  if (message?.type === "pivot-lens:api-abort" && Array.isArray(message.ids)) {
+    for (const id of message.ids) apiReadsInFlight.get(`${sender.tab?.id}:${id}`)?.abort("aborted");
+    return;
+  }
   if (message?.type === "pivot-lens:test-menu-click" && typeof message.menuItemId === "string" && Number.isInteger(message.tabId)) {
     api.tabs
       .get(message.tabId)
@@ -139,6 +147,67 @@ function answerExtensionPage(message, sender, sendResponse) {
     registerMenu().then(() => sendResponse({ done: true }), (error) => sendResponse({ error: String(error) }));
     return true;
   }
+}
+
+/** Requests of sidebar frames still waiting, by `<tab id>:<request id>`, so a closed panel or a new page can abort them. */
+const apiReadsInFlight = new Map();
+
+/**
+ * A GET of Sentry's API for a sidebar frame (core::sentry_api decides what to ask). Only what the
+ * core allows for the frame's tab (that page's Sentry and its region, while the setting in force is
+ * on), with the engineer's cookies and no header of ours, within the core's time and size limits.
+ * Runs here because only the background's requests carry the Sentry session (docs/sentry-api.md).
+ * @returns {Promise<{status, body, retryAfter, rateLimitReset} | {failure: string}>}
+ */
+async function sentryApiGet({ id, url }, sender) {
+  const limits = JSON.parse(api_request_json(url, sender.tab?.url ?? "", await storedConfig()));
+  if (limits.refused) return { failure: "refused" };
+  const key = `${sender.tab?.id}:${id}`;
+  const controller = new AbortController();
+  apiReadsInFlight.set(key, controller);
+  const timer = setTimeout(() => controller.abort("timeout"), limits.timeoutMs);
+  try {
+    const response = await fetch(url, {
+      method: "GET",
+      credentials: "include",
+      redirect: "error",
+      cache: "no-store",
+      referrerPolicy: "no-referrer",
+      signal: controller.signal,
+    });
+    const body = await textWithin(response, limits.maxBytes);
+    if (body === null) return { failure: "too-large" };
+    const header = (name) => response.headers.get(name) ?? undefined;
+    return { status: response.status, body, retryAfter: header("Retry-After"), rateLimitReset: header("X-Sentry-Rate-Limit-Reset") };
+  } catch {
+    return { failure: controller.signal.reason === "timeout" ? "timeout" : "unreachable" };
+  } finally {
+    clearTimeout(timer);
+    apiReadsInFlight.delete(key);
+  }
+}
+
+/** The body as text, or null (and the rest not downloaded) once it passes `maxBytes`. */
+async function textWithin(response, maxBytes) {
+  if (Number(response.headers.get("Content-Length")) > maxBytes || !response.body) {
+    response.body?.cancel().catch(() => {});
+    return response.body ? null : "";
+  }
+  const reader = response.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  const decoder = new TextDecoder();
+  return chunks.map((chunk) => decoder.decode(chunk, { stream: true })).join("") + decoder.decode();
 }
 
 /** The keyboard command; browsers pass the tab it was pressed in (older ones do not: ask). */

@@ -63,6 +63,27 @@ async function start() {
     if (Object.keys(set).length) await api.storage.local.set(set);
     if (remove.length) await api.storage.local.remove(remove);
   });
+  // Sentry's API, asked through the background (the only context whose requests carry the
+  // Sentry session); the Rust side decides what to ask and reads the replies.
+  let apiRequests = 0;
+  const apiInFlight = new Set();
+  app.connect_api(
+    async (url) => {
+      const id = `${channel}:${++apiRequests}`;
+      apiInFlight.add(id);
+      try {
+        return JSON.stringify((await api.runtime.sendMessage({ type: "pivot-lens:api-get", id, url })) ?? { failure: "unreachable" });
+      } catch {
+        return JSON.stringify({ failure: "unreachable" });
+      } finally {
+        apiInFlight.delete(id);
+      }
+    },
+    () => {
+      if (!apiInFlight.size) return;
+      api.runtime.sendMessage({ type: "pivot-lens:api-abort", ids: [...apiInFlight] }).catch(() => {});
+    },
+  );
   // The hello (re)connects this frame to the probe and tells it which row keys the runbook knows.
   const hello = () => toPage({ type: "hello", keys: JSON.parse(app.probe_keys()) });
   document.getElementById("boot")?.remove();

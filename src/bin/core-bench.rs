@@ -182,6 +182,7 @@ fn main() -> ExitCode {
         settings: &settings,
         raw: &raw,
         typed: &typed,
+        api: &[],
     };
     cases.push(time("lens, 10,000 facts", 100, || {
         let _ = lens(&input);

@@ -7,7 +7,7 @@
 //! as inert text, capped, stripped of control characters; nothing here can panic on them.
 
 use std::cell::OnceCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -48,8 +48,8 @@ pub struct RawFact {
     pub section: String,
 }
 
-/// Where a fact came from, most reliable first: the order decides which source a de-duplicated
-/// pivot keeps.
+/// Where a fact came from, most reliable first (but `Api`): the order decides which source a
+/// de-duplicated pivot keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum FactSource {
@@ -76,6 +76,11 @@ pub enum FactSource {
     /// An entry of an expanded structured value (a context's "Data"): key is its dotted path,
     /// a string value may come quoted.
     Json,
+    /// Sentry's own record of the item in view, read from its API with the engineer's session
+    /// (`sentry_api.rs`); never sent by the probe. Last but one, so a value the page shows too
+    /// keeps the page's source and one only the API had is marked as the API's.
+    #[serde(skip_deserializing)]
+    Api,
     /// A source this version does not know (a newer probe); ignored.
     #[serde(other)]
     Unknown,
@@ -92,7 +97,9 @@ pub enum Confidence {
 impl FactSource {
     pub fn confidence(self) -> Confidence {
         match self {
-            FactSource::Url | FactSource::TestId | FactSource::HiddenKey => Confidence::High,
+            FactSource::Url | FactSource::Api | FactSource::TestId | FactSource::HiddenKey => {
+                Confidence::High
+            }
             FactSource::Title
             | FactSource::Tag
             | FactSource::Context
@@ -138,7 +145,7 @@ pub struct Recognition {
 /// classification of `raw.url` (the caller classifies it, with its self-hosted allowlist, and
 /// should drop a report whose URL is no longer the tab's URL after a single-page navigation).
 pub fn recognise(runbook: &Runbook, page: &PageContext, raw: &RawFacts) -> Recognition {
-    recognise_remembering(runbook, page, raw, &mut FactMemory::default())
+    recognise_remembering(runbook, page, raw, &[], &mut FactMemory::default())
 }
 
 /// What recognition made of each fact of the last page it read. A live page (a logs table that
@@ -154,10 +161,12 @@ pub struct FactMemory {
 }
 
 /// `recognise`, reading only the facts `memory` has not seen; it then remembers this page's.
+/// `api` is what Sentry's API said about the item in view (`sentry_api`), read like the page's.
 pub fn recognise_remembering(
     runbook: &Runbook,
     page: &PageContext,
     raw: &RawFacts,
+    api: &[RawFact],
     memory: &mut FactMemory,
 ) -> Recognition {
     let read_with = Some(std::ptr::from_ref(runbook) as usize);
@@ -185,7 +194,7 @@ pub fn recognise_remembering(
     }
     // The facts' readings in page order, each fact looked up once.
     let mut readings: Vec<Arc<[RecognisedPivot]>> = Vec::new();
-    for fact in raw.facts.iter().take(MAX_FACTS) {
+    for fact in raw.facts.iter().take(MAX_FACTS).chain(api) {
         if let Some((reading, still_there)) = memory.readings.get_mut(fact) {
             *still_there = true;
             readings.push(reading.clone());
@@ -220,7 +229,39 @@ pub fn recognise_remembering(
             }
         }
     }
+    prefer_the_api(&mut pivots);
     Recognition { pivots }
+}
+
+impl FactSource {
+    /// Read from the item's own panels (attribute trees, tags, context cards, the drawer's title),
+    /// which show the item the API describes; tables, links and the URL show other items too.
+    fn shows_the_item(self) -> bool {
+        matches!(
+            self,
+            FactSource::TestId
+                | FactSource::HiddenKey
+                | FactSource::Title
+                | FactSource::Tag
+                | FactSource::Context
+                | FactSource::DrawerTitle
+                | FactSource::Json
+        )
+    }
+}
+
+/// Where the API gave a key's value, the item's panels showing another value for that key show a
+/// display form of it (cut, prettified, formatted): the API's value is the one shown (contract v2
+/// `data-source`). Values that agree were already merged into the API's pivot.
+fn prefer_the_api(pivots: &mut Vec<RecognisedPivot>) {
+    let api_keys: HashSet<String> = pivots
+        .iter()
+        .filter(|p| p.source == FactSource::Api)
+        .map(|p| p.key.clone())
+        .collect();
+    if !api_keys.is_empty() {
+        pivots.retain(|p| !(p.source.shows_the_item() && api_keys.contains(&p.key)));
+    }
 }
 
 /// One `(key, value)` candidate as a pivot, if its key is the runbook's and its value is one.
@@ -252,8 +293,9 @@ fn candidates(fact: &RawFact) -> Vec<(String, String)> {
             one(&fact.key, &fact.value)
         }
         FactSource::Json => one(&fact.key, strip_quotes(fact.value.trim())),
-        FactSource::Tag => match (fact.key.trim(), fact.value.trim().strip_prefix("id:")) {
-            // The derived `user` tag reads `id:<x>` (also `email:…`, `ip:…`, which are not pivots).
+        FactSource::Tag | FactSource::Api => match (fact.key.trim(), fact.value.trim().strip_prefix("id:")) {
+            // The derived `user` tag reads `id:<x>` (also `email:…`, `ip:…`, which are not pivots);
+            // the API's event tags carry it as the page shows it.
             ("user", Some(id)) => one("user.id", id),
             ("user", None) => Vec::new(),
             _ => one(&fact.key, &fact.value),
@@ -785,7 +827,7 @@ mod tests {
                     facts: picks.iter().map(|&i| pool[i].clone()).collect(),
                     failed_rules: Vec::new(),
                 };
-                let remembered = recognise_remembering(runbook, &page(url), &raw, &mut memory);
+                let remembered = recognise_remembering(runbook, &page(url), &raw, &[], &mut memory);
                 proptest::prop_assert_eq!(remembered, recognise(runbook, &page(url), &raw));
                 proptest::prop_assert!(memory.readings.len() <= raw.facts.len());
             }
@@ -804,7 +846,7 @@ mod tests {
         };
         let mut memory = FactMemory::default();
         let values = |memory: &mut FactMemory, runbook: &Runbook, url: &str| {
-            let pivots = recognise_remembering(runbook, &page(url), &raw(url), memory).pivots;
+            let pivots = recognise_remembering(runbook, &page(url), &raw(url), &[], memory).pivots;
             pivots.into_iter().map(|p| p.value).collect::<Vec<_>>()
         };
         assert_eq!(values(&mut memory, &runbook, TRACE_URL), [TRACE, "7"]);
@@ -828,7 +870,7 @@ mod tests {
             facts: vec![user.clone()],
             ..raw(ISSUE_URL)
         };
-        recognise_remembering(&runbook, &page(ISSUE_URL), &only_user, &mut memory);
+        recognise_remembering(&runbook, &page(ISSUE_URL), &only_user, &[], &mut memory);
         assert_eq!(memory.readings.len(), 1);
     }
 

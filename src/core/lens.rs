@@ -6,12 +6,13 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use crate::core::facts::{
-    recognise_remembering, FactMemory, FactSource, RawFacts, RecognisedPivot,
+    recognise_remembering, FactMemory, FactSource, RawFact, RawFacts, RecognisedPivot,
 };
 use crate::core::page::{classify_url_with_hosts, PageContext, PageKind, TimeWindow};
 use crate::core::query::{build_links, Deployment, Period, Scope};
 use crate::core::runbook::{KeyMatch, Recipe, Runbook, StartingPoint};
 use crate::core::settings::Settings;
+use crate::core::sentry_api::{target, Target};
 use crate::core::text::visibly_escaped;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +30,8 @@ pub struct Lens {
     pub warnings: Vec<Warning>,
     /// Probe rules that failed on this page (the others still ran).
     pub failed_rules: Vec<String>,
+    /// The item in view, as Sentry's API can be asked for it (none on most pages).
+    pub api_target: Option<Target>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -48,7 +51,7 @@ pub struct PivotView {
     /// How to show the value when it would mislead as it is (bidi, invisible or look-alike
     /// characters, written `\u{…}`); the UI marks such a value.
     pub escaped: Option<String>,
-    /// Where the value came from (contract v2 `data-source`): `url` or `page`.
+    /// Where the value came from (contract v2 `data-source`): `url`, `api` or `page`.
     pub source: &'static str,
     pub secret: bool,
     pub truncated: bool,
@@ -120,6 +123,8 @@ pub struct LensInput<'a> {
     pub raw: &'a RawFacts,
     /// Values the engineer typed for missing placeholders, by pivot key.
     pub typed: &'a BTreeMap<String, String>,
+    /// What Sentry's API said about the item in view (`sentry_api`), if it was read.
+    pub api: &'a [RawFact],
 }
 
 pub fn lens(input: &LensInput) -> Lens {
@@ -132,7 +137,7 @@ pub fn lens_remembering(input: &LensInput, memory: &mut FactMemory) -> Lens {
     let Some(page) = page_of(input) else {
         return unsupported(input.raw);
     };
-    let recognition = recognise_remembering(input.runbook, &page, input.raw, memory);
+    let recognition = recognise_remembering(input.runbook, &page, input.raw, input.api, memory);
     let org = page
         .org
         .clone()
@@ -170,6 +175,7 @@ pub fn lens_remembering(input: &LensInput, memory: &mut FactMemory) -> Lens {
         values,
         warnings,
         failed_rules: input.raw.failed_rules.clone(),
+        api_target: target(&page),
     }
 }
 
@@ -208,6 +214,7 @@ fn unsupported(raw: &RawFacts) -> Lens {
             message: "This page is not a Sentry page Pivot Lens knows.".into(),
         }],
         failed_rules: raw.failed_rules.clone(),
+        api_target: None,
     }
 }
 
@@ -287,6 +294,7 @@ fn pivot_views(runbook: &Runbook, recognised: &[RecognisedPivot]) -> Vec<PivotVi
             escaped: visibly_escaped(&pivot.value),
             source: match pivot.source {
                 FactSource::Url => "url",
+                FactSource::Api => "api",
                 _ => "page",
             },
             secret: pivot.secret,
@@ -526,6 +534,7 @@ pub(crate) fn lens_of(url: &str, facts: &[(crate::core::facts::FactSource, &str,
         settings: &Settings::default(),
         raw: &raw,
         typed: &BTreeMap::new(),
+        api: &[],
     })
 }
 
@@ -558,6 +567,7 @@ mod tests {
             settings,
             raw,
             typed,
+            api: &[],
         })
     }
 

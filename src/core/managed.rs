@@ -19,9 +19,11 @@ pub struct ManagedPolicy {
     pub period: Option<String>,
     /// A runbook document (markdown) for the whole team.
     pub runbook: Option<String>,
-    /// Accepted so a policy naming one is not an error, but never fetched: the extension makes no
-    /// network requests (security.md SEC-4); the options page says so.
+    /// Accepted so a policy naming one is not an error, but never fetched: the extension asks
+    /// nothing but Sentry's own API (security.md SEC-4); the options page says so.
     pub runbook_url: Option<String>,
+    /// Whether the sidebar reads the item in view from Sentry's API (`Settings::api_reads`).
+    pub api_reads: Option<bool>,
     pub allow_user_override: bool,
 }
 
@@ -191,6 +193,13 @@ pub fn effective_settings(user: &Settings, managed: &ManagedPolicy) -> Effective
             Err(message) => notices.push(format!("Team policy period ignored: {message}")),
         }
     }
+    if let Some(api_reads) = managed.api_reads {
+        take(
+            "api_reads",
+            user.api_reads != Settings::default().api_reads,
+            &mut || effective.settings.api_reads = api_reads,
+        );
+    }
     if let Some(markdown) = &managed.runbook {
         if detect_secret(markdown).is_some() {
             notices
@@ -206,7 +215,7 @@ pub fn effective_settings(user: &Settings, managed: &ManagedPolicy) -> Effective
         }
     }
     if managed.runbook_url.is_some() {
-        notices.push("The team policy names a runbook URL; Pivot Lens makes no network requests, so it is not fetched. Put the runbook inline in the policy instead.".into());
+        notices.push("The team policy names a runbook URL; Pivot Lens fetches nothing but Sentry's own API, so it is not fetched. Put the runbook inline in the policy instead.".into());
     }
     let mut hosts: Vec<String> = std::iter::once(user.host.clone())
         .chain(policy_hosts)

@@ -23,6 +23,7 @@ pub mod scenarios;
 pub mod search;
 pub mod secrets;
 pub mod self_hosted;
+pub mod sentry_api;
 pub mod settings;
 pub mod slug;
 mod text;

@@ -159,6 +159,14 @@ struct UrlParts<'a> {
     query: &'a str,
 }
 
+/// The authority (`host[:port]`, lowercase, no default port) of an `https://` origin given
+/// alone (an empty path or `/`, nothing after it); `None` for anything else, userinfo included.
+pub(crate) fn https_origin_authority(origin: &str) -> Option<String> {
+    let parts = split_url(origin)?;
+    let bare = matches!(parts.path, "" | "/") && parts.query.is_empty() && !origin.contains(['?', '#']);
+    (parts.https && bare).then_some(parts.authority)
+}
+
 /// `http(s)://host[:port]/path?query#fragment`, strictly.
 fn split_url(url: &str) -> Option<UrlParts<'_>> {
     if url

@@ -522,6 +522,7 @@ mod tests {
             settings: &settings,
             raw,
             typed: &typed,
+            api: &[],
         };
         scenarios(&input, &lens(&input), remembered)
     }

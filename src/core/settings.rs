@@ -23,6 +23,9 @@ pub struct Settings {
     pub projects: Vec<u64>,
     /// How the sidebar starts before the engineer moves or resizes it.
     pub sidebar: SidebarDefaults,
+    /// Read the item in view from Sentry's API with the engineer's session (`sentry_api.rs`);
+    /// with it off nothing is requested.
+    pub api_reads: bool,
 }
 
 impl Default for Settings {
@@ -33,6 +36,7 @@ impl Default for Settings {
             period: DEFAULT_PERIOD.to_owned(),
             projects: Vec::new(),
             sidebar: SidebarDefaults::default(),
+            api_reads: true,
         }
     }
 }
@@ -103,6 +107,10 @@ impl Settings {
             settings.sidebar.width = validate_width(&sidebar.width.to_string())?;
             settings.sidebar.open = sidebar.open;
             settings.sidebar.left = sidebar.left;
+            Ok(())
+        });
+        field("api_reads", &mut |v| {
+            settings.api_reads = v.as_bool().ok_or("not true or false")?;
             Ok(())
         });
         (settings, notices)

@@ -8,7 +8,10 @@
 use wasm_bindgen::prelude::*;
 
 use crate::core::followups::{menu_entries, offer, Offer};
+use crate::core::lens::self_hosted_authority;
 use crate::core::managed::StoredConfig;
+use crate::core::page::classify_url_with_hosts;
+use crate::core::sentry_api::{checked_request, MAX_REPLY_BYTES, TIMEOUT_MS};
 
 /// The follow-ups for a selection, as JSON `{kinds, items: [{id, title, url}], needsOrg}`.
 #[wasm_bindgen]
@@ -31,4 +34,26 @@ pub fn menu_click_json(entry_id: &str, offer_json: &str) -> String {
 pub fn menu_entries_json(stored: &str) -> String {
     let (_, runbook) = StoredConfig::from_json(stored).in_force();
     serde_json::to_string(&menu_entries(&runbook)).unwrap_or_default()
+}
+
+/// Whether the background may fetch `url` for a sidebar in the tab at `tab_url`, as JSON
+/// `{"timeoutMs", "maxBytes"}` (the limits to fetch it with) or `{"refused": reason}`: only while
+/// the setting in force allows it, only a GET of Sentry's API of that page (`checked_request`).
+#[wasm_bindgen]
+pub fn api_request_json(url: &str, tab_url: &str, stored: &str) -> String {
+    let settings = StoredConfig::from_json(stored).effective().settings;
+    let hosts: Vec<String> = self_hosted_authority(&settings).into_iter().collect();
+    let hosts: Vec<&str> = hosts.iter().map(String::as_str).collect();
+    let answer = if !settings.api_reads {
+        Err("reading Sentry's API is turned off")
+    } else {
+        classify_url_with_hosts(tab_url, &hosts)
+            .ok_or("the tab is not a Sentry page")
+            .and_then(|page| checked_request(url, &page))
+    };
+    let json = match answer {
+        Ok(()) => serde_json::json!({ "timeoutMs": TIMEOUT_MS, "maxBytes": MAX_REPLY_BYTES }),
+        Err(reason) => serde_json::json!({ "refused": reason }),
+    };
+    json.to_string()
 }

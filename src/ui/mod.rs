@@ -9,6 +9,8 @@ mod panic;
 mod text;
 
 #[cfg(feature = "sidebar")]
+mod api_reads;
+#[cfg(feature = "sidebar")]
 mod clipboard;
 #[cfg(feature = "sidebar")]
 mod paste_id;

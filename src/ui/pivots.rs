@@ -173,8 +173,12 @@ fn PivotRow(pivot: PivotView, first: bool) -> impl IntoView {
     });
     // The full value as a tooltip only where the row elides it: a live logs page builds hundreds
     // of rows, and each attribute is a call out of wasm with the value's text.
+    let from_api = (pivot.source == "api").then(|| view! {
+        <span class="pl-from-api" title="Read from Sentry's API with your session: the page does not show this value whole.">"API"</span>
+    });
     let value_and_copy = view! {
         {misleading}
+        {from_api}
         <span class="pl-value" title=elided.then(|| text.clone())>{shown}</span>
         // Pressed: see `copy_clicked`, which also adds the row's status.
         <button type="button" class="pl-copy" disabled=!pivot.is_usable()

@@ -302,6 +302,7 @@ pub fn Scenarios(
                                 settings: &settings,
                                 raw,
                                 typed,
+                                api: &[], // the page lens already holds what the API said
                             },
                             page_lens,
                             &remembered,

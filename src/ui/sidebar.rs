@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
+use super::api_reads::{facts_for, ApiReader, ApiState};
 use super::practice::Practice;
 use super::scenarios::{Investigating, ScenarioSources, Scenarios};
 use super::sidebar_app::Theme;
@@ -84,6 +85,8 @@ pub struct SidebarState {
     /// The page is one of the bundled practice pages (an extension page, never a web page).
     pub(super) practice: RwSignal<bool>,
     pub(super) drawing: Drawing,
+    /// Sentry's own record of the item in view (`api_reads.rs`).
+    pub(super) api: ApiReader,
 }
 
 /// How much of a big panel is in the document yet. A first render of hundreds of rows is cut
@@ -124,15 +127,17 @@ impl SidebarState {
         let prefs = stored
             .sidebar
             .unwrap_or_else(|| Preferences::from(effective.settings.sidebar));
+        let api = ApiReader::new(effective.settings.api_reads);
         let settings = Arc::new(effective.settings);
         let raw = RwSignal::new(None::<RawFacts>);
         let typed = RwSignal::new(BTreeMap::new());
-        let (lens_runbook, lens_settings) = (runbook.clone(), settings.clone());
+        let (lens_runbook, lens_settings, api_facts) = (runbook.clone(), settings.clone(), api.facts);
         // A live page reports its new facts among all it reported before: only those are read.
         let memory = StoredValue::new(FactMemory::default());
         let lens = Memo::new(move |_| {
             raw.with(|raw| {
                 let raw = raw.as_ref()?;
+                let api = facts_for(api_facts, &raw.url);
                 typed.with(|typed| {
                     memory.try_update_value(|memory| {
                         lens_remembering(
@@ -141,6 +146,7 @@ impl SidebarState {
                                 settings: &lens_settings,
                                 raw,
                                 typed,
+                                api: api.as_deref().unwrap_or_default(),
                             },
                             memory,
                         )
@@ -164,6 +170,7 @@ impl SidebarState {
                 pivot_rows: RwSignal::new(PIVOT_ROWS_PER_TASK),
                 scenario_cards: RwSignal::new(0),
             },
+            api,
         }
     }
 
@@ -324,6 +331,18 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
     };
     let org = move || lens.with(|l| l.as_ref().map(|l| l.org.clone()).unwrap_or_default());
     let open = move || prefs.get().open.to_string();
+    let api = state.api.clone();
+    let api_state = api.state;
+    // Sentry's API is asked about the item in view while the panel is open (never on practice
+    // pages, which stand for a Sentry the engineer may not be signed in to).
+    let api_target = part(lens, |l| (l.url.clone(), l.api_target.clone()));
+    Effect::new(move |_| {
+        let Some((url, target)) = api_target.get() else {
+            return;
+        };
+        let open = prefs.with(|p| p.open) && !practice.get();
+        api.follow(&url, target, open);
+    });
     let reading = Memo::new(move |_| lens.with(Option::is_none));
     let page_url = part(lens, |l| l.url.clone());
     // The checklists mount once their first cards are due; adding cards is their own business.
@@ -331,6 +350,7 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
     view! {
         // One landmark and one heading whether collapsed or open (the panel hides when collapsed).
         <main class="pl-root" data-testid="pl-sidebar" data-page-kind=kind data-org=org data-open=open
+            data-api=move || api_state.get().as_str()
             aria-label="Pivot Lens" on:keydown=on_keydown>
             <h1 class="pl-visually-hidden">"Pivot Lens"</h1>
             <button class="pl-tab" type="button" data-testid="pl-toggle" on:click=toggle.clone() aria-expanded=open
@@ -360,7 +380,7 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
                                 prop:value=move || filter.get()
                                 on:input=move |ev| filter.set(event_target_value(&ev))/>
                         </label>
-                        <Warnings lens=lens/>
+                        <Warnings lens=lens api=api_state/>
                         <Practice practice=practice runbook=runbook.clone() lens=lens solved=solved/>
                         // The next hop first: where this is, then the queries it fills.
                         <WhereAmI lens=lens/>
@@ -391,11 +411,16 @@ where
     Memo::new(move |_| lens.with(|l| l.as_ref().map(&pick)))
 }
 
-/// Guardrail messages (contract: `pl-warning` with `data-kind`).
+/// Guardrail messages (contract: `pl-warning` with `data-kind`), and why Sentry's API could not
+/// be read (`api`).
 #[component]
-fn Warnings(lens: Memo<Option<Lens>>) -> impl IntoView {
+fn Warnings(lens: Memo<Option<Lens>>, api: RwSignal<ApiState>) -> impl IntoView {
     let shown = part(lens, |l| (l.warnings.clone(), l.failed_rules.clone()));
     move || {
+        let api_problem = match api.get() {
+            ApiState::Error(problem) => Some(problem.message()),
+            _ => None,
+        };
         let (warnings, failed_rules) = shown.get().unwrap_or_default();
         let failed = (!failed_rules.is_empty()).then(|| {
             format!(
@@ -409,6 +434,7 @@ fn Warnings(lens: Memo<Option<Lens>>) -> impl IntoView {
                     <p class="pl-warning" data-testid="pl-warning" data-kind=w.kind>{w.message}</p>
                 }).collect_view()}
                 {failed.map(|message| view! { <p class="pl-warning" data-testid="pl-warning" data-kind="unsupported">{message}</p> })}
+                {api_problem.map(|message| view! { <p class="pl-warning" data-testid="pl-warning" data-kind="api">{message}</p> })}
             </div>
         }
     }

@@ -114,6 +114,12 @@ impl SidebarApp {
         self.state.investigating.connect(write);
     }
 
+    /// Gives the sidebar its line to Sentry's API: `get(url)` resolves to the JSON of the
+    /// background's reply (`core::sentry_api::Reply`), `abort()` gives up what is in flight.
+    pub fn connect_api(&self, get: js_sys::Function, abort: js_sys::Function) {
+        self.state.api.connect(get, abort);
+    }
+
     /// Forwards `storage.onChanged` (`{key: newValue or null}`), so tabs stay in sync.
     pub fn storage_changed(&self, changes: &str) {
         self.state.investigating.storage_changed(changes);

@@ -170,6 +170,7 @@ fn SentrySection(context: Context) -> impl IntoView {
                 hint="Leave empty for sentry.io; a self-hosted Sentry is an https origin."
                 value=initial.host validate=validate_host
                 on_valid=move |host| save(Box::new(move |s| s.host = host))/>
+            <ApiReadsField context=context/>
             <h2>"Follow-up queries"</h2>
             <SettingField label="Default time window" testid="pl-setting-period" field="period"
                 effective=context.effective
@@ -228,6 +229,29 @@ fn SidebarSection(context: Context) -> impl IntoView {
                 " Start expanded"
             </label>
         </section>
+    }
+}
+
+/// Whether the sidebar reads the item in view from Sentry's API (locked by a team policy that sets
+/// `api_reads`).
+#[component]
+fn ApiReadsField(context: Context) -> impl IntoView {
+    let (settings, effective) = (context.settings, context.effective);
+    let locked = move || effective.with(|e| e.reason_locked("api_reads"));
+    view! {
+        <label class="pl-check">
+            <input type="checkbox" data-testid="pl-setting-api"
+                checked=move || effective.with(|e| e.settings.api_reads)
+                disabled=move || locked().is_some()
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    settings.update(|s| s.api_reads = on);
+                    context.save_settings();
+                }/>
+            " Read full values from Sentry's API (uses your Sentry session, read-only)"
+        </label>
+        <p class="pl-muted">"The sidebar asks the Sentry you are on for the event or span in view, so values the page folds or cuts are shown whole. Nothing is sent anywhere else."</p>
+        {move || locked().map(|reason| view! { <p class="pl-muted" data-testid="pl-setting-locked">"🔒 " {reason}</p> })}
     }
 }
 
