@@ -293,13 +293,15 @@ fn candidates(fact: &RawFact) -> Vec<(String, String)> {
             one(&fact.key, &fact.value)
         }
         FactSource::Json => one(&fact.key, strip_quotes(fact.value.trim())),
-        FactSource::Tag | FactSource::Api => match (fact.key.trim(), fact.value.trim().strip_prefix("id:")) {
-            // The derived `user` tag reads `id:<x>` (also `email:…`, `ip:…`, which are not pivots);
-            // the API's event tags carry it as the page shows it.
-            ("user", Some(id)) => one("user.id", id),
-            ("user", None) => Vec::new(),
-            _ => one(&fact.key, &fact.value),
-        },
+        FactSource::Tag | FactSource::Api => {
+            match (fact.key.trim(), fact.value.trim().strip_prefix("id:")) {
+                // The derived `user` tag reads `id:<x>` (also `email:…`, `ip:…`, which are not pivots);
+                // the API's event tags carry it as the page shows it.
+                ("user", Some(id)) => one("user.id", id),
+                ("user", None) => Vec::new(),
+                _ => one(&fact.key, &fact.value),
+            }
+        }
         FactSource::Context => {
             context_row_key(&fact.key).map_or_else(Vec::new, |key| one(&key, &fact.value))
         }

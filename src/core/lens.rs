@@ -11,8 +11,8 @@ use crate::core::facts::{
 use crate::core::page::{classify_url_with_hosts, PageContext, PageKind, TimeWindow};
 use crate::core::query::{build_links, Deployment, Period, Scope};
 use crate::core::runbook::{KeyMatch, Recipe, Runbook, StartingPoint};
-use crate::core::settings::Settings;
 use crate::core::sentry_api::{target, Target};
+use crate::core::settings::Settings;
 use crate::core::text::visibly_escaped;
 
 #[derive(Debug, Clone, PartialEq)]

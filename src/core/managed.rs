@@ -273,6 +273,40 @@ mod tests {
     }
 
     #[test]
+    fn the_policy_can_turn_api_reads_off_and_lock_them() {
+        let on = Settings::default();
+        assert!(on.api_reads, "on by default");
+        let off = policy(json!({ "api_reads": false }));
+        let effective = effective_settings(&on, &off);
+        assert!(!effective.settings.api_reads);
+        assert!(effective.is_locked("api_reads"));
+        let lenient = policy(json!({ "api_reads": false, "allow_user_override": true }));
+        let user_off = Settings {
+            api_reads: false,
+            ..Settings::default()
+        };
+        assert!(
+            !effective_settings(&on, &lenient).settings.api_reads,
+            "a default the user kept"
+        );
+        let user_default = effective_settings(
+            &user_off,
+            &policy(json!({ "api_reads": true, "allow_user_override": true })),
+        );
+        assert!(
+            !user_default.settings.api_reads,
+            "the user's own choice wins when allowed"
+        );
+        let config = StoredConfig::from_json(
+            r#"{"settings": {"api_reads": true}, "managed": {"api_reads": false}}"#,
+        );
+        assert!(
+            !config.effective().settings.api_reads,
+            "every surface reads the merged policy"
+        );
+    }
+
+    #[test]
     fn with_override_allowed_managed_values_are_defaults() {
         let policy = policy(json!({ "org": "acme", "period": "7d", "allow_user_override": true }));
         let effective = effective_settings(&user(), &policy);

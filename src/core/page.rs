@@ -163,7 +163,8 @@ struct UrlParts<'a> {
 /// alone (an empty path or `/`, nothing after it); `None` for anything else, userinfo included.
 pub(crate) fn https_origin_authority(origin: &str) -> Option<String> {
     let parts = split_url(origin)?;
-    let bare = matches!(parts.path, "" | "/") && parts.query.is_empty() && !origin.contains(['?', '#']);
+    let bare =
+        matches!(parts.path, "" | "/") && parts.query.is_empty() && !origin.contains(['?', '#']);
     (parts.https && bare).then_some(parts.authority)
 }
 

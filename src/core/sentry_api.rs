@@ -125,11 +125,15 @@ pub enum Problem {
     SignedOut,
     NoAccess,
     NotFound,
-    RateLimited { retry_after_s: u32 },
+    RateLimited {
+        retry_after_s: u32,
+    },
     Unreachable,
     Slow,
     /// A reply that is not what Sentry sends: `what` names it.
-    Unexpected { what: &'static str },
+    Unexpected {
+        what: &'static str,
+    },
 }
 
 impl Problem {
@@ -178,10 +182,7 @@ impl ApiReads {
             return Next::Held(problem);
         }
         let org_path = format!("/api/0/organizations/{}", encode(&target.org));
-        let Some(region) = self
-            .regions
-            .get(&(target.host.clone(), target.org.clone()))
-        else {
+        let Some(region) = self.regions.get(&(target.host.clone(), target.org.clone())) else {
             return Next::Ask(Request {
                 url: format!("https://{}{org_path}/", target.host),
                 ask: Ask::Region,
@@ -189,7 +190,11 @@ impl ApiReads {
         };
         let url = match &target.item {
             Item::Event { issue, event } => {
-                format!("{region}{org_path}/issues/{}/events/{}/", encode(issue), encode(event))
+                format!(
+                    "{region}{org_path}/issues/{}/events/{}/",
+                    encode(issue),
+                    encode(event)
+                )
             }
             Item::Span { trace, span } => {
                 let Some(project) = self.projects.get(&(target.org.clone(), span.clone())) else {
@@ -333,12 +338,13 @@ fn region_of(json: &Value, page_host: &str) -> Result<String, Problem> {
             }),
         };
     };
-    let authority = region
-        .as_str()
-        .and_then(https_origin_authority)
-        .ok_or(Problem::Unexpected {
-            what: "a region URL that is not an https origin",
-        })?;
+    let authority =
+        region
+            .as_str()
+            .and_then(https_origin_authority)
+            .ok_or(Problem::Unexpected {
+                what: "a region URL that is not an https origin",
+            })?;
     if same_sentry(page_host, &authority) {
         Ok(format!("https://{authority}"))
     } else {
@@ -494,7 +500,8 @@ fn trace_item_facts(json: &Value) -> Result<Vec<RawFact>, Problem> {
         facts.push("span_id".into(), id);
     }
     for attribute in attributes {
-        let (Some(Value::String(name)), Some(value)) = (attribute.get("name"), attribute.get("value"))
+        let (Some(Value::String(name)), Some(value)) =
+            (attribute.get("name"), attribute.get("value"))
         else {
             continue;
         };

@@ -336,6 +336,15 @@ mod tests {
     }
 
     #[test]
+    fn api_reads_load_as_a_flag_and_default_on() {
+        let (settings, notices) = Settings::load(&serde_json::json!({ "api_reads": false }));
+        assert!(!settings.api_reads && notices.is_empty());
+        let (settings, notices) = Settings::load(&serde_json::json!({ "api_reads": "no" }));
+        assert!(settings.api_reads, "a bad value falls back to on");
+        assert!(notices[0].contains("api_reads"), "{notices:?}");
+    }
+
+    #[test]
     fn load_of_missing_or_garbage_settings() {
         assert_eq!(Settings::load(&Value::Null), (Settings::default(), vec![]));
         let (settings, notices) = Settings::load(&serde_json::json!("garbage"));

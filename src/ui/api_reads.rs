@@ -89,7 +89,12 @@ impl ApiReader {
             .borrow()
             .as_ref()
             .is_some_and(|(u, t)| u == url && Some(t) == target.as_ref());
-        if same && matches!(self.state.get_untracked(), ApiState::Loading | ApiState::Done | ApiState::Error(_)) {
+        if same
+            && matches!(
+                self.state.get_untracked(),
+                ApiState::Loading | ApiState::Done | ApiState::Error(_)
+            )
+        {
             if !open && self.state.get_untracked() == ApiState::Loading {
                 self.stop(ApiState::Idle);
             }
@@ -165,16 +170,22 @@ impl ApiReader {
         let Some(promise) = promise else {
             return unreachable;
         };
-        match JsFuture::from(promise).await.ok().and_then(|v| v.as_string()) {
+        match JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|v| v.as_string())
+        {
             Some(json) => serde_json::from_str(&json).unwrap_or(unreachable),
             None => unreachable,
         }
     }
-
 }
 
 /// The facts Sentry's API gave for the page at `url`, if any (`ApiReader::facts`).
-pub fn facts_for(facts: RwSignal<Option<(String, Arc<[RawFact]>)>>, url: &str) -> Option<Arc<[RawFact]>> {
+pub fn facts_for(
+    facts: RwSignal<Option<(String, Arc<[RawFact]>)>>,
+    url: &str,
+) -> Option<Arc<[RawFact]>> {
     facts.with(|facts| {
         facts
             .as_ref()

@@ -131,7 +131,8 @@ impl SidebarState {
         let settings = Arc::new(effective.settings);
         let raw = RwSignal::new(None::<RawFacts>);
         let typed = RwSignal::new(BTreeMap::new());
-        let (lens_runbook, lens_settings, api_facts) = (runbook.clone(), settings.clone(), api.facts);
+        let (lens_runbook, lens_settings, api_facts) =
+            (runbook.clone(), settings.clone(), api.facts);
         // A live page reports its new facts among all it reported before: only those are read.
         let memory = StoredValue::new(FactMemory::default());
         let lens = Memo::new(move |_| {

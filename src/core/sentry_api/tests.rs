@@ -91,7 +91,10 @@ fn an_event_page_asks_the_organization_then_the_event_at_its_region() {
         ("trace_id", "6c1f0e2d3b4a59687a6b5c4d3e2f1a0b"),
         ("span_id", "7d8e9f0a1b2c3d4e"),
         ("mcp.session.id", "sess_9QX3"),
-        ("gen_ai.tool.call.arguments.query", "is:unresolved <b>release:web@1.4.2</b>"),
+        (
+            "gen_ai.tool.call.arguments.query",
+            "is:unresolved <b>release:web@1.4.2</b>",
+        ),
         ("http.route", "/mcp"),
     ] {
         assert!(facts.contains(&expected), "{expected:?} in {facts:?}");
@@ -190,7 +193,12 @@ fn each_status_and_failure_names_its_problem() {
         (status(403), Problem::NoAccess),
         (status(404), Problem::NotFound),
         (status(500), Problem::Unreachable),
-        (status(302), Problem::Unexpected { what: "an unexpected HTTP status" }),
+        (
+            status(302),
+            Problem::Unexpected {
+                what: "an unexpected HTTP status",
+            },
+        ),
         (
             Reply {
                 failure: Some("timeout".into()),
@@ -210,9 +218,16 @@ fn each_status_and_failure_names_its_problem() {
                 failure: Some("too-large".into()),
                 ..Reply::default()
             },
-            Problem::Unexpected { what: "a reply larger than 4 MB" },
+            Problem::Unexpected {
+                what: "a reply larger than 4 MB",
+            },
         ),
-        (ok(r#"{"tags": [{"key": "user", "value": "#), Problem::Unexpected { what: "a reply that is not JSON" }),
+        (
+            ok(r#"{"tags": [{"key": "user", "value": "#),
+            Problem::Unexpected {
+                what: "a reply that is not JSON",
+            },
+        ),
     ];
     for (reply, problem) in cases {
         let mut reads = ApiReads::default();
@@ -237,9 +252,15 @@ fn a_429_holds_every_request_until_sentrys_reset() {
         ..Reply::default()
     };
     let problem = Problem::RateLimited { retry_after_s: 30 };
-    assert_eq!(reads.answer(&target, Ask::Region, &limited, now_ms), Err(problem));
+    assert_eq!(
+        reads.answer(&target, Ask::Region, &limited, now_ms),
+        Err(problem)
+    );
     assert_eq!(reads.next(&target, now_ms + 29_000.0), Next::Held(problem));
-    assert!(matches!(reads.next(&target, now_ms + 30_000.0), Next::Ask(_)));
+    assert!(matches!(
+        reads.next(&target, now_ms + 30_000.0),
+        Next::Ask(_)
+    ));
     let with_retry_after = Reply {
         retry_after: Some("5".into()),
         ..limited
@@ -272,7 +293,9 @@ fn a_region_elsewhere_is_refused_and_missing_links_mean_the_pages_origin() {
     reads
         .answer(&target, Ask::Region, &ok(r#"{"slug": "acme"}"#), 0.0)
         .expect("an older Sentry without links");
-    assert!(ask(&reads, &target).url.starts_with("https://acme.sentry.io/api/0/"));
+    assert!(ask(&reads, &target)
+        .url
+        .starts_with("https://acme.sentry.io/api/0/"));
 }
 
 #[test]
@@ -344,13 +367,17 @@ fn api_facts_are_read_like_the_pages_and_win_where_the_item_shows_another_form()
         &target,
         &[
             &fixture("organizations/acme.json"),
-            &fixture("events/1a2b3c4d5e6f40718293a4b5c6d7e8f9.json").replace("{{TOKEN}}", "sntryu_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
+            &fixture("events/1a2b3c4d5e6f40718293a4b5c6d7e8f9.json").replace(
+                "{{TOKEN}}",
+                "sntryu_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            ),
         ],
     );
     let Next::Done(api) = reads.next(&target, 0.0) else {
         panic!("read");
     };
-    let pivots = recognise_remembering(&runbook, &page, &raw, &api, &mut FactMemory::default()).pivots;
+    let pivots =
+        recognise_remembering(&runbook, &page, &raw, &api, &mut FactMemory::default()).pivots;
     let find = |key: &str| {
         pivots
             .iter()
@@ -358,9 +385,21 @@ fn api_facts_are_read_like_the_pages_and_win_where_the_item_shows_another_form()
             .map(|p| (p.value.as_str(), p.source))
             .collect::<Vec<_>>()
     };
-    assert_eq!(find("http.route"), [("/mcp", FactSource::Tag)], "agreeing: the page's source");
-    assert_eq!(find("mcp.session.id"), [("sess_9QX3", FactSource::Api)], "the API's value wins");
-    assert_eq!(find("user.id"), [("u-1702", FactSource::Api)], "only the API had it");
+    assert_eq!(
+        find("http.route"),
+        [("/mcp", FactSource::Tag)],
+        "agreeing: the page's source"
+    );
+    assert_eq!(
+        find("mcp.session.id"),
+        [("sess_9QX3", FactSource::Api)],
+        "the API's value wins"
+    );
+    assert_eq!(
+        find("user.id"),
+        [("u-1702", FactSource::Api)],
+        "only the API had it"
+    );
     let referrer = pivots
         .iter()
         .find(|p| p.key == "app.referrer.family")
@@ -394,9 +433,16 @@ fn the_background_sends_only_api_gets_to_this_pages_sentry() {
         &["sentry.example.com"],
     )
     .expect("a self-hosted page");
-    assert!(checked_request("https://us.sentry.io/api/0/organizations/acme/", &self_hosted).is_err());
+    assert!(checked_request(
+        "https://us.sentry.io/api/0/organizations/acme/",
+        &self_hosted
+    )
+    .is_err());
     assert_eq!(
-        checked_request("https://sentry.example.com/api/0/organizations/acme/", &self_hosted),
+        checked_request(
+            "https://sentry.example.com/api/0/organizations/acme/",
+            &self_hosted
+        ),
         Ok(())
     );
 }

@@ -49,11 +49,18 @@ fn api_requests(s: &Session) -> Result<Vec<Value>> {
     for request in &requests {
         ensure!(request["method"] == "GET", "not a GET: {request}");
         ensure!(
-            ["acme.sentry.io", "us.sentry.io"].contains(&request["Host"].as_str().unwrap_or_default()),
+            ["acme.sentry.io", "us.sentry.io"]
+                .contains(&request["Host"].as_str().unwrap_or_default()),
             "an API request to another host: {request}"
         );
-        ensure!(request["session"] == true, "without the session cookie: {request}");
-        ensure!(request["Authorization"] == "", "with a credential of its own: {request}");
+        ensure!(
+            request["session"] == true,
+            "without the session cookie: {request}"
+        );
+        ensure!(
+            request["Authorization"] == "",
+            "with a credential of its own: {request}"
+        );
     }
     Ok(requests)
 }
@@ -81,7 +88,11 @@ async fn an_event_page_with_folded_contexts_shows_the_apis_values(s: &Session) -
         ("mcp.session.id", "sess_9QX3", "api"),
         ("gen_ai.tool.name", "search_events", "api"),
         ("app.client.family", "cursor", "api"),
-        ("gen_ai.tool.call.arguments.query", "is:unresolved <b>release:web@1.4.2</b>", "api"),
+        (
+            "gen_ai.tool.call.arguments.query",
+            "is:unresolved <b>release:web@1.4.2</b>",
+            "api",
+        ),
     ] {
         ensure!(
             has(&pivots, key, value, source),
@@ -100,7 +111,10 @@ async fn an_event_page_with_folded_contexts_shows_the_apis_values(s: &Session) -
                         token: /sntryu_[0-9a-f]{16}/.test(document.documentElement.outerHTML) };"#,
         )
         .await?;
-    ensure!(checks["misleading"] == "true", "bidi value unmarked: {checks}");
+    ensure!(
+        checks["misleading"] == "true",
+        "bidi value unmarked: {checks}"
+    );
     ensure!(checks["bold"] == 0, "API text became markup: {checks}");
     ensure!(
         checks["secretWarning"] == true && checks["referrer"] == "true" && checks["token"] == false,
@@ -109,7 +123,12 @@ async fn an_event_page_with_folded_contexts_shows_the_apis_values(s: &Session) -
     let requests = api_requests(s)?;
     let paths: Vec<(&str, &str)> = requests
         .iter()
-        .map(|r| (r["Host"].as_str().unwrap_or_default(), r["path"].as_str().unwrap_or_default()))
+        .map(|r| {
+            (
+                r["Host"].as_str().unwrap_or_default(),
+                r["path"].as_str().unwrap_or_default(),
+            )
+        })
         .collect();
     ensure!(
         paths
@@ -123,7 +142,8 @@ async fn an_event_page_with_folded_contexts_shows_the_apis_values(s: &Session) -
         "asked {paths:?}"
     );
     // Closing and opening the panel again asks nothing more: the item is kept for the tab's life.
-    s.in_sidebar("document.querySelector('.pl-close').click();").await?;
+    s.in_sidebar("document.querySelector('.pl-close').click();")
+        .await?;
     s.open_sidebar().await?;
     pivots_when(s, "done").await?;
     ensure!(api_requests(s)?.len() == 2, "the item was asked twice");
@@ -148,7 +168,11 @@ async fn a_span_page_shows_every_runbook_attribute_of_the_span(s: &Session) -> R
         ("gen_ai.tool.call.result.count", "0", "api"),
         ("http.response.status_code", "200", "api"),
         ("app.server.mode.agent", "true", "api"),
-        ("gen_ai.tool.call.arguments.query", "<img src=x onerror=\"document.title='hacked'\">", "api"),
+        (
+            "gen_ai.tool.call.arguments.query",
+            "<img src=x onerror=\"document.title='hacked'\">",
+            "api",
+        ),
     ] {
         ensure!(
             has(&pivots, key, value, source),
@@ -161,7 +185,13 @@ async fn a_span_page_shows_every_runbook_attribute_of_the_span(s: &Session) -> R
     ensure!(markup == 0, "the API's markup ran: {markup}");
     let hosts: Vec<String> = api_requests(s)?
         .iter()
-        .map(|r| format!("{}{}", r["Host"].as_str().unwrap_or_default(), r["path"].as_str().unwrap_or_default()))
+        .map(|r| {
+            format!(
+                "{}{}",
+                r["Host"].as_str().unwrap_or_default(),
+                r["path"].as_str().unwrap_or_default()
+            )
+        })
         .collect();
     ensure!(hosts.len() == 3, "three requests for a span: {hosts:?}");
     ensure!(
@@ -201,7 +231,9 @@ async fn each_error_reply_gives_its_warning_and_keeps_the_page_pivots(s: &Sessio
         fail_with(s, mode).await?;
         s.open(EVENT_PAGE).await?; // a new frame: nothing cached
         s.wait_ready().await?;
-        let pivots = pivots_when(s, "error").await.with_context(|| format!("mode {mode}"))?;
+        let pivots = pivots_when(s, "error")
+            .await
+            .with_context(|| format!("mode {mode}"))?;
         for (key, value) in [
             ("event_id", "1a2b3c4d5e6f40718293a4b5c6d7e8f9"),
             ("http.route", "/mcp"),
@@ -220,13 +252,17 @@ async fn each_error_reply_gives_its_warning_and_keeps_the_page_pivots(s: &Sessio
             .in_sidebar(r#"return document.querySelector('[data-testid="pl-warning"][data-kind="api"]')?.textContent ?? '';"#)
             .await?;
         let warning = warning.as_str().unwrap_or_default();
-        ensure!(warning.contains(words), "{mode}: the warning says {warning:?}");
+        ensure!(
+            warning.contains(words),
+            "{mode}: the warning says {warning:?}"
+        );
     }
     Ok(())
 }
 
 async fn with_the_option_off_nothing_is_asked(s: &Session) -> Result<()> {
-    s.write_storage("settings", json!({ "api_reads": false })).await?;
+    s.write_storage("settings", json!({ "api_reads": false }))
+        .await?;
     s.open(EVENT_PAGE).await?;
     s.wait_ready().await?;
     s.open_sidebar().await?;
@@ -237,7 +273,10 @@ async fn with_the_option_off_nothing_is_asked(s: &Session) -> Result<()> {
     );
     tokio::time::sleep(Duration::from_secs(2)).await;
     let requests = api_requests(s)?;
-    ensure!(requests.is_empty(), "asked with the option off: {requests:?}");
+    ensure!(
+        requests.is_empty(),
+        "asked with the option off: {requests:?}"
+    );
     Ok(())
 }
 

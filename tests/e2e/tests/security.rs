@@ -212,7 +212,8 @@ fn only_the_pages_own_requests(s: &Session, secret_part: &str) -> Result<()> {
             // The sidebar's reads of Sentry's API (docs/sentry-api.md): GETs of this page's
             // Sentry and its region, from the background, whose Origin names the extension.
             let api_read = r["method"] == "GET"
-                && ["acme.sentry.io", "us.sentry.io"].contains(&r["Host"].as_str().unwrap_or_default())
+                && ["acme.sentry.io", "us.sentry.io"]
+                    .contains(&r["Host"].as_str().unwrap_or_default())
                 && path.starts_with("/api/0/")
                 && r["Authorization"] == "";
             let line = r.to_string();
