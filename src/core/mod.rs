@@ -15,6 +15,7 @@ pub mod managed;
 pub mod page;
 pub mod page_entries;
 pub mod practice;
+pub mod previews;
 pub mod probe_keys;
 pub mod query;
 pub mod runbook;

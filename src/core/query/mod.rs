@@ -6,6 +6,7 @@ mod products;
 mod url;
 mod values;
 
+pub use products::{GroupPart, PreviewAsk, Reading, PREVIEW_GROUPS};
 pub use url::{direct_link, Deployment, Period, SafeUrl, Scope, MAX_URL_BYTES};
 
 use crate::core::runbook::Recipe;
@@ -30,6 +31,8 @@ pub struct Links {
     /// The filters left out of the offered query, by key as the runbook writes them.
     pub dropped: Vec<String>,
     pub links: Vec<Link>,
+    /// The API requests that count what the first link shows (empty when not ready).
+    pub previews: Vec<PreviewAsk>,
     /// The offered query in the runbook's own format (the recipe as written when not ready), for
     /// an MCP client or a ticket.
     pub text: String,
@@ -119,6 +122,7 @@ pub fn build_links(
             missing,
             dropped: Vec::new(),
             links: Vec::new(),
+            previews: Vec::new(),
             text: recipe_text(recipe, &query),
         });
     }
@@ -136,11 +140,13 @@ pub fn build_links(
         }
     })?;
     let links = products::links(recipe, &filled, scope)?;
+    let previews = products::previews(recipe, &filled, scope)?;
     Ok(Links {
         ready: true,
         missing,
         dropped: offered.dropped,
         links,
+        previews,
         text: recipe_text(recipe, &filled),
     })
 }

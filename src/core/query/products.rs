@@ -188,15 +188,56 @@ fn metric_name(term: &Term) -> Option<String> {
     }
 }
 
-/// One `metric` parameter per metric: the backend aggregates one metric per query, and `metric`
-/// is no search key, so each OR clause's `metric:<name>` moves into the JSON object.
-fn metrics(recipe: &Recipe, filled: &Query, scope: &Scope) -> Result<Link, QueryError> {
-    let style = KeyStyle::new(Product::Metrics)?;
-    let sum_of_value = Aggregate {
+/// One OR clause of a metrics recipe: its metric, the metric's type, and the rest of its filters.
+struct MetricClause {
+    name: String,
+    kind: &'static str,
+    rest: Query,
+}
+
+/// The backend aggregates one metric per query, and `metric` is no search key, so each OR
+/// clause's `metric:<name>` comes out of the query (into the link's JSON, into the aggregate).
+fn metric_clauses(recipe: &Recipe, filled: &Query) -> Result<Vec<MetricClause>, QueryError> {
+    filled
+        .or_clauses()
+        .into_iter()
+        .map(|clause| {
+            let (rest, taken) = clause.take_top_level(&|term| metric_name(term).is_some());
+            let name = match taken.as_slice() {
+                [term] => metric_name(term).unwrap_or_default(),
+                _ => {
+                    return Err(recipe_error(
+                        recipe,
+                        "every OR clause needs exactly one metric:<name> outside parentheses",
+                    ))
+                }
+            };
+            let kind = metric_type(&name)?;
+            Ok(MetricClause { name, kind, rest })
+        })
+        .collect()
+}
+
+/// `sum(value,<metric>,<type>,-)`: the metric, its type and any unit, inside the aggregate.
+fn metric_y_axis(aggregate: &Aggregate, name: &str, kind: &str) -> String {
+    format!(
+        "{}({},{name},{kind},-)",
+        aggregate.function, aggregate.argument
+    )
+}
+
+fn sum_of_value() -> Aggregate {
+    Aggregate {
         function: "sum".into(),
         argument: "value".into(),
         group_by: Vec::new(),
-    };
+    }
+}
+
+/// One `metric` parameter per metric (`metric_clauses`).
+fn metrics(recipe: &Recipe, filled: &Query, scope: &Scope) -> Result<Link, QueryError> {
+    let style = KeyStyle::new(Product::Metrics)?;
+    let sum_of_value = sum_of_value();
     let aggregate = recipe.aggregate.as_ref().unwrap_or(&sum_of_value);
     // Grouping by `metric` is what the split per metric already does.
     let group_by: Vec<String> = aggregate
@@ -207,22 +248,8 @@ fn metrics(recipe: &Recipe, filled: &Query, scope: &Scope) -> Result<Link, Query
         .collect();
     let mut params = Params::default();
     let mut names = Vec::new();
-    for clause in filled.or_clauses() {
-        let (rest, taken) = clause.take_top_level(&|term| metric_name(term).is_some());
-        let name = match taken.as_slice() {
-            [term] => metric_name(term).unwrap_or_default(),
-            _ => {
-                return Err(recipe_error(
-                    recipe,
-                    "every OR clause needs exactly one metric:<name> outside parentheses",
-                ))
-            }
-        };
-        let kind = metric_type(&name)?;
-        let y_axis = format!(
-            "{}({},{name},{kind},-)",
-            aggregate.function, aggregate.argument
-        );
+    for MetricClause { name, kind, rest } in metric_clauses(recipe, filled)? {
+        let y_axis = metric_y_axis(aggregate, &name, kind);
         let mut aggregate_fields = vec![AggregateField::YAxes {
             y_axes: vec![y_axis.clone()],
         }];
@@ -335,3 +362,162 @@ fn issue_stream(filled: &Query, scope: &Scope) -> Result<Vec<Link>, QueryError> 
     }
     Ok(links)
 }
+
+/// What one preview request reads from its reply (`core::previews`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Reading {
+    /// The first row's `value` column: the total.
+    Total { value: String },
+    /// Each row's `value` under the label its `columns` make (a fixed part stands for a group the
+    /// request cannot return, the metric of a split metrics recipe).
+    Groups {
+        value: String,
+        columns: Vec<GroupPart>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum GroupPart {
+    Column(String),
+    Fixed(String),
+}
+
+/// One request of a card's preview: the events endpoint Sentry's own Explore and Discover pages
+/// call for the aggregate view of the same query (docs/query-translation.md "Previews").
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PreviewAsk {
+    /// `/api/0/organizations/{org}/events/?…`, asked at the organization's API origin.
+    pub path: String,
+    pub reading: Reading,
+}
+
+/// The requests that answer "how many, and which" for the query the recipe's first link opens:
+/// the same query text, period and projects. A row count for lists (logs, spans, errors), the
+/// aggregate for a recipe that has one, and its top five groups when it groups.
+pub(super) fn previews(
+    recipe: &Recipe,
+    filled: &Query,
+    scope: &Scope,
+) -> Result<Vec<PreviewAsk>, QueryError> {
+    let events = |params: &Params| -> String {
+        let path = format!("/api/0/organizations/{}/events/", scope.org);
+        format!("{path}?{}", params.encoded())
+    };
+    let mut asks = Vec::new();
+    // One total, and the top five groups when grouped, for one query.
+    let mut ask =
+        |dataset: &str, referrer: &str, query: String, value: String, groups: Vec<GroupPart>| {
+            let mut total = Params::default();
+            total
+                .add("dataset", dataset)
+                .add("field", value.as_str())
+                .add("query", query.as_str())
+                .add("per_page", "1")
+                .add("referrer", referrer)
+                .add_scope(scope);
+            asks.push(PreviewAsk {
+                path: events(&total),
+                reading: Reading::Total {
+                    value: value.clone(),
+                },
+            });
+            let columns: Vec<&String> = groups
+                .iter()
+                .filter_map(|g| match g {
+                    GroupPart::Column(c) => Some(c),
+                    GroupPart::Fixed(_) => None,
+                })
+                .collect();
+            if columns.is_empty() && groups.is_empty() {
+                return;
+            }
+            let mut grouped = Params::default();
+            grouped
+                .add("dataset", dataset)
+                .add_all("field", columns)
+                .add("field", value.as_str())
+                .add("query", query.as_str())
+                .add("sort", signed(&value, true))
+                .add("per_page", PREVIEW_GROUPS.to_string())
+                .add("referrer", referrer)
+                .add_scope(scope);
+            asks.push(PreviewAsk {
+                path: events(&grouped),
+                reading: Reading::Groups {
+                    value,
+                    columns: groups,
+                },
+            });
+        };
+    let explore_page =
+        |product: Product, count: &str| -> Result<(String, String, Vec<GroupPart>), QueryError> {
+            let style = KeyStyle::new(product)?;
+            let (value, groups) = match &recipe.aggregate {
+                Some(aggregate) => (
+                    y_axis(&style, aggregate),
+                    style
+                        .keys(&aggregate.group_by)
+                        .into_iter()
+                        .map(GroupPart::Column)
+                        .collect(),
+                ),
+                None => (count.to_owned(), Vec::new()),
+            };
+            Ok((style.query(filled).to_string(), value, groups))
+        };
+    match recipe.dataset {
+        Dataset::Logs => {
+            let (query, value, groups) = explore_page(Product::Logs, "count(message)")?;
+            ask(
+                "ourlogs",
+                "api.explore.logs-table-aggregates",
+                query,
+                value,
+                groups,
+            );
+        }
+        Dataset::Spans => {
+            let (query, value, groups) = explore_page(Product::Spans, "count(span.duration)")?;
+            ask(
+                "spans",
+                "api.explore.spans-aggregates-table",
+                query,
+                value,
+                groups,
+            );
+        }
+        Dataset::Errors | Dataset::Issues => {
+            let (query, value, groups) = explore_page(Product::Discover, "count()")?;
+            ask("errors", "api.discover.query-table", query, value, groups);
+        }
+        Dataset::Tracemetrics => {
+            let style = KeyStyle::new(Product::Metrics)?;
+            let sum_of_value = sum_of_value();
+            let aggregate = recipe.aggregate.as_ref().unwrap_or(&sum_of_value);
+            for MetricClause { name, kind, rest } in metric_clauses(recipe, filled)? {
+                let groups = aggregate
+                    .group_by
+                    .iter()
+                    .map(|g| {
+                        if g == "metric" {
+                            GroupPart::Fixed(name.clone())
+                        } else {
+                            GroupPart::Column(style.key(g))
+                        }
+                    })
+                    .collect();
+                ask(
+                    "tracemetrics",
+                    "api.explore.metric-aggregates-table",
+                    style.query(&rest).to_string(),
+                    metric_y_axis(aggregate, &name, kind),
+                    groups,
+                );
+            }
+        }
+    }
+    Ok(asks)
+}
+
+/// Groups a preview shows.
+pub const PREVIEW_GROUPS: usize = 5;

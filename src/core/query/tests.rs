@@ -1,5 +1,5 @@
 use super::*;
-use crate::core::runbook::Runbook;
+use crate::core::runbook::{Dataset, Runbook};
 
 const TRACE: &str = "0af7651916cd43dd8448eb211c80319c";
 
@@ -753,4 +753,143 @@ mod round_trip {
             prop_assert_eq!(group_by, ["app.oauth.grant_revoked.reason", "app.client.family"]);
         }
     }
+}
+
+/// `(path, decoded parameters)` of a preview request.
+fn split_ask(ask: &PreviewAsk) -> (String, Vec<(String, String)>) {
+    let (path, query) = ask.path.split_once('?').expect("has a query string");
+    (
+        path.to_owned(),
+        form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect(),
+    )
+}
+
+fn param<'a>(params: &'a [(String, String)], name: &str) -> Vec<&'a str> {
+    params
+        .iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+        .collect()
+}
+
+/// A card never counts another query than its link opens: every preview request of every bundled
+/// recipe carries the first link's query text, projects and period, on the dataset that link shows.
+#[test]
+fn every_preview_asks_for_the_query_its_link_opens() {
+    let scope = Scope {
+        projects: vec![42, 7],
+        period: Period::Relative("7d".into()),
+        ..saas()
+    };
+    for recipe in bundled_recipes() {
+        let links = build_links(&recipe, &page_values, &scope).expect("builds");
+        assert!(!links.previews.is_empty(), "{}", recipe.id);
+        let (_, link) = split(&links.links[0].url);
+        let link_queries: Vec<String> = match recipe.dataset {
+            Dataset::Logs => param(&link, "logsQuery")
+                .iter()
+                .map(|q| (*q).to_owned())
+                .collect(),
+            Dataset::Tracemetrics => param(&link, "metric")
+                .iter()
+                .map(|m| {
+                    serde_json::from_str::<serde_json::Value>(m).expect("metric JSON")["query"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned()
+                })
+                .collect(),
+            _ => param(&link, "query")
+                .iter()
+                .map(|q| (*q).to_owned())
+                .collect(),
+        };
+        for ask in &links.previews {
+            let (path, params) = split_ask(ask);
+            assert_eq!(path, "/api/0/organizations/acme/events/", "{}", recipe.id);
+            let query = param(&params, "query");
+            assert!(
+                query.len() == 1 && link_queries.iter().any(|q| q == query[0]),
+                "{}: preview query {query:?} is not the link's {link_queries:?}",
+                recipe.id
+            );
+            assert_eq!(param(&params, "project"), ["42", "7"], "{}", recipe.id);
+            assert_eq!(param(&params, "statsPeriod"), ["7d"], "{}", recipe.id);
+            let dataset = param(&params, "dataset");
+            let expected = match recipe.dataset {
+                Dataset::Logs => "ourlogs",
+                Dataset::Spans => "spans",
+                Dataset::Tracemetrics => "tracemetrics",
+                Dataset::Errors | Dataset::Issues => "errors",
+            };
+            assert_eq!(dataset, [expected], "{}", recipe.id);
+            let value = match &ask.reading {
+                Reading::Total { value } | Reading::Groups { value, .. } => value,
+            };
+            assert!(
+                param(&params, "field").contains(&value.as_str()),
+                "{}",
+                recipe.id
+            );
+        }
+    }
+}
+
+#[test]
+fn a_grouped_metrics_recipe_asks_a_total_and_its_top_groups_per_metric() {
+    let links = build_links(
+        &recipe("register-and-callback-volume-by-client-family"),
+        &page_values,
+        &saas(),
+    )
+    .expect("builds");
+    let asks: Vec<(Vec<(String, String)>, &Reading)> = links
+        .previews
+        .iter()
+        .map(|ask| (split_ask(ask).1, &ask.reading))
+        .collect();
+    assert_eq!(
+        asks.len(),
+        4,
+        "a total and the groups for each of two metrics"
+    );
+    let (groups, reading) = &asks[1];
+    assert_eq!(
+        param(groups, "field"),
+        [
+            "app.client.family",
+            "sum(value,app.oauth.register,counter,-)"
+        ]
+    );
+    assert_eq!(
+        param(groups, "sort"),
+        ["-sum(value,app.oauth.register,counter,-)"]
+    );
+    assert_eq!(param(groups, "per_page"), ["5"]);
+    assert_eq!(
+        **reading,
+        Reading::Groups {
+            value: "sum(value,app.oauth.register,counter,-)".into(),
+            columns: vec![
+                GroupPart::Fixed("app.oauth.register".into()),
+                GroupPart::Column("app.client.family".into())
+            ],
+        }
+    );
+    let (total, _) = &asks[0];
+    assert_eq!(param(total, "per_page"), ["1"]);
+    assert!(param(total, "sort").is_empty());
+}
+
+#[test]
+fn a_recipe_that_is_not_ready_asks_nothing() {
+    let links = build_links(
+        &recipe("trace-log-history-after-opening-a-sentry-event-or-span"),
+        &|_| None,
+        &saas(),
+    )
+    .expect("builds");
+    assert!(!links.ready && links.previews.is_empty());
 }

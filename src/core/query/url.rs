@@ -184,13 +184,20 @@ impl Params {
     }
 }
 
+impl Params {
+    /// `name=value&…`, form-encoded as Sentry's pages send them.
+    pub(super) fn encoded(&self) -> String {
+        let mut serializer = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in &self.0 {
+            serializer.append_pair(name, value);
+        }
+        serializer.finish()
+    }
+}
+
 /// The link to `path` (a constant such as `/explore/logs/`) with `params`, if it passes the gate.
 pub(super) fn link(scope: &Scope, path: &str, params: &Params) -> Result<SafeUrl, QueryError> {
-    let mut serializer = form_urlencoded::Serializer::new(String::new());
-    for (name, value) in &params.0 {
-        serializer.append_pair(name, value);
-    }
-    let query = serializer.finish();
+    let query = params.encoded();
     let separator = if query.is_empty() { "" } else { "?" };
     let url = [scope.base().as_str(), path, separator, query.as_str()].concat();
     gate(scope, url)
