@@ -180,7 +180,8 @@ async function sentryApiGet({ id, url }, sender) {
     const header = (name) => response.headers.get(name) ?? undefined;
     return { status: response.status, body, retryAfter: header("Retry-After"), rateLimitReset: header("X-Sentry-Rate-Limit-Reset") };
   } catch {
-    return { failure: controller.signal.reason === "timeout" ? "timeout" : "unreachable" };
+    const reason = controller.signal.reason;
+    return { failure: reason === "timeout" ? "timeout" : reason === "aborted" ? "aborted" : "unreachable" };
   } finally {
     clearTimeout(timer);
     apiReadsInFlight.delete(key);

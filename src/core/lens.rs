@@ -9,6 +9,7 @@ use crate::core::facts::{
     recognise_remembering, FactMemory, FactSource, RawFact, RawFacts, RecognisedPivot,
 };
 use crate::core::page::{classify_url_with_hosts, PageContext, PageKind, TimeWindow};
+use crate::core::previews::PreviewPlan;
 use crate::core::query::{build_links, Deployment, Period, Scope};
 use crate::core::runbook::{KeyMatch, Recipe, Runbook, StartingPoint};
 use crate::core::sentry_api::{target, Target};
@@ -20,6 +21,8 @@ pub struct Lens {
     pub url: String,
     pub kind: PageKind,
     pub org: String,
+    /// `host[:port]` of the page's Sentry (empty when it is not one).
+    pub host: String,
     pub starting_points: Vec<StartingPointView>,
     pub pivots: Vec<PivotView>,
     /// The most useful for this page first: ready recipes filled from the page's pivots (the more
@@ -101,6 +104,8 @@ pub struct RecipeView {
     pub error: Option<String>,
     /// How many of its placeholders the page filled.
     pub filled_from_page: usize,
+    /// What the card asks Sentry to show what its first link finds (ready recipes only).
+    pub preview: Option<PreviewPlan>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -168,6 +173,7 @@ pub fn lens_remembering(input: &LensInput, memory: &mut FactMemory) -> Lens {
     Lens {
         url: input.raw.url.clone(),
         kind: page.kind,
+        host: page.host.clone(),
         org,
         starting_points: starting_points(input.runbook, &pivots),
         pivots,
@@ -205,6 +211,7 @@ fn unsupported(raw: &RawFacts) -> Lens {
         url: raw.url.clone(),
         kind: PageKind::Other,
         org: String::new(),
+        host: String::new(),
         starting_points: Vec::new(),
         pivots: Vec::new(),
         recipes: Vec::new(),
@@ -470,6 +477,7 @@ fn recipe_view(
         text: String::new(),
         error: None,
         filled_from_page,
+        preview: None,
     };
     let Some(scope) = scope else {
         return RecipeView {
@@ -495,6 +503,7 @@ fn recipe_view(
                 .collect(),
             dropped: links.dropped,
             text: links.text,
+            preview: PreviewPlan::new(links.previews, recipe.dataset, &scope.period),
             ..base
         },
         Err(error) => RecipeView {

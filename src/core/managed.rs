@@ -24,6 +24,8 @@ pub struct ManagedPolicy {
     pub runbook_url: Option<String>,
     /// Whether the sidebar reads the item in view from Sentry's API (`Settings::api_reads`).
     pub api_reads: Option<bool>,
+    /// Whether follow-up cards show counts (`Settings::previews`).
+    pub previews: Option<bool>,
     pub allow_user_override: bool,
 }
 
@@ -200,6 +202,13 @@ pub fn effective_settings(user: &Settings, managed: &ManagedPolicy) -> Effective
             &mut || effective.settings.api_reads = api_reads,
         );
     }
+    if let Some(previews) = managed.previews {
+        take(
+            "previews",
+            user.previews != Settings::default().previews,
+            &mut || effective.settings.previews = previews,
+        );
+    }
     if let Some(markdown) = &managed.runbook {
         if detect_secret(markdown).is_some() {
             notices
@@ -304,6 +313,13 @@ mod tests {
             !config.effective().settings.api_reads,
             "every surface reads the merged policy"
         );
+        assert!(
+            !config.effective().settings.shows_previews(),
+            "no previews without the API"
+        );
+        let no_previews = effective_settings(&on, &policy(json!({ "previews": false })));
+        assert!(no_previews.settings.api_reads && !no_previews.settings.shows_previews());
+        assert!(no_previews.is_locked("previews"));
     }
 
     #[test]

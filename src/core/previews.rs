@@ -203,14 +203,33 @@ pub fn noun(dataset: Dataset, count: f64) -> &'static str {
     }
 }
 
-/// The card's line: `37 logs in the last 24 hours`, `0 errors in the last 7 days`.
-pub fn summary(dataset: Dataset, preview: &Preview, period: &Period) -> String {
-    format!(
-        "{} {} in {}",
-        abbreviated(preview.count),
-        noun(dataset, preview.count),
-        period_words(period)
-    )
+/// What a ready card asks to show its answer, and how it words it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PreviewPlan {
+    pub asks: Vec<PreviewAsk>,
+    pub dataset: Dataset,
+    /// The link's period in words (`period_words`).
+    pub period: String,
+}
+
+impl PreviewPlan {
+    pub fn new(asks: Vec<PreviewAsk>, dataset: Dataset, period: &Period) -> Option<Self> {
+        (!asks.is_empty()).then(|| Self {
+            asks,
+            dataset,
+            period: period_words(period),
+        })
+    }
+
+    /// The card's line: `37 logs in the last 24 hours`, `0 errors in the last 7 days`.
+    pub fn summary(&self, preview: &Preview) -> String {
+        format!(
+            "{} {} in {}",
+            abbreviated(preview.count),
+            noun(self.dataset, preview.count),
+            self.period
+        )
+    }
 }
 
 /// Answers kept per request URL for a minute, failures too (so a card that failed is not asked

@@ -137,6 +137,21 @@ pub enum Problem {
 }
 
 impl Problem {
+    /// A few words for a place with little room (a follow-up card's count).
+    pub fn short(self) -> String {
+        match self {
+            Problem::SignedOut => "Signed out of Sentry: sign in to see the count".into(),
+            Problem::NoAccess => "No access to this query's projects".into(),
+            Problem::NotFound => "Sentry does not know this query's page".into(),
+            Problem::RateLimited { retry_after_s } => {
+                format!("Rate limited by Sentry: ask again in {retry_after_s} s")
+            }
+            Problem::Unreachable => "Sentry could not be reached".into(),
+            Problem::Slow => format!("No answer within {} s", TIMEOUT_MS / 1000),
+            Problem::Unexpected { what } => format!("Unexpected answer ({what})"),
+        }
+    }
+
     pub fn message(self) -> String {
         let rest = "The values read from the page are shown.";
         match self {
@@ -178,13 +193,13 @@ impl ApiReads {
         if let Some(facts) = self.items.get(target) {
             return Next::Done(facts.clone());
         }
-        if let Some(problem) = self.held_by.filter(|_| now_ms < self.held_until_ms) {
+        if let Some(problem) = self.held(now_ms) {
             return Next::Held(problem);
         }
         let org_path = format!("/api/0/organizations/{}", encode(&target.org));
-        let Some(region) = self.regions.get(&(target.host.clone(), target.org.clone())) else {
+        let Some(region) = self.region(&target.host, &target.org) else {
             return Next::Ask(Request {
-                url: format!("https://{}{org_path}/", target.host),
+                url: region_request(&target.host, &target.org),
                 ask: Ask::Region,
             });
         };
@@ -224,25 +239,15 @@ impl ApiReads {
         reply: &Reply,
         now_ms: f64,
     ) -> Result<(), Problem> {
-        let body = match reply_body(reply, now_ms) {
-            Ok(body) => body,
-            Err(problem) => {
-                if let Problem::RateLimited { retry_after_s } = problem {
-                    self.held_until_ms = now_ms + f64::from(retry_after_s) * 1000.0;
-                    self.held_by = Some(problem);
-                }
-                return Err(problem);
-            }
-        };
+        if ask == Ask::Region {
+            return self.answer_region(&target.host, &target.org, reply, now_ms);
+        }
+        let body = self.body_of(reply, now_ms)?;
         let json: Value = serde_json::from_str(body).map_err(|_| Problem::Unexpected {
             what: "a reply that is not JSON",
         })?;
         match ask {
-            Ask::Region => {
-                let region = region_of(&json, &target.host)?;
-                self.regions
-                    .insert((target.host.clone(), target.org.clone()), region);
-            }
+            Ask::Region => {}
             Ask::Project => {
                 let Item::Span { span, .. } = &target.item else {
                     return Err(Problem::Unexpected {
@@ -265,6 +270,54 @@ impl ApiReads {
         }
         Ok(())
     }
+}
+
+impl ApiReads {
+    /// The API origin of `org` on the Sentry at `host`, once known.
+    pub fn region(&self, host: &str, org: &str) -> Option<&str> {
+        self.regions
+            .get(&(host.to_owned(), org.to_owned()))
+            .map(String::as_str)
+    }
+
+    /// Takes the reply to `region_request(host, org)`.
+    pub fn answer_region(
+        &mut self,
+        host: &str,
+        org: &str,
+        reply: &Reply,
+        now_ms: f64,
+    ) -> Result<(), Problem> {
+        let body = self.body_of(reply, now_ms)?;
+        let json: Value = serde_json::from_str(body).map_err(|_| Problem::Unexpected {
+            what: "a reply that is not JSON",
+        })?;
+        let region = region_of(&json, host)?;
+        self.regions
+            .insert((host.to_owned(), org.to_owned()), region);
+        Ok(())
+    }
+
+    /// Why nothing may be asked now (Sentry said 429 and its wait is not over), if so.
+    pub fn held(&self, now_ms: f64) -> Option<Problem> {
+        self.held_by.filter(|_| now_ms < self.held_until_ms)
+    }
+
+    /// The body of a successful reply, or its problem; a 429 holds every request of this tab
+    /// (item reads and previews alike) for the wait Sentry names.
+    pub fn body_of<'r>(&mut self, reply: &'r Reply, now_ms: f64) -> Result<&'r str, Problem> {
+        let body = reply_body(reply, now_ms);
+        if let Err(problem @ Problem::RateLimited { retry_after_s }) = body {
+            self.held_until_ms = now_ms + f64::from(retry_after_s) * 1000.0;
+            self.held_by = Some(problem);
+        }
+        body
+    }
+}
+
+/// `GET /api/0/organizations/{org}/` at the page's origin: where the organization's API lives.
+pub fn region_request(host: &str, org: &str) -> String {
+    format!("https://{host}/api/0/organizations/{}/", encode(org))
 }
 
 /// A path segment: everything but RFC 3986's unreserved characters is encoded.

@@ -26,6 +26,9 @@ pub struct Settings {
     /// Read the item in view from Sentry's API with the engineer's session (`sentry_api.rs`);
     /// with it off nothing is requested.
     pub api_reads: bool,
+    /// Show on each ready follow-up what its query finds (needs `api_reads`: same session, same
+    /// host rules).
+    pub previews: bool,
 }
 
 impl Default for Settings {
@@ -37,6 +40,7 @@ impl Default for Settings {
             projects: Vec::new(),
             sidebar: SidebarDefaults::default(),
             api_reads: true,
+            previews: true,
         }
     }
 }
@@ -60,6 +64,12 @@ impl Default for SidebarDefaults {
 }
 
 impl Settings {
+    /// Whether follow-up cards ask Sentry for their counts: only while reading Sentry's API is
+    /// allowed at all.
+    pub fn shows_previews(&self) -> bool {
+        self.api_reads && self.previews
+    }
+
     /// Reads stored settings field by field: a missing field takes its default silently, a bad one
     /// takes its default with a notice naming it, so one corrupt value never loses the others.
     pub fn load(stored: &Value) -> (Settings, Vec<String>) {
@@ -111,6 +121,10 @@ impl Settings {
         });
         field("api_reads", &mut |v| {
             settings.api_reads = v.as_bool().ok_or("not true or false")?;
+            Ok(())
+        });
+        field("previews", &mut |v| {
+            settings.previews = v.as_bool().ok_or("not true or false")?;
             Ok(())
         });
         (settings, notices)

@@ -4,6 +4,7 @@
 //! no longer shown. The facts it keeps go into the lens beside the page's (source `api`).
 
 use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -12,7 +13,9 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::core::facts::RawFact;
-use crate::core::sentry_api::{ApiReads, Next, Problem, Reply, Target, MAX_READS_PER_PAGE};
+use crate::core::sentry_api::{
+    region_request, ApiReads, Next, Problem, Reply, Target, MAX_READS_PER_PAGE,
+};
 
 /// Contract v2 `data-api`, and the problem behind `error`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -56,6 +59,44 @@ pub struct ApiReader {
     /// What is being read (or was last read), with its page URL; a new page bumps `run`.
     reading: Rc<RefCell<Option<(String, Target)>>>,
     run: Rc<Cell<u32>>,
+    /// One organization lookup at a time: the cards that need a region wait for the first.
+    region_lookup: Rc<Slots>,
+}
+
+/// At most a number of holders at a time; the others wait their turn, first come first served.
+pub struct Slots {
+    free: Cell<usize>,
+    waiting: RefCell<VecDeque<js_sys::Function>>,
+}
+
+impl Slots {
+    pub fn new(limit: usize) -> Self {
+        Self {
+            free: Cell::new(limit),
+            waiting: RefCell::default(),
+        }
+    }
+
+    pub async fn acquire(&self) {
+        if self.free.get() > 0 {
+            self.free.set(self.free.get() - 1);
+            return;
+        }
+        let turn =
+            js_sys::Promise::new(&mut |resolve, _| self.waiting.borrow_mut().push_back(resolve));
+        let _ = JsFuture::from(turn).await;
+    }
+
+    /// Hands the slot to the next in line, or frees it.
+    pub fn release(&self) {
+        let next = self.waiting.borrow_mut().pop_front();
+        match next {
+            Some(next) => {
+                let _ = next.call0(&JsValue::NULL);
+            }
+            None => self.free.set(self.free.get() + 1),
+        }
+    }
 }
 
 impl ApiReader {
@@ -71,6 +112,7 @@ impl ApiReader {
             connection: Rc::default(),
             reading: Rc::default(),
             run: Rc::default(),
+            region_lookup: Rc::new(Slots::new(1)),
         }
     }
 
@@ -155,8 +197,51 @@ impl ApiReader {
         }
     }
 
+    /// Whether the sidebar may ask Sentry at all (the option and the team policy).
+    pub fn enabled(&self) -> bool {
+        self.state.get_untracked() != ApiState::Off
+    }
+
+    /// The API origin of `org` on the Sentry at `host`, asked once per tab.
+    pub async fn region(&self, host: &str, org: &str) -> Result<String, Problem> {
+        self.region_lookup.acquire().await;
+        let region = self.region_now(host, org).await;
+        self.region_lookup.release();
+        region
+    }
+
+    async fn region_now(&self, host: &str, org: &str) -> Result<String, Problem> {
+        if let Some(region) = self.reads.borrow().region(host, org) {
+            return Ok(region.to_owned());
+        }
+        self.check_held()?;
+        let reply = self.get(&region_request(host, org)).await;
+        let mut reads = self.reads.borrow_mut();
+        reads.answer_region(host, org, &reply, js_sys::Date::now())?;
+        reads
+            .region(host, org)
+            .map(str::to_owned)
+            .ok_or(Problem::Unreachable)
+    }
+
+    /// The rate-limit wait in force, as the problem to show.
+    pub fn check_held(&self) -> Result<(), Problem> {
+        match self.reads.borrow().held(js_sys::Date::now()) {
+            Some(problem) => Err(problem),
+            None => Ok(()),
+        }
+    }
+
+    /// The body of a reply, or its problem (a 429 holds every request of this tab).
+    pub fn body_of(&self, reply: &Reply) -> Result<String, Problem> {
+        self.reads
+            .borrow_mut()
+            .body_of(reply, js_sys::Date::now())
+            .map(str::to_owned)
+    }
+
     /// One GET through the background; anything but a reply counts as Sentry unreachable.
-    async fn get(&self, url: &str) -> Reply {
+    pub async fn get(&self, url: &str) -> Reply {
         let unreachable = Reply {
             failure: Some("unreachable".into()),
             ..Reply::default()

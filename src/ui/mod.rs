@@ -19,6 +19,8 @@ mod pivots;
 #[cfg(feature = "sidebar")]
 mod practice;
 #[cfg(feature = "sidebar")]
+mod previews;
+#[cfg(feature = "sidebar")]
 mod recipes;
 #[cfg(feature = "sidebar")]
 mod scenarios;

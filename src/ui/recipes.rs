@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 
 use super::clipboard::copy;
+use super::previews::PreviewLine;
 use super::sidebar::part;
 use crate::core::lens::{Lens, RecipeView};
 
@@ -148,6 +149,7 @@ fn RecipeCard(
                     disabled=no_text on:click=copy_query>"Copy query"</button>
                 <span class="pl-status" role="status">{move || status.get()}</span>
             </div>
+            <PreviewLine recipe=recipe/>
             {without}
             <For each=missing key=String::clone let:key>
                 <MissingInput key=key typed=typed optional=Signal::derive(ready)/>

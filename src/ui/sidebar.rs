@@ -10,6 +10,7 @@ use wasm_bindgen::JsValue;
 
 use super::api_reads::{facts_for, ApiReader, ApiState};
 use super::practice::Practice;
+use super::previews::PreviewLoader;
 use super::scenarios::{Investigating, ScenarioSources, Scenarios};
 use super::sidebar_app::Theme;
 use super::tour::{Tour, TourButton, TourPanel};
@@ -334,6 +335,20 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
     let open = move || prefs.get().open.to_string();
     let api = state.api.clone();
     let api_state = api.state;
+    // Follow-up cards count what their query finds while in view (the same rules as the API).
+    let shows_previews = settings.shows_previews() && api.enabled();
+    let preview_page = Memo::new(move |_| {
+        lens.with(|l| {
+            l.as_ref()
+                .filter(|l| !l.host.is_empty() && !l.org.is_empty())
+                .map(|l| (l.host.clone(), l.org.clone()))
+        })
+    });
+    provide_context(StoredValue::new_local(PreviewLoader::new(
+        api.clone(),
+        Signal::derive(move || shows_previews && !practice.get()),
+        preview_page,
+    )));
     // Sentry's API is asked about the item in view while the panel is open (never on practice
     // pages, which stand for a Sentry the engineer may not be signed in to).
     let api_target = part(lens, |l| (l.url.clone(), l.api_target.clone()));

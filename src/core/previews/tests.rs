@@ -161,13 +161,14 @@ fn the_period_and_the_rows_in_words() {
         count: 37.0,
         groups: Vec::new(),
     };
+    let plan = |dataset| PreviewPlan::new(vec![total("count()")], dataset, &day).expect("asks");
     assert_eq!(
-        summary(Dataset::Logs, &preview, &day),
+        plan(Dataset::Logs).summary(&preview),
         "37 logs in the last 24 hours"
     );
     let none = Preview::default();
     assert_eq!(
-        summary(Dataset::Issues, &none, &day),
+        plan(Dataset::Issues).summary(&none),
         "0 errors in the last 24 hours"
     );
     let one = Preview {
@@ -175,9 +176,10 @@ fn the_period_and_the_rows_in_words() {
         groups: Vec::new(),
     };
     assert_eq!(
-        summary(Dataset::Spans, &one, &day),
+        plan(Dataset::Spans).summary(&one),
         "1 span in the last 24 hours"
     );
+    assert_eq!(PreviewPlan::new(Vec::new(), Dataset::Logs, &day), None);
 }
 
 #[test]

@@ -170,7 +170,14 @@ fn SentrySection(context: Context) -> impl IntoView {
                 hint="Leave empty for sentry.io; a self-hosted Sentry is an https origin."
                 value=initial.host validate=validate_host
                 on_valid=move |host| save(Box::new(move |s| s.host = host))/>
-            <ApiReadsField context=context/>
+            <FlagField context=context testid="pl-setting-api" field="api_reads"
+                label="Read full values from Sentry's API (uses your Sentry session, read-only)"
+                hint="The sidebar asks the Sentry you are on for the event or span in view, so values the page folds or cuts are shown whole. Nothing is sent anywhere else."
+                read=|s| s.api_reads write=|s, on| s.api_reads = on/>
+            <FlagField context=context testid="pl-setting-previews" field="previews"
+                label="Show counts on follow-ups"
+                hint="Each follow-up in view asks Sentry how many rows its query finds, and its top groups, before you click. Needs the option above."
+                read=|s| s.previews write=|s, on| s.previews = on/>
             <h2>"Follow-up queries"</h2>
             <SettingField label="Default time window" testid="pl-setting-period" field="period"
                 effective=context.effective
@@ -232,25 +239,33 @@ fn SidebarSection(context: Context) -> impl IntoView {
     }
 }
 
-/// Whether the sidebar reads the item in view from Sentry's API (locked by a team policy that sets
-/// `api_reads`).
+/// One on/off setting of Sentry's API: shown as in force, disabled with the reason when the team
+/// policy locks `field`.
 #[component]
-fn ApiReadsField(context: Context) -> impl IntoView {
+fn FlagField(
+    context: Context,
+    testid: &'static str,
+    field: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    read: fn(&Settings) -> bool,
+    write: fn(&mut Settings, bool),
+) -> impl IntoView {
     let (settings, effective) = (context.settings, context.effective);
-    let locked = move || effective.with(|e| e.reason_locked("api_reads"));
+    let locked = move || effective.with(|e| e.reason_locked(field));
     view! {
         <label class="pl-check">
-            <input type="checkbox" data-testid="pl-setting-api"
-                checked=move || effective.with(|e| e.settings.api_reads)
+            <input type="checkbox" data-testid=testid
+                checked=move || effective.with(|e| read(&e.settings))
                 disabled=move || locked().is_some()
                 on:change=move |ev| {
                     let on = event_target_checked(&ev);
-                    settings.update(|s| s.api_reads = on);
+                    settings.update(|s| write(s, on));
                     context.save_settings();
                 }/>
-            " Read full values from Sentry's API (uses your Sentry session, read-only)"
+            " "{label}
         </label>
-        <p class="pl-muted">"The sidebar asks the Sentry you are on for the event or span in view, so values the page folds or cuts are shown whole. Nothing is sent anywhere else."</p>
+        <p class="pl-muted">{hint}</p>
         {move || locked().map(|reason| view! { <p class="pl-muted" data-testid="pl-setting-locked">"🔒 " {reason}</p> })}
     }
 }

@@ -249,10 +249,14 @@ async fn settings_take_effect_and_export_round_trips(s: &Session) -> Result<()> 
     click(s, "pl-setting-open").await?;
     let api_on = until(
         s,
-        r#"return document.querySelector('[data-testid="pl-setting-api"]')?.checked;"#,
+        r#"const on = (id) => document.querySelector(`[data-testid="${id}"]`)?.checked;
+           return on('pl-setting-api') && on('pl-setting-previews');"#,
     )
     .await;
-    ensure!(api_on.is_ok(), "reading Sentry's API is not on by default");
+    ensure!(
+        api_on.is_ok(),
+        "reading Sentry's API and counts are not on by default"
+    );
     click(s, "pl-setting-api").await?;
     fill(s, "pl-setting-period", "forever").await?;
     until(s, "return document.querySelector('[data-testid=\"pl-setting-period\"]').getAttribute('aria-invalid') === 'true'").await?;
@@ -354,7 +358,7 @@ async fn team_policy_locks_settings(s: &Session) -> Result<()> {
     // The page's own boot, fed a policy instead of the browser's managed storage (the test shim).
     s.driver
         .execute(
-            r#"const policy = { org: "acme-team", period: "7d", runbook_url: "https://example.com/r.md", api_reads: false };
+            r#"const policy = { org: "acme-team", period: "7d", runbook_url: "https://example.com/r.md", api_reads: false, previews: false };
                return import("./options.js").then((page) => {
                  document.body.replaceChildren();
                  return page.start(async () => policy);
@@ -379,6 +383,7 @@ async fn team_policy_locks_settings(s: &Session) -> Result<()> {
                  period: document.querySelector('[data-testid="pl-setting-period"]').value,
                  host_locked: document.querySelector('[data-testid="pl-setting-host"]').disabled,
                  api: [document.querySelector('[data-testid="pl-setting-api"]')].map((c) => ({ checked: c.checked, disabled: c.disabled }))[0],
+                 previews: [document.querySelector('[data-testid="pl-setting-previews"]')].map((c) => ({ checked: c.checked, disabled: c.disabled }))[0],
                  reasons: document.querySelectorAll('[data-testid="pl-setting-locked"]').length,
                  notices: [...document.querySelectorAll('[data-testid="pl-options-notice"]')].map((n) => n.textContent),
                };"#,
@@ -395,7 +400,11 @@ async fn team_policy_locks_settings(s: &Session) -> Result<()> {
         page["api"] == serde_json::json!({ "checked": false, "disabled": true }),
         "the policy's api_reads is not shown locked: {page}"
     );
-    ensure!(page["reasons"] == 3, "each locked field says why: {page}");
+    ensure!(
+        page["previews"] == serde_json::json!({ "checked": false, "disabled": true }),
+        "the policy's previews is not shown locked: {page}"
+    );
+    ensure!(page["reasons"] == 4, "each locked field says why: {page}");
     ensure!(
         page["notices"].to_string().contains("not fetched"),
         "the runbook URL is not explained: {page}"

@@ -53,6 +53,9 @@ struct Scenario {
     heavy: bool,
     /// Its `burst` step edits `BURST_ROWS` rows: the rescan locality check applies.
     burst: bool,
+    /// Sentry's API on (the default: the item in view read, the cards' counts asked) or off: the
+    /// same page both ways, in one run, is the A/B of what the API reads and previews cost.
+    api: bool,
 }
 
 const SCENARIOS: &[Scenario] = &[
@@ -62,6 +65,7 @@ const SCENARIOS: &[Scenario] = &[
         query: "attrs=100&navigate=1",
         heavy: false,
         burst: true,
+        api: true,
     },
     Scenario {
         name: "trace drawer, 1,000 rows",
@@ -69,6 +73,7 @@ const SCENARIOS: &[Scenario] = &[
         query: "attrs=1000&navigate=1",
         heavy: false,
         burst: true,
+        api: true,
     },
     Scenario {
         name: "trace drawer, 5,000 rows",
@@ -76,6 +81,7 @@ const SCENARIOS: &[Scenario] = &[
         query: "attrs=5000&navigate=1",
         heavy: true,
         burst: true,
+        api: true,
     },
     Scenario {
         name: "waterfall, 2,000 rows",
@@ -83,6 +89,7 @@ const SCENARIOS: &[Scenario] = &[
         query: "attrs=100&waterfall=2000&burst=0",
         heavy: false,
         burst: false,
+        api: true,
     },
     Scenario {
         name: "logs, 200 rows + 10×50 appended",
@@ -90,6 +97,23 @@ const SCENARIOS: &[Scenario] = &[
         query: "rows=200&appends=10&page=50",
         heavy: false,
         burst: false,
+        api: true,
+    },
+    Scenario {
+        name: "trace drawer, 1,000 rows, API off",
+        stem: "bench-trace",
+        query: "attrs=1000&navigate=1",
+        heavy: false,
+        burst: true,
+        api: false,
+    },
+    Scenario {
+        name: "logs, 200 rows + 10×50 appended, API off",
+        stem: "bench-logs",
+        query: "rows=200&appends=10&page=50",
+        heavy: false,
+        burst: false,
+        api: false,
     },
     Scenario {
         name: "mutation storm, 10,000",
@@ -97,6 +121,7 @@ const SCENARIOS: &[Scenario] = &[
         query: "attrs=1000&waterfall=2000&burst=0&storm=10000",
         heavy: false,
         burst: false,
+        api: true,
     },
 ];
 
@@ -229,6 +254,12 @@ async fn bench_scenarios(
             .get(scenario.stem)
             .with_context(|| format!("fixture page {} is missing", scenario.stem))?;
         let url = format!("{base}&{}", scenario.query);
+        // Reading Sentry's API and the previews as the scenario says (both on by default).
+        with.write_storage(
+            "settings",
+            json!({ "api_reads": scenario.api, "previews": scenario.api }),
+        )
+        .await?;
         let mut row = Row {
             browser: format!("{:?}", with.browser),
             scenario: scenario.name,
