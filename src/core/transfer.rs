@@ -93,11 +93,50 @@ fn decoded_secret(value: &Value) -> Option<SecretKind> {
     }
 }
 
+/// The Sentry an import would point every follow-up at, when it is not the one in use now:
+/// `(now, after)`, each an origin, `sentry.io` for none. The options page asks before applying it.
+pub fn host_change(current: &Value, imported: &Map<String, Value>) -> Option<(String, String)> {
+    let host_of = |settings: Option<&Value>| {
+        let (settings, _) = Settings::load(settings.unwrap_or(&Value::Null));
+        settings.host
+    };
+    let (now, after) = (
+        host_of(current.get("settings")),
+        host_of(imported.get("settings")),
+    );
+    let named = |host: String| {
+        if host.is_empty() {
+            "sentry.io".to_owned()
+        } else {
+            host
+        }
+    };
+    (now != after).then(|| (named(now), named(after)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const RENAMED: &str = include_str!("../../tests/fixtures/runbooks/renamed.md");
+
+    #[test]
+    fn an_import_that_changes_the_sentry_host_is_named() {
+        let now = storage();
+        let same = import(&export(&now)).expect("imports");
+        assert_eq!(host_change(&now, &same), None);
+        let mut elsewhere = now.clone();
+        elsewhere["settings"]["host"] = json!("https://sentry.evil.example");
+        let moved = import(&export(&elsewhere)).expect("imports");
+        assert_eq!(
+            host_change(&now, &moved),
+            Some(("sentry.io".into(), "https://sentry.evil.example".into()))
+        );
+        assert_eq!(
+            host_change(&elsewhere, &same),
+            Some(("https://sentry.evil.example".into(), "sentry.io".into()))
+        );
+    }
 
     fn storage() -> Value {
         json!({

@@ -14,7 +14,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::core::facts::RawFact;
 use crate::core::sentry_api::{
-    region_request, ApiReads, Next, Problem, Reply, Target, MAX_READS_PER_PAGE,
+    region_request, ApiReads, Ask, Next, Problem, Reply, Target, MAX_READS_PER_PAGE,
 };
 
 /// Contract v2 `data-api`, and the problem behind `error`.
@@ -183,6 +183,17 @@ impl ApiReader {
             };
             asked += 1;
             self.state.set(ApiState::Loading);
+            // The organization's region is shared with the cards' counts: asked once per tab.
+            if request.ask == Ask::Region {
+                let region = self.region(&target.host, &target.org).await;
+                if !current() {
+                    return;
+                }
+                if let Err(problem) = region {
+                    return self.state.set(ApiState::Error(problem));
+                }
+                continue;
+            }
             let reply = self.get(&request.url).await;
             if !current() {
                 return;

@@ -24,8 +24,8 @@ use crate::core::sentry_api::Problem;
 #[derive(Clone)]
 pub struct PreviewLoader {
     api: ApiReader,
-    /// The option and the team policy (and not a practice page).
-    enabled: Signal<bool>,
+    /// Why cards ask nothing (the option, the team policy, a practice page), or `None`.
+    off: Signal<Option<&'static str>>,
     /// The page's Sentry host and organization.
     page: Memo<Option<(String, String)>>,
     cache: Rc<RefCell<PreviewCache>>,
@@ -48,12 +48,12 @@ impl From<Problem> for Stop {
 impl PreviewLoader {
     pub fn new(
         api: ApiReader,
-        enabled: Signal<bool>,
+        off: Signal<Option<&'static str>>,
         page: Memo<Option<(String, String)>>,
     ) -> Self {
         Self {
             api,
-            enabled,
+            off,
             page,
             cache: Rc::default(),
             slots: Rc::new(Slots::new(MAX_PREVIEWS_IN_FLIGHT)),
@@ -102,7 +102,7 @@ enum PreviewState {
     Loading,
     Ok(Preview),
     Error(Problem),
-    Off,
+    Off(&'static str),
 }
 
 impl PreviewState {
@@ -111,7 +111,7 @@ impl PreviewState {
             PreviewState::Loading => "loading",
             PreviewState::Ok(_) => "ok",
             PreviewState::Error(_) => "error",
-            PreviewState::Off => "off",
+            PreviewState::Off(_) => "off",
         }
     }
 }
@@ -183,7 +183,7 @@ pub fn PreviewLine(recipe: Memo<Option<RecipeView>>) -> impl IntoView {
             observer.disconnect();
         }
     });
-    let enabled = loader.enabled;
+    let off = loader.off;
     Effect::new(move |previous_refreshes: Option<u32>| {
         let refreshes_now = refreshes.get();
         let fresh = previous_refreshes.is_some_and(|p| p != refreshes_now);
@@ -192,8 +192,8 @@ pub fn PreviewLine(recipe: Memo<Option<RecipeView>>) -> impl IntoView {
             state.set(None);
             return refreshes_now;
         };
-        if !enabled.get() {
-            state.set(Some(PreviewState::Off));
+        if let Some(reason) = off.get() {
+            state.set(Some(PreviewState::Off(reason)));
             return refreshes_now;
         }
         let same = asked.with_value(|a| a.as_ref() == Some(&plan));
@@ -228,10 +228,9 @@ pub fn PreviewLine(recipe: Memo<Option<RecipeView>>) -> impl IntoView {
         let current = state.get()?;
         let line = match &current {
             PreviewState::Loading => view! { <span class="pl-muted">"Counting…"</span> }.into_any(),
-            PreviewState::Off => view! {
-                <span class="pl-muted">"Counts are off (options)."</span>
+            PreviewState::Off(reason) => {
+                view! { <span class="pl-muted">{*reason}</span> }.into_any()
             }
-            .into_any(),
             PreviewState::Error(problem) => view! {
                 <span class="pl-preview-error">{problem.short()}</span>
             }
@@ -267,7 +266,7 @@ pub fn PreviewLine(recipe: Memo<Option<RecipeView>>) -> impl IntoView {
             ),
             _ => (None, None),
         };
-        let can_refresh = !matches!(current, PreviewState::Loading | PreviewState::Off);
+        let can_refresh = !matches!(current, PreviewState::Loading | PreviewState::Off(_));
         Some(view! {
             <div class="pl-preview" data-testid="pl-preview" data-state=current.as_str()
                 data-count=count data-zero=zero aria-live="polite">

@@ -346,7 +346,15 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
     });
     provide_context(StoredValue::new_local(PreviewLoader::new(
         api.clone(),
-        Signal::derive(move || shows_previews && !practice.get()),
+        Signal::derive(move || {
+            if !shows_previews {
+                Some("Counts are off (options).")
+            } else if practice.get() {
+                Some("No counts on practice pages.")
+            } else {
+                None
+            }
+        }),
         preview_page,
     )));
     // Sentry's API is asked about the item in view while the panel is open (never on practice

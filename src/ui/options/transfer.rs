@@ -5,11 +5,31 @@ use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::{picked_file, read_text, Context, Platform};
-use crate::core::transfer::{export, import};
+use crate::core::transfer::{export, host_change, import};
 
 #[component]
 pub(super) fn TransferSection(context: Context) -> impl IntoView {
     let status = RwSignal::new(None::<(bool, String)>);
+    // An import that would send every follow-up to another Sentry waits for the engineer's yes:
+    // (the storage to write, the Sentry now, the Sentry after).
+    let pending = RwSignal::new(None::<(String, String, String)>);
+    let apply = move |json: String| {
+        leptos::task::spawn_local(async move {
+            if JsFuture::from(context.platform(|p| p.replace(&json)))
+                .await
+                .is_ok()
+            {
+                let _ = JsFuture::from(context.platform(Platform::sync_self_hosted)).await;
+                // Every section reads storage at start: show the imported state.
+                let _ = window().location().reload();
+            } else {
+                status.set(Some((
+                    false,
+                    "The browser refused to save; nothing was changed.".into(),
+                )));
+            }
+        });
+    };
     let export_all = move |_| {
         leptos::task::spawn_local(async move {
             let stored = JsFuture::from(context.platform(Platform::storage))
@@ -32,19 +52,17 @@ pub(super) fn TransferSection(context: Context) -> impl IntoView {
             let text = read_text(&file).await.unwrap_or_default();
             match import(&text) {
                 Ok(storage) => {
-                    let json = serde_json::Value::Object(storage).to_string();
-                    if JsFuture::from(context.platform(|p| p.replace(&json)))
+                    let current = JsFuture::from(context.platform(Platform::storage))
                         .await
-                        .is_ok()
-                    {
-                        let _ = JsFuture::from(context.platform(Platform::sync_self_hosted)).await;
-                        // Every section reads storage at start: show the imported state.
-                        let _ = window().location().reload();
-                    } else {
-                        status.set(Some((
-                            false,
-                            "The browser refused to save; nothing was changed.".into(),
-                        )));
+                        .ok()
+                        .and_then(|v| v.as_string())
+                        .and_then(|s| serde_json::from_str(&s).ok())
+                        .unwrap_or_default();
+                    let change = host_change(&current, &storage);
+                    let json = serde_json::Value::Object(storage).to_string();
+                    match change {
+                        Some((now, after)) => pending.set(Some((json, now, after))),
+                        None => apply(json),
                     }
                 }
                 Err(problems) => status.set(Some((
@@ -92,6 +110,23 @@ pub(super) fn TransferSection(context: Context) -> impl IntoView {
                         data-testid="pl-settings-import" on:change=import_file/>
                 </label>
             </div>
+            {move || pending.get().map(|(json, now, after)| view! {
+                <div class="pl-warning" data-testid="pl-settings-confirm" role="alertdialog"
+                    aria-labelledby="pl-settings-confirm-text">
+                    <p id="pl-settings-confirm-text">"This file sends every follow-up link and every request to "
+                        <strong>{after}</strong>" instead of "<strong>{now}</strong>
+                        ". Import it only if you expect that Sentry."</p>
+                    <div class="pl-actions">
+                        <button type="button" class="pl-button" data-testid="pl-settings-confirm-apply"
+                            on:click=move |_| { pending.set(None); apply(json.clone()); }>"Import and use it"</button>
+                        <button type="button" class="pl-secondary" data-testid="pl-settings-confirm-cancel"
+                            on:click=move |_| {
+                                pending.set(None);
+                                status.set(Some((false, "Not imported, nothing was changed.".into())));
+                            }>"Cancel"</button>
+                    </div>
+                </div>
+            })}
             {move || status.get().map(|(ok, message)| view! {
                 <p data-testid="pl-settings-status" data-state=if ok { "ok" } else { "error" } role="status"
                     class=if ok { "pl-muted" } else { "pl-error" }>{message}</p>

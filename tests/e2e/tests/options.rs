@@ -465,7 +465,78 @@ async fn a_self_hosted_host_says_which_sentry_it_needs(s: &Session) -> Result<()
     Ok(())
 }
 
+/// A settings file that would send every follow-up to another Sentry is applied only after the
+/// engineer says yes (security.md RB-5); cancelled, nothing changes.
+async fn an_import_that_moves_the_sentry_host_asks_first(s: &Session) -> Result<()> {
+    let _ = open_options(s).await?;
+    let before = storage(s).await?;
+    let file = tempfile::Builder::new().suffix(".json").tempfile()?;
+    let export = serde_json::json!({
+        "format": "pivot-lens-storage", "version": 1,
+        "storage": { "settings": { "org": "acme", "host": "https://sentry.evil.example" } },
+    });
+    std::fs::write(file.path(), export.to_string())?;
+    let pick = || async {
+        s.driver
+            .find(By::Css("[data-testid=\"pl-settings-import\"]"))
+            .await?
+            .send_keys(file.path().to_string_lossy())
+            .await
+    };
+    pick().await?;
+    let asked = until(
+        s,
+        r#"return document.querySelector('[data-testid="pl-settings-confirm"]')?.textContent;"#,
+    )
+    .await?;
+    let asked = asked.as_str().unwrap_or_default();
+    ensure!(
+        asked.contains("https://sentry.evil.example") && asked.contains("sentry.io"),
+        "the question does not name both Sentries: {asked}"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    ensure!(
+        storage(s).await? == before,
+        "applied before the engineer said yes"
+    );
+    click(s, "pl-settings-confirm-cancel").await?;
+    until(
+        s,
+        r#"return document.querySelector('[data-testid="pl-settings-status"]')?.dataset.state === 'error';"#,
+    )
+    .await?;
+    ensure!(
+        storage(s).await? == before,
+        "a cancelled import changed something"
+    );
+    // Picked again and confirmed: applied.
+    s.driver
+        .execute(
+            "document.querySelector('[data-testid=\"pl-settings-import\"]').value = '';",
+            vec![],
+        )
+        .await?;
+    pick().await?;
+    until(
+        s,
+        r#"return !!document.querySelector('[data-testid="pl-settings-confirm-apply"]');"#,
+    )
+    .await?;
+    click(s, "pl-settings-confirm-apply").await?;
+    let start = Instant::now();
+    while storage(s).await.unwrap_or_default()["settings"]["host"] != "https://sentry.evil.example"
+    {
+        ensure!(
+            start.elapsed() < Duration::from_secs(20),
+            "the confirmed import was not applied"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(())
+}
+
 both_browsers!(
+    an_import_that_moves_the_sentry_host_asks_first,
     a_self_hosted_host_says_which_sentry_it_needs,
     corrupt_stored_settings_fall_back_with_a_notice,
     runbook_import_applies_refuses_and_resets,
