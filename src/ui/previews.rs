@@ -24,6 +24,8 @@ use crate::core::sentry_api::Problem;
 #[derive(Clone)]
 pub struct PreviewLoader {
     api: ApiReader,
+    /// The page's result is wholly shown (`Drawing::settled`): cards ask nothing before.
+    settled: Signal<bool>,
     /// Why cards ask nothing (the option, the team policy, a practice page), or `None`.
     off: Signal<Option<&'static str>>,
     /// The page's Sentry host and organization.
@@ -48,11 +50,13 @@ impl From<Problem> for Stop {
 impl PreviewLoader {
     pub fn new(
         api: ApiReader,
+        settled: Signal<bool>,
         off: Signal<Option<&'static str>>,
         page: Memo<Option<(String, String)>>,
     ) -> Self {
         Self {
             api,
+            settled,
             off,
             page,
             cache: Rc::default(),
@@ -183,7 +187,7 @@ pub fn PreviewLine(recipe: Memo<Option<RecipeView>>) -> impl IntoView {
             observer.disconnect();
         }
     });
-    let off = loader.off;
+    let (off, settled) = (loader.off, loader.settled);
     Effect::new(move |previous_refreshes: Option<u32>| {
         let refreshes_now = refreshes.get();
         let fresh = previous_refreshes.is_some_and(|p| p != refreshes_now);
@@ -197,7 +201,7 @@ pub fn PreviewLine(recipe: Memo<Option<RecipeView>>) -> impl IntoView {
             return refreshes_now;
         }
         let same = asked.with_value(|a| a.as_ref() == Some(&plan));
-        if !visible.get() || (same && !fresh && state.get_untracked().is_some()) {
+        if !settled.get() || !visible.get() || (same && !fresh && state.get_untracked().is_some()) {
             return refreshes_now;
         }
         asked.set_value(Some(plan.clone()));

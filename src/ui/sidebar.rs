@@ -100,6 +100,10 @@ pub(super) struct Drawing {
     /// Checklist cards that may be in the document: they come after the pivots, a few per task,
     /// and then they stay.
     pub(super) scenario_cards: RwSignal<usize>,
+    /// The page's result is wholly shown (the page has said `ready`): only then does the sidebar
+    /// ask Sentry anything, so in Firefox, where this frame shares the page's thread, the API's
+    /// replies never delay `ready`.
+    pub(super) settled: RwSignal<bool>,
 }
 
 /// Pivot rows added per task: about 20 ms in Firefox on the benchmark's machine.
@@ -171,6 +175,7 @@ impl SidebarState {
             drawing: Drawing {
                 pivot_rows: RwSignal::new(PIVOT_ROWS_PER_TASK),
                 scenario_cards: RwSignal::new(0),
+                settled: RwSignal::new(false),
             },
             api,
         }
@@ -184,6 +189,7 @@ impl SidebarState {
         {
             self.typed.set(BTreeMap::new());
             self.drawing.pivot_rows.set(PIVOT_ROWS_PER_TASK);
+            self.drawing.settled.set(false);
         }
         self.raw.set(Some(raw));
     }
@@ -209,6 +215,9 @@ impl SidebarState {
                 .scenario_cards
                 .update(|cards| *cards += SCENARIO_CARDS_PER_TASK);
             return true;
+        }
+        if !drawing.settled.get_untracked() {
+            drawing.settled.set(true);
         }
         false
     }
@@ -346,6 +355,7 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
     });
     provide_context(StoredValue::new_local(PreviewLoader::new(
         api.clone(),
+        drawing.settled.into(),
         Signal::derive(move || {
             if !shows_previews {
                 Some("Counts are off (options).")
@@ -360,10 +370,14 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
     // Sentry's API is asked about the item in view while the panel is open (never on practice
     // pages, which stand for a Sentry the engineer may not be signed in to).
     let api_target = part(lens, |l| (l.url.clone(), l.api_target.clone()));
+    let settled = drawing.settled;
     Effect::new(move |_| {
         let Some((url, target)) = api_target.get() else {
             return;
         };
+        if !settled.get() {
+            return;
+        }
         let open = prefs.with(|p| p.open) && !practice.get();
         api.follow(&url, target, open);
     });
