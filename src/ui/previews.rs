@@ -129,11 +129,14 @@ fn raw(n: f64) -> String {
     }
 }
 
+/// An observer and its callback, which must live as long as it does.
+type Watch = (
+    web_sys::IntersectionObserver,
+    Closure<dyn Fn(js_sys::Array)>,
+);
+
 /// Calls `seen(true|false)` as `element` comes into or leaves the panel's view.
-fn watch_visibility(
-    element: &web_sys::Element,
-    seen: impl Fn(bool) + 'static,
-) -> Option<web_sys::IntersectionObserver> {
+fn watch_visibility(element: &web_sys::Element, seen: impl Fn(bool) + 'static) -> Option<Watch> {
     let callback = Closure::<dyn Fn(js_sys::Array)>::new(move |entries: js_sys::Array| {
         let visible = entries.iter().any(|entry| {
             entry
@@ -144,9 +147,7 @@ fn watch_visibility(
     });
     let observer = web_sys::IntersectionObserver::new(callback.as_ref().unchecked_ref()).ok()?;
     observer.observe(element);
-    // Lives as long as the observer, which the card disconnects when it goes.
-    callback.forget();
-    Some(observer)
+    Some((observer, callback))
 }
 
 /// What a ready card's query finds (contract v2 `pl-preview`), asked when the card is first in
@@ -172,7 +173,7 @@ pub fn PreviewLine(recipe: Memo<Option<RecipeView>>) -> impl IntoView {
     // The plan the state belongs to, so a changed query asks again and a scroll does not.
     let asked = StoredValue::new_local(None::<PreviewPlan>);
     let node = NodeRef::<html::Div>::new();
-    let observer = StoredValue::new_local(None::<web_sys::IntersectionObserver>);
+    let observer = StoredValue::new_local(None::<Watch>);
     Effect::new(move |_| {
         if let Some(element) = node.get() {
             if observer.with_value(Option::is_none) {
@@ -183,7 +184,8 @@ pub fn PreviewLine(recipe: Memo<Option<RecipeView>>) -> impl IntoView {
         }
     });
     on_cleanup(move || {
-        if let Some(observer) = observer.try_get_value().flatten() {
+        // The callback is dropped with the card, once its observer is disconnected.
+        if let Some(Some((observer, _))) = observer.try_update_value(Option::take) {
             observer.disconnect();
         }
     });
