@@ -172,7 +172,7 @@ pub enum Next {
     Ask(Request),
     /// Everything is read: the item's facts.
     Done(Arc<[RawFact]>),
-    /// Asking is held back (rate limited) until the time given (ms, the caller's clock).
+    /// Asking is held back: Sentry rate-limited this tab and its wait is not over.
     Held(Problem),
 }
 
