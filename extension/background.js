@@ -7,8 +7,6 @@ import { policyAtBoot, readManaged } from "./team-policy.js";
 import { fromExtensionPage, relayTarget } from "./senders.js";
 
 const api = globalThis.browser ?? globalThis.chrome;
-const SIDEBAR_PAGE = api.runtime.getURL("sidebar.html");
-const EXTENSION_ORIGIN = api.runtime.getURL("");
 const MENU_PARENT = "pivot-lens";
 // UTF-16 units: above this the text is not even handed to the core, whose own limit is 2,000 characters.
 const MAX_SELECTION_UNITS = 8_000;
@@ -113,7 +111,7 @@ async function showFittingEntries(info, tab) {
 
 /** Messages only extension pages may send (never a content script: its sender.url is the web page). */
 function answerExtensionPage(message, sender, sendResponse) {
-  if (!fromExtensionPage(sender, api.runtime.id, EXTENSION_ORIGIN)) return;
+  if (!fromExtensionPage(sender, api.runtime.id)) return;
   if (message?.type === "pivot-lens:classify" && typeof message.text === "string") {
     classify(message.text, sender.tab?.url).then(
       ({ kinds, items }) => sendResponse({ kinds, items }),
@@ -227,7 +225,7 @@ async function toggleSidebar(command, tab) {
  * worker loses nothing.
  */
 function relay(envelope, sender) {
-  const target = relayTarget(envelope, sender, api.runtime.id, SIDEBAR_PAGE);
+  const target = relayTarget(envelope, sender, api.runtime.id);
   if (!target) return;
   api.tabs.sendMessage(target.tabId, envelope, target.options).catch(() => {});
 }

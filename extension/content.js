@@ -14,7 +14,7 @@
 
   // Practice pages are bundled extension pages naming the Sentry URL they stand for in a
   // `<!-- URL: https://… -->` comment, as the fixtures do.
-  const PRACTICE = location.origin === new URL(SIDEBAR_PAGE).origin;
+  const PRACTICE = !location.protocol.startsWith("http");
   const PRACTICE_URL = PRACTICE ? practiceUrl() : null;
   const pageUrl = () => PRACTICE_URL ?? location.href;
 
@@ -31,6 +31,16 @@
   for (const stale of document.querySelectorAll("[data-pivot-lens]")) stale.remove();
 
   const channel = crypto.randomUUID();
+  // The channel is readable in the open shadow root, so a page script can frame a second copy of
+  // the sidebar at it. The key is not: it reaches only the frame we made (a message addressed to
+  // the extension's origin, which no page can read), and every message both ways carries it
+  // (security.md MSG-3).
+  const frameKey = crypto.randomUUID();
+  // The origin of the sidebar's document: Chromium redirects the per-session URL the page sees
+  // (`use_dynamic_url`, security.md MAN-7) to the extension's own origin, named by its id.
+  const EXTENSION_ORIGIN = SIDEBAR_PAGE.startsWith("chrome-extension:")
+    ? `chrome-extension://${api.runtime.id}`
+    : new URL(SIDEBAR_PAGE).origin;
   const host = document.createElement("div");
   /** Sets the host's `data-pl-*` hooks (docs/automation-contract.md). */
   const mark = (hooks) => Object.entries(hooks).forEach(([name, value]) => host.setAttribute(`data-pl-${name}`, value));
@@ -48,8 +58,12 @@
     box-shadow: 0 0 0 1px rgba(0,0,0,.12), 0 8px 24px rgba(0,0,0,.18); }`;
   const frame = document.createElement("iframe");
   frame.title = "Pivot Lens";
-  frame.allow = "clipboard-write";
+  // Named, not 'src': in Chromium the document the frame ends at is not at the URL it was given.
+  frame.allow = `clipboard-write ${EXTENSION_ORIGIN}`;
   frame.src = `${SIDEBAR_PAGE}#${channel}`;
+  // On every load (the frame reloads itself after a failure); a later `load` the page dispatches
+  // reaches the same frame, and only while it holds an extension page.
+  frame.addEventListener("load", () => frame.contentWindow?.postMessage({ pivotLensKey: frameKey }, EXTENSION_ORIGIN));
   shadow.append(style, frame);
   document.documentElement.append(host);
 
@@ -225,7 +239,7 @@
   function send(message) {
     if (!sidebarReady) return;
     sequence += 1;
-    api.runtime.sendMessage({ type: "pivot-lens:page", channel, sequence, message }).catch(() => {});
+    api.runtime.sendMessage({ type: "pivot-lens:page", channel, key: frameKey, sequence, message }).catch(() => {});
   }
 
   /** Reports changed entries and the ids of gone ones, or all entries when `fullDue`. */
@@ -324,7 +338,8 @@
     // Only the background relays to us (and on a practice page, our sidebar frame).
     const direct = PRACTICE && sender.url?.startsWith(SIDEBAR_PAGE);
     if (sender.id !== api.runtime.id || (sender.tab && !direct)) return;
-    if (envelope?.type === "pivot-lens:to-page" && envelope.channel === channel) onSidebarMessage(envelope.message);
+    const ours = envelope?.channel === channel && envelope.key === frameKey;
+    if (envelope?.type === "pivot-lens:to-page" && ours) onSidebarMessage(envelope.message);
     else if (envelope?.type === "pivot-lens:toggle") send({ type: "toggle" });
   });
 

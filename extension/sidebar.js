@@ -2,7 +2,7 @@
 // Only plumbing lives here: the sidebar's decisions are made in Rust. sidebar-loader.js starts it.
 import init, { SidebarApp } from "./pkg/sidebar.js";
 import bundledRunbook from "./pkg/runbook.js";
-import { api, channel, toPage, fail } from "./sidebar-channel.js";
+import { api, channel, frameKey, toPage, fail } from "./sidebar-channel.js";
 import { policyAtBoot } from "./team-policy.js";
 import { ProbeReports } from "./probe-reports.js";
 
@@ -41,11 +41,12 @@ async function runbookInForce(storedJson) {
 
 async function start() {
   // Everything: investigations live under one key per record and per step (see investigation.rs).
-  const [, stored, managed] = await Promise.all([
+  const [, stored, managed, key] = await Promise.all([
     init({ module_or_path: new URL("./pkg/sidebar_bg.wasm", import.meta.url) }),
     api.storage.local.get(null),
     // A policy that turns out to differ from the one booted on starts the frame again on it.
     policyAtBoot(api, () => location.reload()),
+    frameKey,
   ]);
   bootMark("wasm");
   stored.managed = managed;
@@ -138,7 +139,8 @@ async function start() {
   }
   const reports = new ProbeReports();
   api.runtime.onMessage.addListener((envelope, sender) => {
-    if (sender.id !== api.runtime.id || envelope?.type !== "pivot-lens:page" || envelope.channel !== channel) return;
+    if (sender.id !== api.runtime.id || envelope?.type !== "pivot-lens:page") return;
+    if (envelope.channel !== channel || envelope.key !== key) return;
     const start = performance.now();
     try {
       const json = reports.read(envelope, hello);

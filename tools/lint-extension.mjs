@@ -29,8 +29,10 @@ for (const browser of ["chrome", "firefox"]) {
   outside(manifest.permissions, allow.permissions, `${browser}: permission`);
   outside(manifest.host_permissions, allow.host_permissions, `${browser}: host permission`);
   outside(manifest.optional_host_permissions, allow.optional_host_permissions, `${browser}: optional host permission`);
-  outside(manifest.web_accessible_resources?.flatMap((w) => w.resources), allow.web_accessible_resources,
-    `${browser}: web-accessible resource`);
+  // Exactly as listed: which files, to which origins, and only at the per-session URL (MAN-7).
+  if (JSON.stringify(manifest.web_accessible_resources) !== JSON.stringify(allow.web_accessible_resources)) {
+    problems.push(`${browser}: web_accessible_resources differ from docs/permissions.md: ${JSON.stringify(manifest.web_accessible_resources)}`);
+  }
   if (manifest.content_security_policy?.extension_pages !== allow.extension_pages_csp) {
     problems.push(`${browser}: extension_pages CSP is ${JSON.stringify(manifest.content_security_policy)}`);
   }

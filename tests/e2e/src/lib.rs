@@ -742,23 +742,10 @@ impl Session {
         }
     }
 
-    /// The extension's base URL (`chrome-extension://<id>/`, `moz-extension://<uuid>/`), read from
-    /// the sidebar frame of the current page.
+    /// The extension's base URL (`chrome-extension://<id>/`, `moz-extension://<uuid>/`), where its
+    /// pages open: Firefox's is fixed by the test profile, Chromium's is read from its service
+    /// worker's target (not from the sidebar frame, which Chromium serves at a per-session origin).
     pub async fn extension_base(&self) -> Result<String> {
-        let src = self
-            .host_state()
-            .await?
-            .context("no sidebar on this page")?
-            .frame_src;
-        let end = src
-            .find("/sidebar.html")
-            .context("sidebar frame has an unexpected src")?;
-        Ok(src[..=end].to_owned())
-    }
-
-    /// The extension's base URL without visiting a page: Firefox's is fixed by the test profile,
-    /// Chromium's is read from its service worker's target.
-    pub async fn installed_extension_base(&self) -> Result<String> {
         if self.browser == Browser::Firefox {
             return Ok(format!("moz-extension://{FIREFOX_UUID}/"));
         }
@@ -794,7 +781,7 @@ impl Session {
     /// Writes `storage.local[key] = value` from an extension page (as the options page does), then
     /// returns to the current tab.
     pub async fn write_storage(&self, key: &str, value: Value) -> Result<()> {
-        let base = self.installed_extension_base().await?;
+        let base = self.extension_base().await?;
         let page = self.driver.window().await?;
         self.open_extension_page(&base, "options.html").await?;
         let start = Instant::now();
@@ -883,10 +870,7 @@ impl Session {
     /// args) in a fresh `options.html` tab, with the extension APIs, and returns what it resolves
     /// to (a rejection comes back as the string `error: …`).
     pub async fn in_extension_page(&self, script: &str, args: Vec<Value>) -> Result<Value> {
-        let base = match self.host_state().await? {
-            Some(_) => self.extension_base().await?,
-            None => self.installed_extension_base().await?,
-        };
+        let base = self.extension_base().await?;
         let first = self.driver.window().await?;
         self.open_extension_page(&base, "options.html").await?;
         let result = self

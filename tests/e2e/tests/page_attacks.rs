@@ -6,8 +6,9 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context, Result};
-use pivot_lens_e2e::{add_tag_row, both_browsers, expect_page, Session};
+use pivot_lens_e2e::{add_tag_row, both_browsers, expect_page, until, Session};
 use serde_json::{json, Value};
+use thirtyfour::prelude::*;
 
 const SPAM_PAGE: &str = "acme.sentry.io/issues/6123456791/events/0a1b2c3d4e5f60718293a4b5c6d7e8f9/";
 const SPAM_PAGE_PIVOTS: [(&str, &str); 4] = [
@@ -209,8 +210,75 @@ async fn strict_csp_page_gets_its_sidebar(s: &Session) -> Result<()> {
     Ok(())
 }
 
+/// MSG-3: a page script reads the frame's channel from the open shadow root, frames a second copy
+/// of the sidebar at it where it likes and hands the copy a key of its own choosing. The copy
+/// boots, but the probe's reports never show in it (no page kind, no pivots: its hello, with the
+/// wrong key, is dropped) while the real sidebar carries on.
+async fn a_second_copy_of_the_sidebar_gets_nothing(s: &Session) -> Result<()> {
+    s.open(SPAM_PAGE).await?;
+    s.wait_ready().await?;
+    s.open_sidebar().await?;
+    expect_page(s, "event", &SPAM_PAGE_PIVOTS).await?;
+    s.driver.enter_default_frame().await?;
+    s.driver
+        .execute(
+            r#"const ours = document.querySelector('[data-pivot-lens]').shadowRoot.querySelector('iframe');
+               const copy = document.createElement('iframe');
+               copy.id = 'pl-copy';
+               copy.style.cssText = 'position: fixed; left: 0; top: 0; width: 420px; height: 700px; z-index: 2147483647';
+               copy.onload = () => copy.contentWindow.postMessage({ pivotLensKey: 'chosen-by-the-page' }, '*');
+               copy.src = ours.src;
+               document.body.append(copy);"#,
+            vec![],
+        )
+        .await?;
+    s.driver
+        .find(By::Id("pl-copy"))
+        .await?
+        .enter_frame()
+        .await?;
+    until(
+        s,
+        r#"return !!document.querySelector('[data-testid="pl-sidebar"] .pl-tab');"#,
+    )
+    .await
+    .context("the copy never booted")?;
+    let copy_open = s
+        .driver
+        .execute(
+            r#"return document.querySelector('[data-testid="pl-sidebar"]').getAttribute('data-open');"#,
+            vec![],
+        )
+        .await?;
+    if copy_open.json() != "true" {
+        s.driver.find(By::Css(".pl-tab")).await?.click().await?;
+    }
+    let watch = Instant::now();
+    while watch.elapsed() < Duration::from_secs(3) {
+        let seen = s
+            .driver
+            .execute(
+                r#"return { kind: document.querySelector('[data-testid="pl-sidebar"]').getAttribute('data-page-kind'),
+                            pivots: document.querySelectorAll('[data-testid="pl-pivot"]').length };"#,
+                vec![],
+            )
+            .await?
+            .json()
+            .clone();
+        ensure!(
+            seen["pivots"] == 0 && seen["kind"] != "event",
+            "the copy shows the page: {seen}"
+        );
+    }
+    add_tag_row(s, "http.route", "/api/0/after-the-copy/").await?;
+    let mut after = SPAM_PAGE_PIVOTS.to_vec();
+    after.push(("http.route", "/api/0/after-the-copy/"));
+    expect_page(s, "event", &after).await
+}
+
 both_browsers!(
     page_messages_change_nothing,
     clobbered_page_is_read_correctly,
-    strict_csp_page_gets_its_sidebar
+    strict_csp_page_gets_its_sidebar,
+    a_second_copy_of_the_sidebar_gets_nothing
 );

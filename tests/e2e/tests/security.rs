@@ -403,3 +403,65 @@ both_browsers!(
     hostile_values_stay_inert_and_the_token_never_leaves,
     an_imported_runbook_never_stores_a_token
 );
+
+/// MAN-7: Chromium's store id is public, so any website could fetch or frame
+/// `chrome-extension://<id>/sidebar.html` to learn that Pivot Lens is installed. The sidebar is
+/// web-accessible only at the per-session dynamic URL (`use_dynamic_url`), which the probe alone
+/// puts on Sentry's pages; at the static URL a page elsewhere gets nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_website_cannot_load_the_sidebar_at_its_static_url() {
+    pivot_lens_e2e::run(pivot_lens_e2e::Browser::Chromium, |s| {
+        Box::pin(async move {
+            let static_page = format!("{}sidebar.html", s.extension_base().await?);
+            s.open(HOSTILE_PAGE).await?;
+            let host = s.wait_ready().await?;
+            ensure!(
+                host.frame_src.starts_with("chrome-extension://")
+                    && !host.frame_src.starts_with(&static_page),
+                "the sidebar frame is at the static URL: {}",
+                host.frame_src
+            );
+
+            s.open("shop.example/").await?;
+            let tries = s
+                .driver
+                .execute(
+                    r#"const page = arguments[0];
+                       const fetched = fetch(page).then(() => "loaded", () => "refused");
+                       const framed = new Promise((resolve) => {
+                         const frame = document.createElement("iframe");
+                         frame.id = "probe-frame";
+                         frame.onload = () => resolve("loaded-event");
+                         frame.src = page;
+                         document.body.append(frame);
+                       });
+                       return Promise.all([fetched, framed]);"#,
+                    vec![Value::from(static_page.clone())],
+                )
+                .await?;
+            ensure!(
+                tries.json()[0] == "refused",
+                "the page fetched {static_page}: {:?}",
+                tries.json()
+            );
+            // A refused frame still fires `load` (on Chromium's error page); what it holds tells.
+            s.driver
+                .find(By::Id("probe-frame"))
+                .await?
+                .enter_frame()
+                .await?;
+            let inside = s.driver.execute("return location.href;", vec![]).await?;
+            ensure!(
+                !inside
+                    .json()
+                    .as_str()
+                    .unwrap_or_default()
+                    .starts_with("chrome-extension://"),
+                "the page framed the sidebar: {:?}",
+                inside.json()
+            );
+            Ok(())
+        })
+    })
+    .await
+}

@@ -229,7 +229,7 @@ async fn follows_trace_and_logs_pages(s: &Session) -> Result<()> {
 }
 
 async fn practice_mode_checks_an_exercise(s: &Session) -> Result<()> {
-    let base = s.installed_extension_base().await?;
+    let base = s.extension_base().await?;
     s.open_extension_page(&base, "practice/logs.html").await?;
     let start = Instant::now();
     loop {

@@ -28,7 +28,7 @@ const WAIT: Duration = Duration::from_secs(20);
 /// returns to the current tab (the browser closes the extension's own tabs).
 async fn reload_extension(s: &Session) -> Result<()> {
     let page = s.driver.window().await?;
-    let base = s.installed_extension_base().await?;
+    let base = s.extension_base().await?;
     s.open_extension_page(&base, "options.html").await?;
     s.driver
         .execute(
