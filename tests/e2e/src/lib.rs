@@ -310,6 +310,9 @@ fn free_port() -> u16 {
 struct FixtureServer {
     _child: Child,
     address: String,
+    /// The browsers' forward proxy (serve.py `Proxy`): plain http and https on any port reach
+    /// the request log too, not only https on 443.
+    proxy_port: u16,
     /// Every request the server received, one JSON line each (`Session::fixture_requests`).
     request_log: tempfile::NamedTempFile,
 }
@@ -352,13 +355,15 @@ impl FixtureServer {
             BufReader::new(stdout).read_line(&mut line),
         )
         .await??;
-        ensure!(
-            line.starts_with("LISTENING "),
-            "the fixture server could not listen on {address}:443"
-        );
+        let proxy_port = line
+            .strip_prefix("LISTENING ")
+            .and_then(|rest| rest.split_whitespace().nth(2))
+            .and_then(|port| port.parse().ok())
+            .with_context(|| format!("the fixture server could not listen on {address}:443"))?;
         Ok(Self {
             _child: child,
             address: address.to_owned(),
+            proxy_port,
             request_log,
         })
     }
@@ -510,9 +515,13 @@ impl Session {
                 ] {
                     caps.add_arg(arg)?;
                 }
-                // Every name, not only sentry.io's: a request to any https host reaches the fixture
-                // server's request log (as Firefox's `network.dns.forceResolve` does).
+                // Every name, not only sentry.io's, and through the fixture proxy every scheme and
+                // port: any request reaches the fixture server's request log (as in Firefox).
                 caps.add_arg(&format!("--host-resolver-rules=MAP * {}", server.address))?;
+                caps.add_arg(&format!(
+                    "--proxy-server=http://{}:{}",
+                    server.address, server.proxy_port
+                ))?;
                 caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))?;
                 if let Some(extension) = extension {
                     caps.add_arg(&format!("--load-extension={}", extension.display()))?;
@@ -548,6 +557,12 @@ impl Session {
                 caps.accept_insecure_certs(true)?;
                 let mut prefs = FirefoxPreferences::new();
                 prefs.set("network.dns.forceResolve", server.address.as_str())?;
+                prefs.set("network.proxy.type", 1)?;
+                for scheme in ["http", "ssl"] {
+                    prefs.set(&format!("network.proxy.{scheme}"), server.address.as_str())?;
+                    prefs.set(&format!("network.proxy.{scheme}_port"), server.proxy_port)?;
+                }
+                prefs.set("network.proxy.no_proxies_on", "")?;
                 prefs.set("extensions.originControls.grantByDefault", true)?;
                 prefs.set(
                     "extensions.webextensions.uuids",
@@ -603,10 +618,12 @@ impl Session {
         Ok(())
     }
 
-    /// Every request the fixture server received so far, oldest first: `{method, path, Host,
-    /// Origin, Referer, Sec-Fetch-Site, Sec-Fetch-Dest, Sec-Fetch-Mode}` (absent headers empty).
-    /// Both browsers resolve every host name to this server, so this holds each https request to
-    /// any host, whoever made it.
+    /// Every request the fixture server received so far, oldest first: `{method, path, scheme,
+    /// session, Host, Origin, Referer, Sec-Fetch-Site, Sec-Fetch-Dest, Sec-Fetch-Mode,
+    /// Authorization}` (absent headers empty). Both browsers send everything through the fixture
+    /// proxy, so this holds each request to any host on any scheme and port, whoever made it: https
+    /// on 443 as served; a CONNECT to another port (`path` = `Host` = `host:port`) and plain http
+    /// (`scheme` `http`, `path` the whole URL) as refused.
     pub fn fixture_requests(&self) -> Result<Vec<Value>> {
         std::fs::read_to_string(self.server.request_log.path())?
             .lines()

@@ -401,7 +401,8 @@ async fn an_imported_runbook_never_stores_a_token(s: &Session) -> Result<()> {
 
 both_browsers!(
     hostile_values_stay_inert_and_the_token_never_leaves,
-    an_imported_runbook_never_stores_a_token
+    an_imported_runbook_never_stores_a_token,
+    the_request_log_sees_every_scheme_and_port
 );
 
 /// MAN-7: Chromium's store id is public, so any website could fetch or frame
@@ -464,4 +465,27 @@ async fn a_website_cannot_load_the_sidebar_at_its_static_url() {
         })
     })
     .await
+}
+
+/// The request log behind SEC-4 sees what it must: plain http and https on another port, not only
+/// https on 443 (each refused by the fixture proxy, but noted first).
+async fn the_request_log_sees_every_scheme_and_port(s: &Session) -> Result<()> {
+    for url in [
+        "http://plain.example:8080/over-http",
+        "https://acme.sentry.io:8443/on-another-port",
+    ] {
+        // Navigation errors are expected: the proxy refuses both.
+        let _ = s.driver.goto(url).await;
+    }
+    let requests = s.fixture_requests()?;
+    let seen = |wanted: &dyn Fn(&Value) -> bool| requests.iter().any(wanted);
+    ensure!(
+        seen(&|r| r["scheme"] == "http" && r["path"] == "http://plain.example:8080/over-http"),
+        "plain http is not in the log: {requests:#?}"
+    );
+    ensure!(
+        seen(&|r| r["method"] == "CONNECT" && r["Host"] == "acme.sentry.io:8443"),
+        "https on port 8443 is not in the log: {requests:#?}"
+    );
+    Ok(())
 }
