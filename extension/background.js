@@ -20,7 +20,8 @@ api.storage.onChanged.addListener(reregisterMenuOnRunbookChange);
 api.contextMenus.onClicked.addListener(openFollowUp);
 // Firefox only: narrow the fixed entries to those that fit the selection (Chrome has no onShown).
 api.contextMenus.onShown?.addListener(showFittingEntries);
-api.permissions.onRemoved.addListener(unregisterRevokedOrigins);
+api.permissions.onAdded.addListener(followGrantedOrigins);
+api.permissions.onRemoved.addListener(followGrantedOrigins);
 
 let coreReady;
 /** Loads the wasm core once, on first use; a failed load is retried by the next event. */
@@ -230,8 +231,11 @@ function relay(envelope, sender) {
   api.tabs.sendMessage(target.tabId, envelope, target.options).catch(() => {});
 }
 
-/** A self-hosted origin revoked in the browser's settings: its content script goes too. */
-async function unregisterRevokedOrigins() {
+/**
+ * A self-hosted origin granted or revoked outside the options page (the browser's own extension
+ * settings): its content script comes or goes with it.
+ */
+async function followGrantedOrigins() {
   await core();
   await syncSelfHosted(api, self_hosted_plan);
 }

@@ -456,6 +456,16 @@ impl Session {
     /// Like `restart`, loading the extension from `extension` (e.g. a directory whose files were
     /// replaced by a newer build while the browser was closed).
     pub async fn restart_with_extension(self, extension: &Path) -> Result<Self> {
+        self.restart_editing_profile(extension, |_| Ok(())).await
+    }
+
+    /// Like `restart_with_extension`, with `edit` changing the profile directory while the browser
+    /// is closed (e.g. what the browser remembers of the extension's granted permissions).
+    pub async fn restart_editing_profile(
+        self,
+        extension: &Path,
+        edit: impl FnOnce(&Path) -> Result<()>,
+    ) -> Result<Self> {
         let Session {
             browser,
             driver,
@@ -464,6 +474,7 @@ impl Session {
             ..
         } = self;
         driver.quit().await?;
+        edit(profile.path())?;
         Self::start_with_profile(browser, extension, profile, true, firefox_prefs).await
     }
 
