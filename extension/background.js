@@ -20,6 +20,10 @@ api.storage.onChanged.addListener(reregisterMenuOnRunbookChange);
 api.contextMenus.onClicked.addListener(openFollowUp);
 // Firefox only: narrow the fixed entries to those that fit the selection (Chrome has no onShown).
 api.contextMenus.onShown?.addListener(showFittingEntries);
+api.tabs.onUpdated.addListener(offerThePanelOnSentryTabs);
+api.runtime.onInstalled.addListener(panelOnlyOnSentryTabs);
+api.runtime.onStartup.addListener(panelOnlyOnSentryTabs);
+api.storage.onChanged.addListener(rememberDockedChoice);
 api.permissions.onAdded.addListener(followGrantedOrigins);
 api.permissions.onRemoved.addListener(followGrantedOrigins);
 
@@ -125,8 +129,22 @@ function answerExtensionPage(message, sender, sendResponse) {
     return true;
   }
   if (message?.type === "pivot-lens:api-abort" && Array.isArray(message.ids)) {
-    for (const id of message.ids) apiReadsInFlight.get(`${sender.tab?.id}:${id}`)?.abort("aborted");
+    for (const id of message.ids) apiReadsInFlight.get(`${sidebarTab(message, sender)}:${id}`)?.abort("aborted");
     return;
+  }
+  if (message?.type === "pivot-lens:dock" && sender.tab?.id !== undefined) {
+    // Firefox opens its sidebar only from its own controls: the sidebar says how instead.
+    if (!api.sidePanel) return sendResponse({ docked: false });
+    // Called at once: Chrome opens its panel only while the click's user gesture lasts.
+    api.sidePanel.open({ tabId: sender.tab.id }).then(
+      () => setDocked(true).then(() => sendResponse({ docked: true })),
+      () => sendResponse({ docked: false }),
+    );
+    return true;
+  }
+  if (message?.type === "pivot-lens:dock-chosen" || message?.type === "pivot-lens:undock") {
+    setDocked(message.type === "pivot-lens:dock-chosen").then(() => sendResponse({ done: true }));
+    return true;
   }
   if (message?.type === "pivot-lens:test-menu-click" && typeof message.menuItemId === "string" && Number.isInteger(message.tabId)) {
     api.tabs
@@ -158,10 +176,13 @@ const apiReadsInFlight = new Map();
  * Runs here because only the background's requests carry the Sentry session (docs/sentry-api.md).
  * @returns {Promise<{status, body, retryAfter, rateLimitReset} | {failure: string}>}
  */
-async function sentryApiGet({ id, url }, sender) {
-  const limits = JSON.parse(api_request_json(url, sender.tab?.url ?? "", await storedConfig()));
+async function sentryApiGet(message, sender) {
+  const { id, url } = message;
+  const tabId = sidebarTab(message, sender);
+  const tabUrl = sender.tab?.url ?? (tabId === undefined ? "" : (await api.tabs.get(tabId).catch(() => ({}))).url);
+  const limits = JSON.parse(api_request_json(url, tabUrl ?? "", await storedConfig()));
   if (limits.refused) return { failure: "refused" };
-  const key = `${sender.tab?.id}:${id}`;
+  const key = `${tabId}:${id}`;
   const controller = new AbortController();
   apiReadsInFlight.set(key, controller);
   const timer = setTimeout(() => controller.abort("timeout"), limits.timeoutMs);
@@ -210,9 +231,54 @@ async function textWithin(response, maxBytes) {
   return chunks.map((chunk) => decoder.decode(chunk, { stream: true })).join("") + decoder.decode();
 }
 
+/**
+ * The tab a sidebar's request is for: the frame's own tab, or, for the docked panel (an extension
+ * page outside any tab), the tab it shows, which it names.
+ */
+function sidebarTab(message, sender) {
+  return sender.tab?.id ?? (Number.isInteger(message.tabId) ? message.tabId : undefined);
+}
+
+// ---- Docking (the browser's own panel instead of a frame on the page).
+
+/** The engineer's choice, kept here so the keyboard command can act while its gesture lasts. */
+let dockedChoice = null;
+api.storage.local.get("settings").then(({ settings }) => (dockedChoice ??= settings?.sidebar?.docked === true), () => {});
+
+function rememberDockedChoice(changes, area) {
+  if (area === "local" && "settings" in changes) dockedChoice = changes.settings.newValue?.sidebar?.docked === true;
+}
+
+async function setDocked(docked) {
+  const { settings = {} } = await api.storage.local.get("settings");
+  if ((settings.sidebar?.docked === true) === docked) return;
+  await api.storage.local.set({ settings: { ...settings, sidebar: { ...settings.sidebar, docked } } });
+}
+
+const PANEL = "sidebar.html?docked";
+
+/** Chrome: the side panel exists only on Sentry tabs (off for the window, on per tab). */
+async function panelOnlyOnSentryTabs() {
+  if (!api.sidePanel) return;
+  await api.sidePanel.setOptions({ enabled: false });
+  for (const tab of await api.tabs.query({})) offerThePanelOnSentryTabs(tab.id, { url: tab.url }, tab);
+}
+
+/** A tab whose URL we may read (sentry.io, a granted self-hosted Sentry) is a Sentry tab. */
+function offerThePanelOnSentryTabs(tabId, change, tab) {
+  if (!api.sidePanel || change.url === undefined && change.status !== "loading") return;
+  const sentry = typeof tab.url === "string" && tab.url.startsWith("https://");
+  api.sidePanel.setOptions({ tabId, path: PANEL, enabled: sentry }).catch(() => {});
+}
+
 /** The keyboard command; browsers pass the tab it was pressed in (older ones do not: ask). */
 async function toggleSidebar(command, tab) {
   if (command !== "toggle-sidebar") return;
+  if (dockedChoice) {
+    // At once, while the key press still counts as the user's.
+    if (api.sidebarAction) return api.sidebarAction.toggle();
+    if (tab?.id !== undefined) return api.sidePanel.open({ tabId: tab.id }).catch(() => {});
+  }
   tab ??= (await api.tabs.query({ active: true, currentWindow: true }))[0];
   if (tab?.id === undefined) return;
   // Tabs without the content script (not a Sentry page) have no receiver: nothing to toggle.

@@ -30,12 +30,13 @@
   // A content script orphaned by an extension reload or update leaves no second sidebar.
   for (const stale of document.querySelectorAll("[data-pivot-lens]")) stale.remove();
 
-  const channel = crypto.randomUUID();
-  // The channel is readable in the open shadow root, so a page script can frame a second copy of
-  // the sidebar at it. The key is not: it reaches only the frame we made (a message addressed to
-  // the extension's origin, which no page can read), and every message both ways carries it
-  // (security.md MSG-3).
-  const frameKey = crypto.randomUUID();
+  // The sidebar's line: a channel and a key. For the frame we make, the channel is readable in the
+  // open shadow root, so a page script can frame a second copy of the sidebar at it; the key is
+  // not: it reaches only our frame (a message addressed to the extension's origin, which no page
+  // can read), and every message both ways carries it (security.md MSG-3). Docked, the browser's
+  // panel names both in its hello.
+  let channel = "";
+  let frameKey = "";
   // The origin of the sidebar's document: Chromium redirects the per-session URL the page sees
   // (`use_dynamic_url`, security.md MAN-7) to the extension's own origin, named by its id.
   const EXTENSION_ORIGIN = SIDEBAR_PAGE.startsWith("chrome-extension:")
@@ -56,16 +57,44 @@
   :host([data-pl-open="false"]) iframe { width: 40px; height: 132px; margin-top: 40vh; }
   :host([data-pl-open="true"]) iframe { width: var(--pl-width, 380px); height: 100vh;
     box-shadow: 0 0 0 1px rgba(0,0,0,.12), 0 8px 24px rgba(0,0,0,.18); }`;
-  const frame = document.createElement("iframe");
-  frame.title = "Pivot Lens";
-  // Named, not 'src': in Chromium the document the frame ends at is not at the URL it was given.
-  frame.allow = `clipboard-write ${EXTENSION_ORIGIN}`;
-  frame.src = `${SIDEBAR_PAGE}#${channel}`;
-  // On every load (the frame reloads itself after a failure); a later `load` the page dispatches
-  // reaches the same frame, and only while it holds an extension page.
-  frame.addEventListener("load", () => frame.contentWindow?.postMessage({ pivotLensKey: frameKey }, EXTENSION_ORIGIN));
-  shadow.append(style, frame);
+  shadow.append(style);
   document.documentElement.append(host);
+
+  // ---- Where the sidebar is: a frame on the page, or docked in the browser's own panel (the
+  // engineer's choice, `settings.sidebar.docked`), followed live. Practice pages always frame it.
+  let frame = null;
+  let docked = null; // unknown until storage answers
+
+  function addFrame() {
+    channel = crypto.randomUUID();
+    frameKey = crypto.randomUUID();
+    const made = document.createElement("iframe");
+    made.title = "Pivot Lens";
+    // Named, not 'src': in Chromium the document the frame ends at is not at the URL it was given.
+    made.allow = `clipboard-write ${EXTENSION_ORIGIN}`;
+    made.src = `${SIDEBAR_PAGE}#${channel}`;
+    // On every load (the frame reloads itself after a failure); a later `load` the page
+    // dispatches reaches the same frame, and only while it holds an extension page.
+    const key = frameKey;
+    made.addEventListener("load", () => made.contentWindow?.postMessage({ pivotLensKey: key }, EXTENSION_ORIGIN));
+    shadow.append(made);
+    frame = made;
+  }
+
+  function setDocked(on) {
+    if (on === docked) return;
+    docked = on;
+    sidebarReady = false;
+    clearTimeout(connectWatchdog);
+    frame?.remove();
+    frame = null;
+    channel = frameKey = ""; // until the panel's hello names them
+    mark({ mode: on ? "docked" : "frame", open: false });
+    // A docked panel showing this tab asks for the page once it hears this one is there.
+    if (on) return api.runtime.sendMessage({ type: "pivot-lens:probe-ready" }).catch(() => {});
+    addFrame();
+    connectWatchdog = setTimeout(() => mark({ state: "error" }), CONNECT_TIMEOUT_MS);
+  }
 
   // ---- Raw facts: the rules (probe-rules.js), each isolated so one failure never stops the rest.
   const { MAX_VALUE, dom, PORTALS, RULES, RULE_SELECTOR, nearestContainer } = globalThis.pivotLensProbeRules;
@@ -296,7 +325,7 @@
       clearTimeout(connectWatchdog);
       mark({ state: "error", open: true });
     } else if (message.type === "blur") {
-      frame.blur();
+      frame?.blur();
       window.focus();
     } else if (message.type === "highlight") {
       outline(typeof message.value === "string" ? message.value : "");
@@ -334,16 +363,43 @@
     return [...queryAll(root, "a[href]")].find((a) => a.href.includes(value)) ?? (root === source ? source : null);
   }
 
+  /** The docked panel: a page of ours outside any tab (only extension pages can message us). */
+  function fromPanel(sender) {
+    try {
+      return !sender.tab && new URL(sender.url).pathname === "/sidebar.html";
+    } catch {
+      return false;
+    }
+  }
+
   api.runtime.onMessage.addListener((envelope, sender) => {
-    // Only the background relays to us (and on a practice page, our sidebar frame).
+    // Only the background relays to us (and on a practice page, our sidebar frame), or the panel.
     const direct = PRACTICE && sender.url?.startsWith(SIDEBAR_PAGE);
     if (sender.id !== api.runtime.id || (sender.tab && !direct)) return;
-    const ours = envelope?.channel === channel && envelope.key === frameKey;
+    if (envelope?.type === "pivot-lens:to-page" && docked && fromPanel(sender) && envelope.message?.type === "hello"
+        && typeof envelope.channel === "string" && typeof envelope.key === "string") {
+      // The panel now in view of this tab: its line replaces any earlier panel's.
+      channel = envelope.channel;
+      frameKey = envelope.key;
+    }
+    const ours = channel !== "" && envelope?.channel === channel && envelope.key === frameKey;
     if (envelope?.type === "pivot-lens:to-page" && ours) onSidebarMessage(envelope.message);
     else if (envelope?.type === "pivot-lens:toggle") send({ type: "toggle" });
   });
 
-  const connectWatchdog = setTimeout(() => mark({ state: "error" }), CONNECT_TIMEOUT_MS);
+  let connectWatchdog = 0;
+  if (PRACTICE) setDocked(false);
+  else {
+    api.storage.local.get("settings").then(
+      ({ settings }) => setDocked(settings?.sidebar?.docked === true),
+      () => setDocked(false),
+    );
+    api.storage.onChanged.addListener((changes, area) => {
+      if (area === "local" && "settings" in changes && docked !== null) {
+        setDocked(changes.settings.newValue?.sidebar?.docked === true);
+      }
+    });
+  }
 
   // ---- Change: single-page navigation and late content.
 

@@ -2,7 +2,7 @@
 // Only plumbing lives here: the sidebar's decisions are made in Rust. sidebar-loader.js starts it.
 import init, { SidebarApp } from "./pkg/sidebar.js";
 import bundledRunbook from "./pkg/runbook.js";
-import { api, channel, frameKey, toPage, fail } from "./sidebar-channel.js";
+import { api, channel, docked, frameKey, fromPageInView, showTab, tabShown, toPage, fail } from "./sidebar-channel.js";
 import { policyAtBoot } from "./team-policy.js";
 import { ProbeReports } from "./probe-reports.js";
 
@@ -51,8 +51,13 @@ async function start() {
   bootMark("wasm");
   stored.managed = managed;
   const storedJson = JSON.stringify(stored);
-  const app = new SidebarApp(storedJson, await runbookInForce(storedJson), (message) => toPage(JSON.parse(message)),
-    (key, value) => api.storage.local.set({ [key]: JSON.parse(value) }));
+  const app = new SidebarApp(storedJson, await runbookInForce(storedJson), (json) => {
+    const message = JSON.parse(json);
+    if (message.type === "dock") dockInTheBrowser(app);
+    else if (message.type === "undock") undock();
+    else toPage(message);
+  }, (key, value) => api.storage.local.set({ [key]: JSON.parse(value) }));
+  if (docked) app.set_docked();
   bootMark("app");
   api.storage.onChanged.addListener((changes, area) => {
     if (area !== "local") return;
@@ -73,7 +78,8 @@ async function start() {
       const id = `${channel}:${++apiRequests}`;
       apiInFlight.add(id);
       try {
-        return JSON.stringify((await api.runtime.sendMessage({ type: "pivot-lens:api-get", id, url })) ?? { failure: "unreachable" });
+        const ask = { type: "pivot-lens:api-get", id, url, tabId: tabShown() };
+        return JSON.stringify((await api.runtime.sendMessage(ask)) ?? { failure: "unreachable" });
       } catch {
         return JSON.stringify({ failure: "unreachable" });
       } finally {
@@ -82,7 +88,7 @@ async function start() {
     },
     () => {
       if (!apiInFlight.size) return;
-      api.runtime.sendMessage({ type: "pivot-lens:api-abort", ids: [...apiInFlight] }).catch(() => {});
+      api.runtime.sendMessage({ type: "pivot-lens:api-abort", ids: [...apiInFlight], tabId: tabShown() }).catch(() => {});
     },
   );
   // The hello (re)connects this frame to the probe and tells it which row keys the runbook knows.
@@ -137,10 +143,15 @@ async function start() {
       shownUrl = null;
     }, 0);
   }
-  const reports = new ProbeReports();
+  let reports = new ProbeReports();
   api.runtime.onMessage.addListener((envelope, sender) => {
-    if (sender.id !== api.runtime.id || envelope?.type !== "pivot-lens:page") return;
-    if (envelope.channel !== channel || envelope.key !== key) return;
+    if (sender.id !== api.runtime.id || !fromPageInView(sender)) return;
+    if (envelope?.type === "pivot-lens:probe-ready" && docked) {
+      // A page loaded in the tab in view: its probe numbers its reports from 1.
+      reports = new ProbeReports();
+      return hello();
+    }
+    if (envelope?.type !== "pivot-lens:page" || envelope.channel !== channel || envelope.key !== key) return;
     const start = performance.now();
     try {
       const json = reports.read(envelope, hello);
@@ -158,7 +169,64 @@ async function start() {
       drawRest(start, script, "report");
     }
   });
-  await hello();
+  if (docked) {
+    await followTheTabInView(app, () => {
+      reports = new ProbeReports(); // a tab's probe numbers its reports from 1
+      shownUrl = null;
+    }, hello);
+  } else await hello();
+}
+
+/**
+ * Docked: shows the page of the active tab of this window, asking it afresh when the panel opens,
+ * the tab changes or its page loads (a message sent before the panel existed is lost). A tab whose
+ * URL is hidden from us (no host permission) is not a Sentry page we read.
+ */
+async function followTheTabInView(app, forgetTab, hello) {
+  const here = await api.windows.getCurrent();
+  let shown;
+  const show = (tab) => {
+    if (tab?.id !== shown) forgetTab();
+    shown = tab?.id;
+    const sentry = tab?.url !== undefined && tab.url.startsWith("https://");
+    showTab(sentry ? tab.id : null);
+    if (sentry) hello();
+    else app.show_elsewhere();
+  };
+  api.tabs.onActivated.addListener(({ tabId, windowId }) => {
+    if (windowId === here.id) api.tabs.get(tabId).then(show, () => {});
+  });
+  api.tabs.onUpdated.addListener((tabId, change, tab) => {
+    // A new page announces itself (probe-ready); only leaving Sentry is learnt here.
+    if (tabId === shown && change.url !== undefined) show(tab);
+  });
+  const [active] = await api.tabs.query({ active: true, windowId: here.id });
+  show(active);
+  // Opening the panel is the engineer's choice of mode: pages stop adding their own frame.
+  await api.runtime.sendMessage({ type: "pivot-lens:dock-chosen" }).catch(() => {});
+}
+
+/**
+ * The header's Dock button, on a page: Chrome opens its side panel for this tab (the click's user
+ * gesture survives one message to the background); Firefox opens its sidebar only from the
+ * browser's own controls, so the sidebar says how.
+ */
+function dockInTheBrowser(app) {
+  api.runtime.sendMessage({ type: "pivot-lens:dock" }).then(
+    (answer) => answer?.docked || app.explain_docking(),
+    () => app.explain_docking(),
+  );
+}
+
+/**
+ * The docked panel's Undock button: pages frame the sidebar again (the background writes the
+ * setting, which outlives this page), and the panel closes while the click still counts as the
+ * user's (Firefox closes its sidebar only then).
+ */
+function undock() {
+  api.runtime.sendMessage({ type: "pivot-lens:undock" }).catch(() => {});
+  if (api.sidebarAction) api.sidebarAction.close().catch(() => {}); // a click that no longer counts
+  else window.close();
 }
 
 start().catch(fail);

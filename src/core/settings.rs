@@ -51,6 +51,10 @@ pub struct SidebarDefaults {
     pub open: bool,
     pub left: bool,
     pub width: u16,
+    /// Shown in the browser's own side panel (Chrome `sidePanel`, Firefox `sidebar_action`)
+    /// instead of a frame on the page: the page probe then adds no frame, and the panel asks the
+    /// page in view for its facts.
+    pub docked: bool,
 }
 
 impl Default for SidebarDefaults {
@@ -59,6 +63,7 @@ impl Default for SidebarDefaults {
             open: false,
             left: false,
             width: 380,
+            docked: false,
         }
     }
 }
@@ -117,6 +122,7 @@ impl Settings {
             settings.sidebar.width = validate_width(&sidebar.width.to_string())?;
             settings.sidebar.open = sidebar.open;
             settings.sidebar.left = sidebar.left;
+            settings.sidebar.docked = sidebar.docked;
             Ok(())
         });
         field("api_reads", &mut |v| {
@@ -347,6 +353,14 @@ mod tests {
         );
         assert_eq!(notices.len(), 2, "{notices:?}");
         assert!(notices[0].contains("host") && notices[1].contains("sidebar"));
+    }
+
+    #[test]
+    fn docking_is_off_until_chosen_and_loads_with_the_layout() {
+        assert!(!Settings::default().sidebar.docked);
+        let stored = serde_json::json!({ "sidebar": { "docked": true, "width": 400 } });
+        let (settings, notices) = Settings::load(&stored);
+        assert!(settings.sidebar.docked && settings.sidebar.width == 400 && notices.is_empty());
     }
 
     #[test]

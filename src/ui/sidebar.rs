@@ -88,6 +88,12 @@ pub struct SidebarState {
     pub(super) drawing: Drawing,
     /// Sentry's own record of the item in view (`api_reads.rs`).
     pub(super) api: ApiReader,
+    /// Shown in the browser's own side panel: always open, sized by the browser.
+    pub(super) docked: RwSignal<bool>,
+    /// Docked, and the tab in view is not a Sentry page we read.
+    pub(super) elsewhere: RwSignal<bool>,
+    /// Why the Dock button could not dock here, and how to (Firefox opens its sidebar only itself).
+    pub(super) dock_help: RwSignal<Option<&'static str>>,
 }
 
 /// How much of a big panel is in the document yet. A first render of hundreds of rows is cut
@@ -178,10 +184,38 @@ impl SidebarState {
                 settled: RwSignal::new(false),
             },
             api,
+            docked: RwSignal::new(false),
+            elsewhere: RwSignal::new(false),
+            dock_help: RwSignal::new(None),
         }
     }
 
+    /// Shown in the browser's own panel from now on.
+    pub fn set_docked(&self) {
+        self.docked.set(true);
+    }
+
+    /// Docked: the tab in view is not a Sentry page (what was shown belonged to another tab).
+    pub fn show_elsewhere(&self) {
+        if !self.elsewhere.get_untracked() {
+            self.elsewhere.set(true);
+        }
+    }
+
+    /// The Dock button could not open the browser's panel from the page.
+    pub fn explain_docking(&self) {
+        self.dock_help.set(Some(
+            "Firefox opens its sidebar only from its own controls: press Alt+Shift+Y after \
+             choosing \"Dock in the browser's side panel\" in the options, or pick Pivot Lens in the \
+             sidebar menu (View → Sidebar). Pivot Lens then stays docked there.",
+        ));
+    }
+
     pub fn show_page(&self, raw: RawFacts) {
+        // Set only on a change: the panel's content is rebuilt whenever this signal is set.
+        if self.elsewhere.get_untracked() {
+            self.elsewhere.set(false);
+        }
         // Values typed for one page do not carry over to the next.
         if self
             .raw
@@ -254,8 +288,11 @@ impl SidebarState {
         self.remember();
     }
 
-    /// Tells the page probe how big the frame should be.
+    /// Tells the page probe how big the frame should be (docked, the browser decides).
     pub fn announce_layout(&self) {
+        if self.docked.get_untracked() {
+            return;
+        }
         let prefs = self.prefs.get_untracked();
         self.post(&serde_json::json!({
             "type": "layout", "open": prefs.open, "width": prefs.width,
@@ -341,7 +378,8 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
         })
     };
     let org = move || lens.with(|l| l.as_ref().map(|l| l.org.clone()).unwrap_or_default());
-    let open = move || prefs.get().open.to_string();
+    let docked = state.docked;
+    let open = move || (docked.get() || prefs.get().open).to_string();
     let api = state.api.clone();
     let api_state = api.state;
     // Follow-up cards count what their query finds while in view (the same rules as the API).
@@ -382,12 +420,15 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
         api.follow(&url, target, open);
     });
     let reading = Memo::new(move |_| lens.with(Option::is_none));
+    let (elsewhere, dock_help) = (state.elsewhere, state.dock_help);
+    let no_page = Memo::new(|_| None::<String>);
     let page_url = part(lens, |l| l.url.clone());
     // The checklists mount once their first cards are due; adding cards is their own business.
     let checklists_due = Memo::new(move |_| drawing.scenario_cards.get() > 0);
     view! {
         // One landmark and one heading whether collapsed or open (the panel hides when collapsed).
         <main class="pl-root" data-testid="pl-sidebar" data-page-kind=kind data-org=org data-open=open
+            data-docked=move || docked.get().to_string()
             data-api=move || api_state.get().as_str()
             aria-label="Pivot Lens" on:keydown=on_keydown>
             <h1 class="pl-visually-hidden">"Pivot Lens"</h1>
@@ -401,12 +442,23 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
                     <span class="pl-title" aria-hidden="true">"Pivot Lens"</span>
                     <a class="pl-header-link" href="glossary.html" target="_blank" rel="noopener">"Glossary"</a>
                     <TourButton state=state.clone()/>
+                    <DockButton state=state.clone()/>
                     <button type="button" class="pl-close" data-testid="pl-toggle" on:click=toggle aria-label="Collapse the sidebar">"×"</button>
                 </header>
+                {move || dock_help.get().map(|help| view! {
+                    <p class="pl-muted" role="status" data-testid="pl-dock-help">{help}</p>
+                })}
                 // Built once the page is first read; from then on each section follows only its
                 // part of the lens, so a live page (logs appending) re-renders what changed, and the
                 // filter and typed inputs keep their focus.
-                {move || if reading.get() {
+                {move || if elsewhere.get() {
+                    view! {
+                        <p class="pl-muted" role="status" data-testid="pl-not-sentry">
+                            "This tab is not a Sentry page. Switch to a Sentry tab, or paste an id below."
+                        </p>
+                        <PasteId runbook=runbook.clone() settings=settings.clone() page_url=no_page/>
+                    }.into_any()
+                } else if reading.get() {
                     view! { <p class="pl-muted" role="status">"Reading this page…"</p> }.into_any()
                 } else {
                     let (paste_runbook, paste_settings) = (runbook.clone(), settings.clone());
@@ -475,6 +527,22 @@ fn Warnings(lens: Memo<Option<Lens>>, api: RwSignal<ApiState>) -> impl IntoView 
                 {api_problem.map(|message| view! { <p class="pl-warning" data-testid="pl-warning" data-kind="api">{message}</p> })}
             </div>
         }
+    }
+}
+
+/// Moves the sidebar between the page and the browser's own panel: "Dock" on a page (Chrome opens
+/// its side panel; Firefox gets told how), "Undock" in the panel.
+#[component]
+fn DockButton(state: SidebarState) -> impl IntoView {
+    let docked = state.docked;
+    let undock = state.clone();
+    view! {
+        <button type="button" class="pl-secondary" data-testid="pl-dock" hidden=move || docked.get()
+            title="Show Pivot Lens in the browser's side panel, beside the page"
+            on:click=move |_| state.post(&serde_json::json!({ "type": "dock" }))>"Dock"</button>
+        <button type="button" class="pl-secondary" data-testid="pl-undock" hidden=move || !docked.get()
+            title="Show Pivot Lens on the page again"
+            on:click=move |_| undock.post(&serde_json::json!({ "type": "undock" }))>"Undock"</button>
     }
 }
 

@@ -120,6 +120,21 @@ impl SidebarApp {
         self.state.api.connect(get, abort);
     }
 
+    /// Shown in the browser's own side panel (`sidebar.html?docked`), not in a frame on the page.
+    pub fn set_docked(&self) {
+        self.state.set_docked();
+    }
+
+    /// Docked, and the tab in view is not a Sentry page.
+    pub fn show_elsewhere(&self) {
+        self.state.show_elsewhere();
+    }
+
+    /// The Dock button's request was refused (Firefox): the sidebar says how to dock.
+    pub fn explain_docking(&self) {
+        self.state.explain_docking();
+    }
+
     /// Forwards `storage.onChanged` (`{key: newValue or null}`), so tabs stay in sync.
     pub fn storage_changed(&self, changes: &str) {
         self.state.investigating.storage_changed(changes);

@@ -235,6 +235,16 @@ fn SidebarSection(context: Context) -> impl IntoView {
                     }/>
                 " Start expanded"
             </label>
+            <label class="pl-check">
+                <input type="checkbox" data-testid="pl-setting-dock" checked=initial.docked
+                    on:change=move |ev| {
+                        let docked = event_target_checked(&ev);
+                        settings.update(|s| s.sidebar.docked = docked);
+                        context.save_settings();
+                    }/>
+                " Dock in the browser's side panel"
+            </label>
+            <p class="pl-muted">"Docked, Pivot Lens sits beside Sentry instead of over its drawers. Open or close it on a Sentry tab with Alt+Shift+Y; in Chrome also from the sidebar's Dock button, in Firefox from the sidebar menu."</p>
         </section>
     }
 }

@@ -56,6 +56,9 @@ struct Scenario {
     /// Sentry's API on (the default: the item in view read, the cards' counts asked) or off: the
     /// same page both ways, in one run, is the A/B of what the API reads and previews cost.
     api: bool,
+    /// Docked in the browser's own panel instead of a frame on the page: beside the same page
+    /// framed, in one run, the A/B of what the frame costs the page.
+    docked: bool,
 }
 
 const SCENARIOS: &[Scenario] = &[
@@ -66,6 +69,7 @@ const SCENARIOS: &[Scenario] = &[
         heavy: false,
         burst: true,
         api: true,
+        docked: false,
     },
     Scenario {
         name: "trace drawer, 1,000 rows",
@@ -74,6 +78,7 @@ const SCENARIOS: &[Scenario] = &[
         heavy: false,
         burst: true,
         api: true,
+        docked: false,
     },
     Scenario {
         name: "trace drawer, 5,000 rows",
@@ -82,6 +87,7 @@ const SCENARIOS: &[Scenario] = &[
         heavy: true,
         burst: true,
         api: true,
+        docked: false,
     },
     Scenario {
         name: "waterfall, 2,000 rows",
@@ -90,6 +96,7 @@ const SCENARIOS: &[Scenario] = &[
         heavy: false,
         burst: false,
         api: true,
+        docked: false,
     },
     Scenario {
         name: "logs, 200 rows + 10×50 appended",
@@ -98,6 +105,7 @@ const SCENARIOS: &[Scenario] = &[
         heavy: false,
         burst: false,
         api: true,
+        docked: false,
     },
     Scenario {
         name: "trace drawer, 1,000 rows, API off",
@@ -106,6 +114,7 @@ const SCENARIOS: &[Scenario] = &[
         heavy: false,
         burst: true,
         api: false,
+        docked: false,
     },
     Scenario {
         name: "logs, 200 rows + 10×50 appended, API off",
@@ -114,6 +123,7 @@ const SCENARIOS: &[Scenario] = &[
         heavy: false,
         burst: false,
         api: false,
+        docked: false,
     },
     Scenario {
         name: "mutation storm, 10,000",
@@ -122,6 +132,25 @@ const SCENARIOS: &[Scenario] = &[
         heavy: false,
         burst: false,
         api: true,
+        docked: false,
+    },
+    Scenario {
+        name: "trace drawer, 1,000 rows, docked",
+        stem: "bench-trace",
+        query: "attrs=1000&navigate=1",
+        heavy: false,
+        burst: true,
+        api: true,
+        docked: true,
+    },
+    Scenario {
+        name: "logs, 200 rows + 10×50 appended, docked",
+        stem: "bench-logs",
+        query: "rows=200&appends=10&page=50",
+        heavy: false,
+        burst: false,
+        api: true,
+        docked: true,
     },
 ];
 
@@ -260,6 +289,12 @@ async fn bench_scenarios(
             json!({ "api_reads": scenario.api, "previews": scenario.api }),
         )
         .await?;
+        if scenario.docked {
+            // Docked as the engineer docks it, from the page's sidebar; it stays for the loads.
+            with.open(&url).await?;
+            with.wait_ready().await?;
+            with.dock().await?;
+        }
         let mut row = Row {
             browser: format!("{:?}", with.browser),
             scenario: scenario.name,
@@ -268,8 +303,8 @@ async fn bench_scenarios(
             ..Row::default()
         };
         for _ in 0..loads {
-            let load = measure_load(with, &url, true).await?;
-            let baseline = measure_load(without, &url, false).await?;
+            let load = measure_load(with, &url, Some(scenario.docked)).await?;
+            let baseline = measure_load(without, &url, None).await?;
             row.ready.extend(load.ready_ms);
             row.ready_after_content
                 .extend(load.ready_ms.map(|ready| ready - load.content_ms));
@@ -306,7 +341,9 @@ async fn bench_scenarios(
     Ok(rows)
 }
 
-async fn measure_load(s: &Session, url: &str, with_extension: bool) -> Result<Load> {
+/// `docked`: None without the extension, else whether the sidebar is docked (no frame to read).
+async fn measure_load(s: &Session, url: &str, docked: Option<bool>) -> Result<Load> {
+    let with_extension = docked.is_some();
     let before = main_thread_clock(s).await?;
     s.open(url).await?;
     let ready_ms = if with_extension {
@@ -399,7 +436,7 @@ async fn measure_load(s: &Session, url: &str, with_extension: bool) -> Result<Lo
         .unwrap_or_default();
     let mut measures: Vec<(String, f64, f64)> = measures;
     let mut boot = Vec::new();
-    if with_extension {
+    if docked == Some(false) {
         // The sidebar's own work per task (its frame has its own timeline, so it is not put down
         // to the page's steps), to the next task and its script alone, also by what it did.
         let sidebar = s

@@ -1,7 +1,8 @@
 //! `./build.sh demo`: serves the bundled sample Sentry pages over HTTPS and shows the sidebar on
 //! them in Chromium with the extension loaded. With a display the browser stays open for you to
 //! try; without one, each page is screenshotted (sidebar open) to dist/demo/, and the event page's
-//! shot becomes the README's docs/screenshot.png.
+//! shot becomes the README's docs/screenshot.png; then the event page is shown with the sidebar
+//! docked in Firefox's own sidebar, the whole window shot as docs/screenshot-docked.png.
 
 use std::path::PathBuf;
 
@@ -26,8 +27,40 @@ async fn main() -> Result<()> {
     let result = show(&session, headed, &out).await;
     if !headed {
         session.quit().await;
+        result?;
+        return docked_shot(&out).await;
     }
     result
+}
+
+/// An event page beside the docked sidebar, as a Firefox window shows them (the event whose
+/// full record the fixture API holds, so the sidebar shows what it read there too).
+async fn docked_shot(out: &std::path::Path) -> Result<()> {
+    let s = Session::start_with(Browser::Firefox, &dist_dir(Browser::Firefox), true).await?;
+    let shot = async {
+        s.write_storage("tour", serde_json::json!({ "seen": true, "step": 0 }))
+            .await?;
+        let (_, url) = fixture_pages()?
+            .into_iter()
+            .find(|(name, _)| name == "event-folded")
+            .context("the event-folded sample page")?;
+        s.open(&url).await?;
+        s.wait_ready().await?;
+        s.dock().await?;
+        s.wait_ready().await?;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let png = s.browser_window_png().await?;
+        std::fs::write(out.join("event-docked.png"), &png)?;
+        std::fs::write(workspace_root().join("docs/screenshot-docked.png"), &png)?;
+        println!(
+            "  event, docked    →  {}",
+            out.join("event-docked.png").display()
+        );
+        anyhow::Ok(())
+    }
+    .await;
+    s.quit().await;
+    shot
 }
 
 async fn show(s: &Session, headed: bool, out: &std::path::Path) -> Result<()> {
