@@ -16,7 +16,7 @@ use crate::core::followups::reason_message;
 use crate::core::managed::{drop_invalid_runbook, effective_settings, read_policy, Effective};
 use crate::core::settings::{
     join_ids, validate_host, validate_org, validate_period, validate_projects, validate_width,
-    Settings,
+    Settings, SidebarDefaults,
 };
 
 #[wasm_bindgen]
@@ -226,26 +226,34 @@ fn SidebarSection(context: Context) -> impl IntoView {
                     settings.update(|s| s.sidebar.width = width);
                     context.save_settings();
                 }/>
-            <label class="pl-check">
-                <input type="checkbox" data-testid="pl-setting-open" checked=initial.open
-                    on:change=move |ev| {
-                        let open = event_target_checked(&ev);
-                        settings.update(|s| s.sidebar.open = open);
-                        context.save_settings();
-                    }/>
-                " Start expanded"
-            </label>
-            <label class="pl-check">
-                <input type="checkbox" data-testid="pl-setting-dock" checked=initial.docked
-                    on:change=move |ev| {
-                        let docked = event_target_checked(&ev);
-                        settings.update(|s| s.sidebar.docked = docked);
-                        context.save_settings();
-                    }/>
-                " Dock in the browser's side panel"
-            </label>
+            <LayoutCheck context=context testid="pl-setting-open" label="Start expanded"
+                checked=initial.open write=|layout, on| layout.open = on/>
+            <LayoutCheck context=context testid="pl-setting-dock" label="Dock in the browser's side panel"
+                checked=initial.docked write=|layout, on| layout.docked = on/>
             <p class="pl-muted">"Docked, Pivot Lens sits beside Sentry instead of over its drawers. Open or close it on a Sentry tab with Alt+Shift+Y; in Chrome also from the sidebar's Dock button, in Firefox from the sidebar menu."</p>
         </section>
+    }
+}
+
+/// One on/off choice of the sidebar's layout, saved on change.
+#[component]
+fn LayoutCheck(
+    context: Context,
+    testid: &'static str,
+    label: &'static str,
+    checked: bool,
+    write: fn(&mut SidebarDefaults, bool),
+) -> impl IntoView {
+    view! {
+        <label class="pl-check">
+            <input type="checkbox" data-testid=testid checked=checked
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    context.settings.update(|s| write(&mut s.sidebar, on));
+                    context.save_settings();
+                }/>
+            " "{label}
+        </label>
     }
 }
 

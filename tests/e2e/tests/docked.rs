@@ -79,26 +79,18 @@ async fn docked_panel_follows_the_tab_in_view(s: &Session) -> Result<()> {
         &format!("{} return true;", tick_script(TOOLS, "trace")),
     )
     .await?;
-    s.panel_until(
-        &reader,
-        &format!(
-            "const c = (() => {{ {} }})(); return c && c.ticked.includes('trace');",
-            card_script(TOOLS)
-        ),
-    )
-    .await
-    .context("the tick did not show")?;
+    let trace_ticked = format!(
+        "const c = (() => {{ {} }})(); return c && c.ticked.includes('trace');",
+        card_script(TOOLS)
+    );
+    s.panel_until(&reader, &trace_ticked)
+        .await
+        .context("the tick did not show")?;
     s.driver.refresh().await?;
     s.wait_ready().await?;
-    s.panel_until(
-        &reader,
-        &format!(
-            "const c = (() => {{ {} }})(); return c && c.ticked.includes('trace');",
-            card_script(TOOLS)
-        ),
-    )
-    .await
-    .context("the tick did not survive the reload")?;
+    s.panel_until(&reader, &trace_ticked)
+        .await
+        .context("the tick did not survive the reload")?;
 
     // Navigation within the tab: the panel shows the new page, which (the choice remembered)
     // adds no frame of its own.
