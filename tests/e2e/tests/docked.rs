@@ -4,7 +4,9 @@
 //! checklists, follow-ups and the tour work there.
 
 use anyhow::{ensure, Context, Result};
-use pivot_lens_e2e::{both_browsers, card_script, tick_script, until, PanelReader, Session};
+use pivot_lens_e2e::{
+    both_browsers, card_script, tick_script, until, Browser, PanelReader, Session,
+};
 use serde_json::Value;
 
 const EVENT_PAGE: &str =
@@ -113,6 +115,15 @@ async fn docked_panel_follows_the_tab_in_view(s: &Session) -> Result<()> {
         .await
         .context("the panel did not say the tab is not Sentry")?;
     ensure!(elsewhere == true, "{elsewhere}");
+    // Chrome shows its panel on Sentry tabs only; Firefox's sidebar belongs to the window.
+    let width_elsewhere = page_width(s).await?;
+    match s.browser {
+        Browser::Chromium => ensure!(
+            width_elsewhere == width_before,
+            "Chrome kept the panel on a tab that is not Sentry ({width_elsewhere} px wide)"
+        ),
+        Browser::Firefox => ensure!(width_elsewhere == width_docked, "{width_elsewhere}"),
+    }
     s.driver.switch_to_window(first).await?;
     panel_shows(s, &reader, "trace").await?;
 
