@@ -43,4 +43,6 @@ mod options;
 mod runbook_compiler;
 
 #[cfg(feature = "sidebar")]
-pub use sidebar_app::{SidebarApp, Theme};
+pub use sidebar::state::Theme;
+#[cfg(feature = "sidebar")]
+pub use sidebar_app::SidebarApp;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::clipboard::copy;
-use super::sidebar::part;
+use super::sidebar::state::part;
 use super::text::prose;
 use crate::core::lens::{Lens, PivotView};
 

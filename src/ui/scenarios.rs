@@ -10,7 +10,6 @@ use wasm_bindgen_futures::JsFuture;
 use std::sync::Arc;
 
 use super::clipboard::copy;
-use super::sidebar::SidebarState;
 use crate::core::facts::RawFacts;
 use crate::core::investigation::{
     collectible, migrate, Investigation, Investigations, Loaded, Notice, PivotValue, StorageWrite,
@@ -237,14 +236,21 @@ pub struct ScenarioSources {
 }
 
 impl ScenarioSources {
-    pub fn of(state: &SidebarState) -> Self {
+    pub fn new(
+        runbook: Arc<Runbook>,
+        settings: Arc<Settings>,
+        raw: RwSignal<Option<RawFacts>>,
+        typed: RwSignal<BTreeMap<String, String>>,
+        lens: Memo<Option<Lens>>,
+        investigating: Investigating,
+    ) -> Self {
         Self {
-            runbook: state.runbook.clone(),
-            settings: state.settings.clone(),
-            raw: state.raw,
-            typed: state.typed,
-            lens: state.lens,
-            investigating: state.investigating,
+            runbook,
+            settings,
+            raw,
+            typed,
+            lens,
+            investigating,
         }
     }
 }

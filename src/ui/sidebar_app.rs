@@ -7,7 +7,10 @@ use leptos::prelude::*;
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use super::sidebar::{self, SidebarState};
+use super::sidebar::{
+    self,
+    state::{SidebarState, Theme},
+};
 use crate::core::managed::StoredConfig;
 use crate::core::page_entries::{PageEntries, ProbeEntry};
 use crate::core::probe_keys::ProbeKeys;
@@ -41,23 +44,6 @@ enum ProbeMessageKind {
     Page,
     Theme,
     Toggle,
-}
-
-#[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Theme {
-    #[default]
-    Light,
-    Dark,
-}
-
-impl Theme {
-    pub(super) fn as_str(self) -> &'static str {
-        match self {
-            Theme::Light => "light",
-            Theme::Dark => "dark",
-        }
-    }
 }
 
 /// The sidebar as seen from `sidebar.js`: it feeds probe messages in, and gets layout changes and

@@ -9,7 +9,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::sidebar::SidebarState;
+use super::sidebar::state::SidebarState;
 use super::text::prose;
 use crate::core::lens::Lens;
 use crate::core::runbook::Runbook;
@@ -20,7 +20,7 @@ const TARGET_ATTEMPTS: u32 = 8;
 const TARGET_RETRY: Duration = Duration::from_millis(120);
 const TARGET_CLASS: &str = "pl-tour-target";
 
-/// The tour's state, owned by the sidebar (`SidebarState::tour`).
+/// The tour's state, made by the sidebar shell for its button and its dialog.
 #[derive(Clone, Copy)]
 pub struct Tour {
     /// The steps for the page shown now.
@@ -75,11 +75,11 @@ struct Driver {
 }
 
 impl Driver {
-    fn new(state: &SidebarState) -> Self {
+    fn new(state: &SidebarState, tour: Tour) -> Self {
         Self {
             state: StoredValue::new_local(state.clone()),
-            tour: state.tour,
-            steps: state.tour.steps,
+            tour,
+            steps: tour.steps,
         }
     }
 
@@ -137,8 +137,8 @@ impl Driver {
 
 /// "Take the tour", in the sidebar header.
 #[component]
-pub fn TourButton(state: SidebarState) -> impl IntoView {
-    let driver = Driver::new(&state);
+pub fn TourButton(state: SidebarState, tour: Tour) -> impl IntoView {
+    let driver = Driver::new(&state, tour);
     view! {
         <button type="button" class="pl-secondary" data-testid="pl-tour-start"
             on:click=move |_| driver.start(0)>"Take the tour"</button>
@@ -147,8 +147,8 @@ pub fn TourButton(state: SidebarState) -> impl IntoView {
 
 /// The tour dialog; starts by itself on the first page until the tour has been seen.
 #[component]
-pub fn TourPanel(state: SidebarState) -> impl IntoView {
-    let driver = Driver::new(&state);
+pub fn TourPanel(state: SidebarState, tour: Tour) -> impl IntoView {
+    let driver = Driver::new(&state, tour);
     let (tour, steps) = (driver.tour, driver.steps);
     // Once, on the first page with steps; a tour seen before this frame booted waits for its
     // button (and its steps are not planned until then).

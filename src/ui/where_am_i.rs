@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::sidebar::part;
+use super::sidebar::state::part;
 use super::text::prose;
 use crate::core::lens::{Lens, StartingPointView};
 
