@@ -1,5 +1,5 @@
 // Brings the self-hosted content script in line with the settings and the granted origins. The
-// decision is Rust's (`self_hosted_plan`, src/core/self_hosted.rs); this only gathers its inputs
+// decision is Rust's (`self_hosted_plan`, src/core/config/self_hosted.rs); this only gathers its inputs
 // and makes the browser calls. Used by the options page and by the background when a grant changes.
 import { readManaged } from "./team-policy.js";
 

@@ -1,7 +1,7 @@
 // The page probe's rules (extension/probe-rules.js) in node's test runner, on jsdom: each rule on
 // markup shaped as Sentry's components render it (paths in the cases), and every fixture page under
 // tests/fixtures/pages read as content.js reads it. What the rules emit is raw: placeholders such as
-// `--` or `{}` may be emitted here and are dropped by the sidebar's Rust (src/core/text.rs); a
+// `--` or `{}` may be emitted here and are dropped by the sidebar's Rust (src/core/guard/text.rs); a
 // collapsed value's hidden entries must not be emitted at all, since they are not on the page.
 import { test } from "node:test";
 import assert from "node:assert/strict";

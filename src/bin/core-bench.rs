@@ -15,15 +15,15 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use pivot_lens::core::classify::{classify_selection, MAX_SELECTION_CHARS};
-use pivot_lens::core::facts::{recognise, FactMemory, FactSource, RawFact, RawFacts};
-use pivot_lens::core::investigation::collectible;
+use pivot_lens::core::checklists::investigation::collectible;
+use pivot_lens::core::checklists::scenarios::ScenarioPlan;
+use pivot_lens::core::config::settings::Settings;
+use pivot_lens::core::context_menu::classify::{classify_selection, MAX_SELECTION_CHARS};
+use pivot_lens::core::guard::secrets::detect_secret;
 use pivot_lens::core::lens::{lens, lens_remembering, LensInput};
-use pivot_lens::core::page::classify_url;
+use pivot_lens::core::recognition::facts::{recognise, FactMemory, FactSource, RawFact, RawFacts};
+use pivot_lens::core::recognition::page::classify_url;
 use pivot_lens::core::runbook::Runbook;
-use pivot_lens::core::scenarios::ScenarioPlan;
-use pivot_lens::core::secrets::detect_secret;
-use pivot_lens::core::settings::Settings;
 
 const BUNDLED: &str = include_str!("../../runbook/TELEMETRY.md");
 const ONE_MB: usize = 1_000_000;

@@ -5,16 +5,16 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
-use crate::core::facts::{
-    recognise_remembering, FactMemory, FactSource, RawFact, RawFacts, RecognisedPivot,
-};
-use crate::core::page::{classify_url_with_hosts, PageContext, PageKind, TimeWindow};
+use crate::core::config::settings::Settings;
+use crate::core::guard::text::visibly_escaped;
 use crate::core::previews::PreviewPlan;
 use crate::core::query::{build_links, Deployment, Period, Scope};
+use crate::core::recognition::facts::{
+    recognise_remembering, FactMemory, FactSource, RawFact, RawFacts, RecognisedPivot,
+};
+use crate::core::recognition::page::{classify_url_with_hosts, PageContext, PageKind, TimeWindow};
 use crate::core::runbook::{KeyMatch, Recipe, Runbook, StartingPoint};
 use crate::core::sentry_api::{target, Target};
-use crate::core::settings::Settings;
-use crate::core::text::visibly_escaped;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lens {
@@ -524,17 +524,22 @@ fn pivot_of(recipe: &Recipe, placeholder: &str) -> String {
 
 /// The lens of a page with these probe facts, with the bundled runbook and default settings.
 #[cfg(test)]
-pub(crate) fn lens_of(url: &str, facts: &[(crate::core::facts::FactSource, &str, &str)]) -> Lens {
+pub(crate) fn lens_of(
+    url: &str,
+    facts: &[(crate::core::recognition::facts::FactSource, &str, &str)],
+) -> Lens {
     let raw = RawFacts {
         url: url.into(),
         facts: facts
             .iter()
-            .map(|(source, key, value)| crate::core::facts::RawFact {
-                source: *source,
-                key: (*key).into(),
-                value: (*value).into(),
-                section: String::new(),
-            })
+            .map(
+                |(source, key, value)| crate::core::recognition::facts::RawFact {
+                    source: *source,
+                    key: (*key).into(),
+                    value: (*value).into(),
+                    section: String::new(),
+                },
+            )
             .collect(),
         failed_rules: Vec::new(),
     };
@@ -550,8 +555,8 @@ pub(crate) fn lens_of(url: &str, facts: &[(crate::core::facts::FactSource, &str,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::facts::{FactSource, RawFact};
-    use crate::core::text::MAX_VALUE_CHARS;
+    use crate::core::guard::text::MAX_VALUE_CHARS;
+    use crate::core::recognition::facts::{FactSource, RawFact};
 
     fn fact(source: FactSource, key: &str, value: &str) -> RawFact {
         RawFact {

@@ -1,32 +1,20 @@
-//! The decision-making core: runbook model, search syntax, page recognition, query building and
-//! selection classification. Nothing here depends on web-sys; every input is plain text or data.
+//! The decision-making core, one folder per feature along the pipeline: the runbook model
+//! (`runbook`), what is in force (`config`), page → facts → pivots (`recognition`, with `guard`
+//! against hostile text), everything shown for one page (`lens`), the follow-up queries (`query`)
+//! and their counts (`previews`), Sentry's own record of the item (`sentry_api`), checklists,
+//! the context menu, and onboarding. Nothing here depends on web-sys; every input is plain text or
+//! data. docs/architecture.md maps each feature to its files.
 
 #![deny(clippy::unwrap_used, clippy::expect_used)] // page-derived data never panics the core
 
-pub mod classify;
-pub mod facts;
-pub mod followups;
-pub mod glossary;
-mod ids;
-pub mod investigation;
-mod known_keys;
+pub mod checklists;
+pub mod config;
+pub mod context_menu;
+pub mod guard;
 pub mod lens;
-pub mod managed;
-pub mod page;
-pub mod page_entries;
-pub mod practice;
+pub mod onboarding;
 pub mod previews;
-pub mod probe_keys;
 pub mod query;
+pub mod recognition;
 pub mod runbook;
-pub mod runbook_store;
-pub mod scenarios;
-pub mod search;
-pub mod secrets;
-pub mod self_hosted;
 pub mod sentry_api;
-pub mod settings;
-pub mod slug;
-mod text;
-pub mod tour;
-pub mod transfer;

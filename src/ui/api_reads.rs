@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::core::facts::RawFact;
+use crate::core::recognition::facts::RawFact;
 use crate::core::sentry_api::{
     region_request, ApiReads, Ask, Next, Problem, Reply, Target, MAX_READS_PER_PAGE,
 };

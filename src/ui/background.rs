@@ -1,5 +1,5 @@
 //! Entry points for the background (extension/background.js): the context menu and the
-//! `pivot-lens:classify` message both answer from `core::followups`, so the two cannot disagree.
+//! `pivot-lens:classify` message both answer from `core::context_menu::followups`, so the two cannot disagree.
 //!
 //! Common arguments: `stored` is the JSON of `storage.local` (its `settings` and `runbook`) plus
 //! `managed`, the team policy, which decide the settings and runbook in force
@@ -7,10 +7,10 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::core::followups::{menu_entries, offer, Offer};
+use crate::core::config::managed::StoredConfig;
+use crate::core::context_menu::followups::{menu_entries, offer, Offer};
 use crate::core::lens::self_hosted_authority;
-use crate::core::managed::StoredConfig;
-use crate::core::page::classify_url_with_hosts;
+use crate::core::recognition::page::classify_url_with_hosts;
 use crate::core::sentry_api::{checked_request, MAX_REPLY_BYTES, TIMEOUT_MS};
 
 /// The follow-ups for a selection, as JSON `{kinds, items: [{id, title, url}], needsOrg}`.

@@ -3,7 +3,7 @@
 
 use wasm_bindgen_futures::JsFuture;
 
-use crate::core::secrets::detect_secret;
+use crate::core::guard::secrets::detect_secret;
 
 /// Copies `text` and reports the outcome to `report` once the browser has written it (or refused:
 /// no focus, no permission), so "Copied" is never shown for a copy that did not happen.

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
 use super::text::prose;
-use crate::core::glossary::{entries, matches, GlossaryEntry};
-use crate::core::managed::StoredConfig;
+use crate::core::config::managed::StoredConfig;
+use crate::core::onboarding::glossary::{entries, matches, GlossaryEntry};
 
 /// The practice pages packaged with the extension (`practice/<name>.html`), with their labels.
 const PRACTICE_PAGES: [(&str, &str); 3] = [

@@ -1,13 +1,13 @@
 //! "Paste an ID": any id or value typed or pasted here gets the same follow-ups as the context
-//! menu offers for a selection (core::followups), scoped to the page the sidebar is on.
+//! menu offers for a selection (core::context_menu::followups), scoped to the page the sidebar is on.
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::core::followups::{offer, reason_message, Offer};
+use crate::core::config::settings::Settings;
+use crate::core::context_menu::followups::{offer, reason_message, Offer};
 use crate::core::runbook::Runbook;
-use crate::core::settings::Settings;
 
 /// Mounted once: what the engineer typed stays through the page's navigations, and only the
 /// follow-ups are worked out again for the new page.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::text::prose;
 use crate::core::lens::Lens;
-use crate::core::practice::{current, exercises, Exercise, PracticeAction};
+use crate::core::onboarding::practice::{current, exercises, Exercise, PracticeAction};
 use crate::core::runbook::Runbook;
 
 #[component]

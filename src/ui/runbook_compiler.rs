@@ -3,8 +3,8 @@
 
 use wasm_bindgen::prelude::*;
 
+use crate::core::guard::secrets::detect_secret;
 use crate::core::runbook::Runbook;
-use crate::core::secrets::detect_secret;
 
 /// The JSON of the runbook model, or an error naming the first problem (with its position).
 #[wasm_bindgen]

@@ -1,5 +1,5 @@
 //! Scenario checklists and the investigations that remember them (decisions in
-//! `core::scenarios` and `core::investigation`; this file renders them and does the storage I/O).
+//! `core::checklists::scenarios` and `core::checklists::investigation`; this file renders them and does the storage I/O).
 
 use std::collections::BTreeMap;
 
@@ -10,14 +10,14 @@ use wasm_bindgen_futures::JsFuture;
 use std::sync::Arc;
 
 use super::clipboard::copy;
-use crate::core::facts::RawFacts;
-use crate::core::investigation::{
+use crate::core::checklists::investigation::{
     collectible, migrate, Investigation, Investigations, Loaded, Notice, PivotValue, StorageWrite,
 };
+use crate::core::checklists::scenarios::{export_markdown, ScenarioPlan, ScenarioView, StepView};
+use crate::core::config::settings::Settings;
 use crate::core::lens::{Lens, LensInput};
+use crate::core::recognition::facts::RawFacts;
 use crate::core::runbook::Runbook;
-use crate::core::scenarios::{export_markdown, ScenarioPlan, ScenarioView, StepView};
-use crate::core::settings::Settings;
 
 /// The investigations of every tab, as `storage.local` holds them, plus which one this tab shows
 /// per scenario.

@@ -11,9 +11,9 @@ use super::sidebar::{
     self,
     state::{SidebarState, Theme},
 };
-use crate::core::managed::StoredConfig;
-use crate::core::page_entries::{PageEntries, ProbeEntry};
-use crate::core::probe_keys::ProbeKeys;
+use crate::core::config::managed::StoredConfig;
+use crate::core::recognition::page_entries::{PageEntries, ProbeEntry};
+use crate::core::recognition::probe_keys::ProbeKeys;
 
 /// A message from this tab's page probe (extension/content.js): a `page` report (the entries that
 /// changed, see `page_entries`), a `theme` change or a `toggle`. One flat struct, not a tagged

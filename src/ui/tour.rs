@@ -1,4 +1,4 @@
-//! The walkthrough: the steps planned by `core::tour`, shown one at a time over the open sidebar.
+//! The walkthrough: the steps planned by `core::onboarding::tour`, shown one at a time over the open sidebar.
 //! It outlines the sidebar part each step is about and asks the page probe to outline the page's
 //! own field (`{type: "highlight", key, value}`). Esc closes, arrows move, Tab stays inside while
 //! it is open, and focus goes back where it was. Progress lives in `storage.local.tour`.
@@ -12,8 +12,8 @@ use wasm_bindgen::JsCast;
 use super::sidebar::state::SidebarState;
 use super::text::prose;
 use crate::core::lens::Lens;
+use crate::core::onboarding::tour::{plan, PageHighlight, TourProgress, TourStep};
 use crate::core::runbook::Runbook;
-use crate::core::tour::{plan, PageHighlight, TourProgress, TourStep};
 
 /// How long a step waits for its target to appear (late content) before it is explained without.
 const TARGET_ATTEMPTS: u32 = 8;

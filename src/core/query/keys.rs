@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use super::QueryError;
+use crate::core::query::search::{Key, Query};
 use crate::core::runbook::{Dataset, KeyPattern};
-use crate::core::search::{Key, Query};
 
 /// The Sentry page a link opens; each reads keys its own way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

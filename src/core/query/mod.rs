@@ -3,6 +3,7 @@
 
 mod keys;
 mod products;
+pub mod search;
 mod url;
 mod values;
 
@@ -10,7 +11,7 @@ pub use products::{GroupPart, PreviewAsk, Reading, PREVIEW_GROUPS};
 pub use url::{direct_link, Deployment, Period, SafeUrl, Scope, MAX_URL_BYTES};
 
 use crate::core::runbook::Recipe;
-use crate::core::search::{self, FillError, Query};
+use search::{FillError, Query};
 
 /// One link, ready to open.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,8 +5,8 @@ use serde::Serialize;
 use super::keys::{metric_type, KeyStyle, Product};
 use super::url::{link, Params, Scope};
 use super::{recipe_error, Link, QueryError};
+use crate::core::query::search::{Expr, FilterValue, Operator, Query, Term};
 use crate::core::runbook::{Aggregate, Dataset, Recipe};
-use crate::core::search::{Expr, FilterValue, Operator, Query, Term};
 
 pub(super) fn links(
     recipe: &Recipe,

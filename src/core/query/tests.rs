@@ -607,7 +607,7 @@ fn attribute_table_parses_and_types_keys_per_dataset() {
 
 mod round_trip {
     use super::*;
-    use crate::core::search::{FilterValue, Term};
+    use crate::core::query::search::{FilterValue, Term};
     use proptest::prelude::*;
 
     fn params_of(url: &SafeUrl) -> Vec<(String, String)> {
@@ -648,7 +648,7 @@ mod round_trip {
 
     /// A value that stands for none (Sentry's placeholders): its filter is left out.
     fn no_value(raw: &str) -> bool {
-        crate::core::text::is_placeholder(raw)
+        crate::core::guard::text::is_placeholder(raw)
     }
 
     /// What the builder must do with `raw`: `None` when the value is refused or absent.

@@ -1,8 +1,8 @@
 //! Page values for placeholders: bound to pivots, scrubbed markers dropped (security.md SEC-2),
 //! ids checked by type (URL-1). Quoting and the key charset are `search::Query::fill`'s job.
 
+use crate::core::guard::text::is_placeholder;
 use crate::core::runbook::{Binding, Recipe};
-use crate::core::text::is_placeholder;
 
 /// Why a page value cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq)]

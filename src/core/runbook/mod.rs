@@ -15,6 +15,7 @@ mod markdown;
 mod parse;
 mod recipe;
 mod report;
+pub mod slug;
 #[cfg(test)]
 mod tests;
 

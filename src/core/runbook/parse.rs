@@ -12,7 +12,7 @@ use super::{
     AttributeNote, Domain, KeyPattern, Pivot, Recipe, Reference, Runbook, RunbookError, Setting,
     StartingPoint,
 };
-use crate::core::slug::slug;
+use crate::core::runbook::slug::slug;
 
 /// security.md RB-1 bounds.
 pub(super) const MAX_MARKDOWN_BYTES: usize = 1_000_000;

@@ -4,7 +4,7 @@
 use super::lookup::find_pivot;
 use super::markdown::{Inline, Piece};
 use super::{Aggregate, Binding, Dataset, KeyPattern, Pivot, Replace, SortKey};
-use crate::core::search::{self, PlaceholderUse};
+use crate::core::query::search::{self, PlaceholderUse};
 
 /// Longest key or field name accepted (security.md RB-1 field length caps).
 pub(super) const MAX_KEY_LEN: usize = 200;

@@ -2,7 +2,7 @@
 
 use super::parse::{MAX_LISTED_ERRORS, MAX_MARKDOWN_BYTES, MAX_RECIPES, REFERENCE_BASE};
 use super::*;
-use crate::core::search;
+use crate::core::query::search;
 
 const RENAMED: &str = include_str!("../../../tests/fixtures/runbooks/renamed.md");
 const SKILL_PIVOT_REMOVED: &str =

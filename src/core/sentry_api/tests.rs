@@ -1,7 +1,7 @@
 use super::*;
-use crate::core::facts::recognise_remembering;
-use crate::core::facts::{FactMemory, RawFacts};
-use crate::core::page::classify_url;
+use crate::core::recognition::facts::recognise_remembering;
+use crate::core::recognition::facts::{FactMemory, RawFacts};
+use crate::core::recognition::page::classify_url;
 use crate::core::runbook::Runbook;
 
 const EVENT_PAGE: &str =
@@ -428,7 +428,7 @@ fn the_background_sends_only_api_gets_to_this_pages_sentry() {
     ] {
         assert!(checked_request(refused, &page).is_err(), "{refused}");
     }
-    let self_hosted = crate::core::page::classify_url_with_hosts(
+    let self_hosted = crate::core::recognition::page::classify_url_with_hosts(
         "https://sentry.example.com/organizations/acme/issues/1/",
         &["sentry.example.com"],
     )

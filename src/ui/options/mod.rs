@@ -12,12 +12,14 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::core::followups::reason_message;
-use crate::core::managed::{drop_invalid_runbook, effective_settings, read_policy, Effective};
-use crate::core::settings::{
+use crate::core::config::managed::{
+    drop_invalid_runbook, effective_settings, read_policy, Effective,
+};
+use crate::core::config::settings::{
     join_ids, validate_host, validate_org, validate_period, validate_projects, validate_width,
     Settings, SidebarDefaults,
 };
+use crate::core::context_menu::followups::reason_message;
 
 #[wasm_bindgen]
 extern "C" {

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 use super::{picked_file, read_text, Context};
-use crate::core::runbook_store::{check_import, ImportedRunbook, RunbookHistory};
+use crate::core::config::runbook_store::{check_import, ImportedRunbook, RunbookHistory};
 
 #[derive(Clone, PartialEq)]
 struct Status {

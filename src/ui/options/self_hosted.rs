@@ -8,9 +8,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::{Context, Platform};
-use crate::core::managed::{effective_settings, read_policy};
-use crate::core::self_hosted::{origin_pattern, plan, Registration};
-use crate::core::settings::Settings;
+use crate::core::config::managed::{effective_settings, read_policy};
+use crate::core::config::self_hosted::{origin_pattern, plan, Registration};
+use crate::core::config::settings::Settings;
 
 /// The registration steps (JSON) for `storage.local` and the team policy (JSON), the granted host
 /// patterns and the currently registered content scripts.

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::{picked_file, read_text, Context, Platform};
-use crate::core::transfer::{export, host_change, import};
+use crate::core::config::transfer::{export, host_change, import};
 
 #[component]
 pub(super) fn TransferSection(context: Context) -> impl IntoView {

@@ -10,12 +10,12 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
-use crate::core::facts::{FactMemory, RawFacts};
+use crate::core::config::managed::StoredConfig;
+use crate::core::config::settings::{Settings, SidebarDefaults};
 use crate::core::lens::{lens_remembering, Lens, LensInput};
-use crate::core::managed::StoredConfig;
+use crate::core::onboarding::tour::TourProgress;
+use crate::core::recognition::facts::{FactMemory, RawFacts};
 use crate::core::runbook::Runbook;
-use crate::core::settings::{Settings, SidebarDefaults};
-use crate::core::tour::TourProgress;
 use crate::ui::api_reads::{facts_for, ApiReader};
 use crate::ui::scenarios::Investigating;
 

@@ -73,7 +73,7 @@ mod tests {
     #[test]
     fn registers_the_probe_files_the_manifest_lists() {
         let manifest: serde_json::Value =
-            serde_json::from_str(include_str!("../../manifest.json")).expect("manifest.json");
+            serde_json::from_str(include_str!("../../../manifest.json")).expect("manifest.json");
         assert_eq!(
             manifest["content_scripts"][0]["js"],
             serde_json::json!(PROBE_SCRIPTS)

@@ -5,9 +5,9 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::core::config::settings::{validate_host, validate_org, validate_period, Settings};
+use crate::core::guard::secrets::detect_secret;
 use crate::core::runbook::Runbook;
-use crate::core::secrets::detect_secret;
-use crate::core::settings::{validate_host, validate_org, validate_period, Settings};
 
 /// The policy as stored by the browser. Every key is optional.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]

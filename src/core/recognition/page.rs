@@ -8,9 +8,9 @@
 
 use serde::Serialize;
 
-use super::ids::{is_issue_short_id, is_numeric_id, HexId};
-use super::secrets::detect_secret;
-use super::text::{bounded, MAX_VALUE_CHARS};
+use crate::core::guard::secrets::detect_secret;
+use crate::core::guard::text::{bounded, MAX_VALUE_CHARS};
+use crate::core::recognition::ids::{is_issue_short_id, is_numeric_id, HexId};
 
 /// URLs longer than this are not classified (bounded work, security.md URL-6).
 const MAX_URL_LEN: usize = 32 * 1024;

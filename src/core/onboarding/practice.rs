@@ -110,8 +110,8 @@ fn queries_key(recipe: &Recipe, key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::facts::FactSource;
     use crate::core::lens::lens_of;
+    use crate::core::recognition::facts::FactSource;
 
     fn logs_page() -> Lens {
         lens_of(

@@ -5,8 +5,8 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use super::runbook::{KeyMatch, KeyPattern, Runbook};
-use super::text::is_attribute_key;
+use crate::core::guard::text::is_attribute_key;
+use crate::core::runbook::{KeyMatch, KeyPattern, Runbook};
 
 /// How a concrete key relates to the runbook.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -265,7 +265,7 @@ pub(crate) mod tests {
             first_query: String::new(),
         };
         let recipe = |title: &str, query: &str, fields: &[&str]| Recipe {
-            id: crate::core::slug::slug(title),
+            id: crate::core::runbook::slug::slug(title),
             title: title.to_owned(),
             dataset: Dataset::Spans,
             query: query.to_owned(),
@@ -277,7 +277,7 @@ pub(crate) mod tests {
             line: 1,
         };
         let domain = |title: &str, attributes: &[&str]| Domain {
-            id: crate::core::slug::slug(title),
+            id: crate::core::runbook::slug::slug(title),
             title: title.to_owned(),
             symptom: String::new(),
             metrics: Vec::new(),

@@ -8,10 +8,10 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::query::{GroupPart, Period, PreviewAsk, Reading, PREVIEW_GROUPS};
-use super::runbook::Dataset;
-use super::sentry_api::Problem;
-use super::text::bounded;
+use crate::core::guard::text::bounded;
+use crate::core::query::{GroupPart, Period, PreviewAsk, Reading, PREVIEW_GROUPS};
+use crate::core::runbook::Dataset;
+use crate::core::sentry_api::Problem;
 
 /// A preview is shown from the cache for this long, then asked again.
 pub const PREVIEW_TTL_MS: f64 = 60_000.0;

@@ -19,8 +19,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::core::guard::secrets::{detect_secret, mask};
 use crate::core::lens::PivotView;
-use crate::core::secrets::{detect_secret, mask};
 
 pub const SCHEMA_VERSION: u32 = 2;
 pub const INVESTIGATION_PREFIX: &str = "pl.investigation.";
@@ -160,8 +160,8 @@ struct V1Checklist {
 /// Schema 1 named items `metric:<name>` / `attribute:<key>`; schema 2 names steps by slug.
 fn v1_step_id(item: &str) -> String {
     match item.split_once(':') {
-        Some((kind, name)) => format!("{kind}-{}", crate::core::slug::slug(name)),
-        None => crate::core::slug::slug(item),
+        Some((kind, name)) => format!("{kind}-{}", crate::core::runbook::slug::slug(name)),
+        None => crate::core::runbook::slug::slug(item),
     }
 }
 
@@ -223,7 +223,8 @@ pub fn migrate(storage: &Value) -> Loaded {
 
 impl Loaded {
     fn quarantine(&mut self, key: &str, value: &Value, reason: &str) {
-        let (raw, _) = crate::core::text::bounded(&mask(&value.to_string()), MAX_QUARANTINED_CHARS);
+        let (raw, _) =
+            crate::core::guard::text::bounded(&mask(&value.to_string()), MAX_QUARANTINED_CHARS);
         let target = format!("{QUARANTINE_PREFIX}{key}");
         self.write.put(
             target.clone(),
@@ -241,7 +242,7 @@ impl Loaded {
     fn migrate_v1(&mut self, v1: V1) {
         let mut migrated = 0;
         for (scenario, checklist) in v1.scenarios {
-            let scenario = crate::core::slug::slug(&scenario);
+            let scenario = crate::core::runbook::slug::slug(&scenario);
             let id = format!("v1-{scenario}");
             if scenario.is_empty() || self.state.by_id.contains_key(&id) {
                 continue;
@@ -387,7 +388,7 @@ fn page_address(url: &str) -> String {
     if detect_secret(address).is_some() {
         return String::new();
     }
-    crate::core::text::bounded(address, 500).0
+    crate::core::guard::text::bounded(address, 500).0
 }
 
 fn bounded_note(note: &str) -> String {
@@ -398,9 +399,9 @@ fn bounded_note(note: &str) -> String {
 }
 
 fn storable_pivot(key: &str, value: &str) -> Option<PivotValue> {
-    let storable = crate::core::text::is_attribute_key(key)
+    let storable = crate::core::guard::text::is_attribute_key(key)
         && !value.trim().is_empty()
-        && value.chars().count() <= crate::core::text::MAX_VALUE_CHARS
+        && value.chars().count() <= crate::core::guard::text::MAX_VALUE_CHARS
         && detect_secret(key).is_none()
         && detect_secret(value).is_none();
     storable.then(|| PivotValue {

@@ -13,11 +13,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::core::investigation::{Investigation, PivotValue};
+use crate::core::checklists::investigation::{Investigation, PivotValue};
+use crate::core::guard::secrets::mask;
 use crate::core::lens::{by_key, recipes_typed, Lens, LensInput, PivotView, RecipeView};
+use crate::core::runbook::slug::slug;
 use crate::core::runbook::{Dataset, Domain, KeyPattern, Recipe, Reference, Runbook};
-use crate::core::secrets::mask;
-use crate::core::slug::slug;
 
 /// The pivot every scenario follows from an aggregate to one affected request.
 const TRACE_KEY: &str = "trace_id";
@@ -490,10 +490,10 @@ fn code(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::facts::{FactSource, RawFact, RawFacts};
-    use crate::core::investigation::Investigations;
+    use crate::core::checklists::investigation::Investigations;
+    use crate::core::config::settings::Settings;
     use crate::core::lens::lens;
-    use crate::core::settings::Settings;
+    use crate::core::recognition::facts::{FactSource, RawFact, RawFacts};
 
     const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
     const EVENT_URL: &str =
@@ -812,7 +812,7 @@ mod tests {
         // Storage already refuses a secret note; a tampered one that slipped in is still masked.
         state.by_id.get_mut(&id).unwrap().steps.insert(
             "trace".into(),
-            crate::core::investigation::StepRecord {
+            crate::core::checklists::investigation::StepRecord {
                 schema: 2,
                 done: true,
                 note: format!("token {token}"),

@@ -5,11 +5,11 @@
 use percent_encoding::percent_decode_str;
 use serde::Serialize;
 
-use super::ids::{is_issue_short_id, is_numeric_id, HexId};
-use super::known_keys::{canonical_key, is_tool_shaped, KnownKeys};
-use super::page::classify_url_with_hosts;
-use super::runbook::Runbook;
-use super::secrets::{detect_secret, SecretKind};
+use crate::core::guard::secrets::{detect_secret, SecretKind};
+use crate::core::recognition::ids::{is_issue_short_id, is_numeric_id, HexId};
+use crate::core::recognition::known_keys::{canonical_key, is_tool_shaped, KnownKeys};
+use crate::core::recognition::page::classify_url_with_hosts;
+use crate::core::runbook::Runbook;
 
 /// Selections longer than this (in characters) get no kinds and are not scanned (URL-6).
 pub const MAX_SELECTION_CHARS: usize = 2_000;
@@ -222,8 +222,8 @@ fn unwrap_quotes(text: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::known_keys::tests::test_runbook;
-    use crate::core::secrets::tests::synthetic_secrets;
+    use crate::core::guard::secrets::tests::synthetic_secrets;
+    use crate::core::recognition::known_keys::tests::test_runbook;
 
     const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
     const SPAN: &str = "00f067aa0ba902b7";

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use super::known_keys::{KnownKeys, ALIASES};
-use super::runbook::Runbook;
+use crate::core::recognition::known_keys::{KnownKeys, ALIASES};
+use crate::core::runbook::Runbook;
 
 /// Which raw row keys may name something the runbook knows. A key is read when, trimmed and with
 /// a `tags[key,type]` wrapper removed, it is in `exact` or starts with one of `prefixes`: a
@@ -61,7 +61,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::core::known_keys::canonical_key;
+    use crate::core::recognition::known_keys::canonical_key;
 
     /// Keys a page could show for each of the runbook's patterns, in every spelling the core reads.
     fn spellings(runbook: &Runbook) -> Vec<String> {
@@ -127,7 +127,7 @@ mod tests {
 
     #[test]
     fn a_renamed_field_is_read_under_its_new_name_only() {
-        let renamed = include_str!("../../tests/fixtures/runbooks/renamed.md");
+        let renamed = include_str!("../../../tests/fixtures/runbooks/renamed.md");
         let runbook = Runbook::parse(renamed).expect("renamed.md parses");
         let probe = ProbeKeys::of(&runbook);
         assert!(probe.admits("app.access.probe.reason"));

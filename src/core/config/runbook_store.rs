@@ -6,8 +6,8 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::core::guard::secrets::detect_secret;
 use crate::core::runbook::{Runbook, RunbookError};
-use crate::core::secrets::detect_secret;
 
 /// Largest runbook accepted (RB-1).
 pub const MAX_RUNBOOK_BYTES: usize = 1024 * 1024;
@@ -209,8 +209,9 @@ mod tests {
     use super::*;
     use crate::core::runbook::BUNDLED_MARKDOWN;
 
-    const RENAMED: &str = include_str!("../../tests/fixtures/runbooks/renamed.md");
-    const INVALID: &str = include_str!("../../tests/fixtures/runbooks/invalid-several-errors.md");
+    const RENAMED: &str = include_str!("../../../tests/fixtures/runbooks/renamed.md");
+    const INVALID: &str =
+        include_str!("../../../tests/fixtures/runbooks/invalid-several-errors.md");
 
     #[test]
     fn a_valid_runbook_is_described() {

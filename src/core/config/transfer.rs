@@ -5,9 +5,9 @@
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::core::runbook_store::{check_import, ImportedRunbook};
-use crate::core::secrets::{detect_secret, SecretKind};
-use crate::core::settings::Settings;
+use crate::core::config::runbook_store::{check_import, ImportedRunbook};
+use crate::core::config::settings::Settings;
+use crate::core::guard::secrets::{detect_secret, SecretKind};
 
 const FORMAT: &str = "pivot-lens-storage";
 const VERSION: u64 = 1;
@@ -118,7 +118,7 @@ pub fn host_change(current: &Value, imported: &Map<String, Value>) -> Option<(St
 mod tests {
     use super::*;
 
-    const RENAMED: &str = include_str!("../../tests/fixtures/runbooks/renamed.md");
+    const RENAMED: &str = include_str!("../../../tests/fixtures/runbooks/renamed.md");
 
     #[test]
     fn an_import_that_changes_the_sentry_host_is_named() {

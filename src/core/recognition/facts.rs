@@ -12,12 +12,12 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::ids::HexId;
-use super::known_keys::{canonical_key, KeyCache, KnownKeys, RunbookMatch};
-use super::page::{ids_in_link, PageContext};
-use super::runbook::Runbook;
-use super::secrets::{detect_secret, is_sensitive_key, mask};
-use super::text::{bounded, is_attribute_key, is_placeholder, MAX_VALUE_CHARS};
+use crate::core::guard::secrets::{detect_secret, is_sensitive_key, mask};
+use crate::core::guard::text::{bounded, is_attribute_key, is_placeholder, MAX_VALUE_CHARS};
+use crate::core::recognition::ids::HexId;
+use crate::core::recognition::known_keys::{canonical_key, KeyCache, KnownKeys, RunbookMatch};
+use crate::core::recognition::page::{ids_in_link, PageContext};
+use crate::core::runbook::Runbook;
 
 /// Facts beyond this many are ignored (a page never legitimately has more; bounded work).
 pub const MAX_FACTS: usize = 20_000;
@@ -398,10 +398,10 @@ fn clean_value(key: &str, raw: &str) -> Option<CleanValue> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::known_keys::tests::test_runbook;
-    use crate::core::known_keys::KnownAs;
-    use crate::core::page::{classify_url, PageKind};
-    use crate::core::secrets::tests::synthetic_secrets;
+    use crate::core::guard::secrets::tests::synthetic_secrets;
+    use crate::core::recognition::known_keys::tests::test_runbook;
+    use crate::core::recognition::known_keys::KnownAs;
+    use crate::core::recognition::page::{classify_url, PageKind};
 
     const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
     const SPAN: &str = "00f067aa0ba902b7";

@@ -305,8 +305,8 @@ fn css_string(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::facts::FactSource;
     use crate::core::lens::lens_of as lens_for;
+    use crate::core::recognition::facts::FactSource;
 
     const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 

@@ -613,7 +613,7 @@ fn sensitive_key_values(bytes: &[u8], found: &mut Vec<Finding>) {
         });
         measured = end;
         let value = std::str::from_utf8(&bytes[start..end]).unwrap_or_default();
-        if !value.is_empty() && !super::text::is_placeholder(value) {
+        if !value.is_empty() && !crate::core::guard::text::is_placeholder(value) {
             found.push(Finding {
                 kind: SecretKind::SensitiveKeyValue,
                 start,

@@ -9,13 +9,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::classify::{classify_selection_with_hosts, Classification, ISSUE_SHORT_ID};
+use crate::core::config::settings::Settings;
+use crate::core::config::settings::DEFAULT_PERIOD;
+use crate::core::context_menu::classify::{
+    classify_selection_with_hosts, Classification, ISSUE_SHORT_ID,
+};
 use crate::core::lens::{scope, self_hosted_authority};
-use crate::core::page::classify_url_with_hosts;
 use crate::core::query::{build_links, direct_link, Deployment, Period, Scope};
+use crate::core::recognition::page::classify_url_with_hosts;
 use crate::core::runbook::Runbook;
-use crate::core::settings::Settings;
-use crate::core::settings::DEFAULT_PERIOD;
 
 /// One follow-up, ready to open.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -243,9 +245,9 @@ fn direct_url(id: &str, value: &str, scope: &Scope) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::classify::MAX_SELECTION_CHARS;
+    use crate::core::context_menu::classify::MAX_SELECTION_CHARS;
+    use crate::core::guard::secrets::tests::synthetic_secrets;
     use crate::core::runbook::Recipe;
-    use crate::core::secrets::tests::synthetic_secrets;
 
     const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
     const SPAN: &str = "00f067aa0ba902b7";
@@ -531,7 +533,7 @@ mod tests {
         ) {
             let runbook = match runbook {
                 0 => Runbook::bundled(),
-                _ => Runbook::parse(include_str!("../../tests/fixtures/runbooks/renamed.md"))
+                _ => Runbook::parse(include_str!("../../../tests/fixtures/runbooks/renamed.md"))
                     .expect("the renamed runbook parses"),
             };
             let bindings: Vec<(&Recipe, &str)> = runbook.recipes.iter()

@@ -14,9 +14,9 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::facts::{FactSource, RawFact};
-use super::page::{https_origin_authority, PageContext, PageKind};
-use super::secrets::detect_secret;
+use crate::core::guard::secrets::detect_secret;
+use crate::core::recognition::facts::{FactSource, RawFact};
+use crate::core::recognition::page::{https_origin_authority, PageContext, PageKind};
 
 /// Requests one page may cause: the organization's region, the span's project, the item.
 pub const MAX_READS_PER_PAGE: usize = 3;

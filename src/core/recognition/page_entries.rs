@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Deserialize;
 
-use super::facts::{RawFact, RawFacts};
+use crate::core::recognition::facts::{RawFact, RawFacts};
 
 /// Distinct facts a page shows at most: a span with thousands of attributes still shows the last
 /// of them, and a page of endless log rows costs bounded work.
@@ -69,7 +69,7 @@ impl PageEntries {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::facts::FactSource;
+    use crate::core::recognition::facts::FactSource;
 
     fn fact(key: &str, value: &str) -> RawFact {
         RawFact {
