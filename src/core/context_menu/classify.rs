@@ -1,4 +1,4 @@
-//! What a text selection anywhere may be (test-contract.md `pivot-lens:classify`): kinds named by
+//! What a text selection anywhere may be (docs/automation-contract.md `pivot-lens:classify`): kinds named by
 //! the runbook's pivot keys, plus `issue_short_id` and `sentry_url`. A selection that looks like a
 //! secret gets no kinds at all, so nothing downstream can build a link from it.
 

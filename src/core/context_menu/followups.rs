@@ -1,5 +1,5 @@
 //! What a selected text leads to: the follow-ups `{id, title, url}` that the context menu and the
-//! sidebar's "paste an ID" box offer (test-contract.md `pivot-lens:classify`).
+//! sidebar's "paste an ID" box offer (docs/automation-contract.md `pivot-lens:classify`).
 //!
 //! Two sources: direct pages for an identifier (the trace view, the issue by short id, the event
 //! and span searches), and the runbook's recipes whose placeholders the selection fills, built by

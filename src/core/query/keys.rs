@@ -22,7 +22,7 @@ pub(super) enum Product {
 }
 
 impl Product {
-    /// Recipe keys that the product knows under another name (sentry-urls.md §5 item 11, §3.4).
+    /// Recipe keys that the product knows under another name (docs/sentry-urls.md §5 item 11, §3.4).
     fn renames(self) -> &'static [(&'static str, &'static str)] {
         match self {
             Product::Logs => &[("trace_id", "trace"), ("level", "severity")],

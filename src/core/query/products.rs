@@ -41,7 +41,7 @@ fn y_axis(style: &KeyStyle, aggregate: &Aggregate) -> String {
     format!("{}({})", aggregate.function, style.key(&aggregate.argument))
 }
 
-/// The URL parameter names of an Explore page; logs prefix theirs (sentry-urls.md §3.1, §3.2).
+/// The URL parameter names of an Explore page; logs prefix theirs (docs/sentry-urls.md §3.1, §3.2).
 struct ExplorePage {
     product: Product,
     label: &'static str,
@@ -160,7 +160,7 @@ struct SortBy {
     kind: &'static str,
 }
 
-/// The JSON of one `metric` parameter (sentry-urls.md §3.3).
+/// The JSON of one `metric` parameter (docs/sentry-urls.md §3.3).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct MetricQuery<'a> {
@@ -293,7 +293,7 @@ fn discover_alias(function: &str, argument: &str) -> String {
     }
 }
 
-/// Event rows in Discover's errors dataset (sentry-urls.md §3.4 (a)).
+/// Event rows in Discover's errors dataset (docs/sentry-urls.md §3.4 (a)).
 fn discover(recipe: &Recipe, filled: &Query, scope: &Scope) -> Result<Link, QueryError> {
     let style = KeyStyle::new(Product::Discover)?;
     let (fields, sort, y_axis) = match &recipe.aggregate {

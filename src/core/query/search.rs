@@ -1,4 +1,4 @@
-//! Sentry's search syntax (reference: sentry-urls.md §5): a real grammar, not string surgery.
+//! Sentry's search syntax (reference: docs/sentry-urls.md §5): a real grammar, not string surgery.
 //!
 //! - `parse(text) -> Result<Query, SearchError>`: `key:value`, quoted values with `\"` escapes,
 //!   `OR`/`AND` (AND binds tighter; juxtaposition is AND), parentheses, `has:`, `!`, comparisons

@@ -106,7 +106,7 @@ impl Scope {
         if !is_org_slug(&self.org) {
             return Err(invalid_scope("organization slug is not valid"));
         }
-        // Region and www hosts serve the API only, never the web UI (sentry-urls.md §1).
+        // Region and www hosts serve the API only, never the web UI (docs/sentry-urls.md §1).
         let region_host =
             ["us", "de", "eu", "www"].contains(&self.org.to_ascii_lowercase().as_str());
         if self.deployment == Deployment::SaaS && region_host {
@@ -130,7 +130,7 @@ impl Scope {
         }
     }
 
-    /// `https://ORG.sentry.io` or `https://HOST/organizations/ORG` (sentry-urls.md §1).
+    /// `https://ORG.sentry.io` or `https://HOST/organizations/ORG` (docs/sentry-urls.md §1).
     fn base(&self) -> String {
         match &self.deployment {
             Deployment::SaaS => format!("https://{}.sentry.io", self.org.to_ascii_lowercase()),

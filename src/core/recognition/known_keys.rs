@@ -165,7 +165,7 @@ impl<'a> KnownKeys<'a> {
 /// the text cannot be an attribute key at all.
 pub fn canonical_key(raw: &str) -> Option<String> {
     let key = raw.trim();
-    // `tags[key,number]` / `tags[key,boolean]` (sentry-urls.md §5 item 9).
+    // `tags[key,number]` / `tags[key,boolean]` (docs/sentry-urls.md §5 item 9).
     let key = key
         .strip_prefix("tags[")
         .and_then(|typed| typed.strip_suffix(']'))

@@ -1,4 +1,4 @@
-//! What page is this, from the URL alone (sentry-urls.md §1 and §4, sentry-dom.md §8 step 1).
+//! What page is this, from the URL alone (docs/sentry-urls.md §1 and §4; docs/recognition.md).
 //!
 //! URLs are split by a small hand-written splitter instead of the `url` crate, which would cost a
 //! large share of the wasm size budget. The splitter is deliberately strict rather than a WHATWG
@@ -18,7 +18,7 @@ const MAX_URL_LEN: usize = 32 * 1024;
 /// Subdomains of sentry.io that serve the API of a region, never an organisation's web UI.
 const REGION_SUBDOMAINS: [&str; 4] = ["us", "de", "eu", "www"];
 
-/// The kind of Sentry page (test-contract.md `data-page-kind`).
+/// The kind of Sentry page (docs/automation-contract.md `data-page-kind`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PageKind {
@@ -421,7 +421,7 @@ mod tests {
     const EVENT: &str = "7b4c2f9a1d3e4f5a8b6c0d1e2f3a4b5c";
     const SELF_HOSTED: &[&str] = &["sentry.example.com", "errors.internal:9000"];
 
-    /// The three base URL styles of sentry-urls.md §1, each with org `acme`.
+    /// The three base URL styles of docs/sentry-urls.md §1, each with org `acme`.
     fn bases() -> [String; 3] {
         [
             "https://acme.sentry.io".to_owned(),

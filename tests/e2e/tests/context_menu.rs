@@ -1,4 +1,4 @@
-//! The context menu and the `pivot-lens:classify` message (test-contract.md, Background): both
+//! The context menu and the `pivot-lens:classify` message (docs/automation-contract.md, Background): both
 //! answer from the Rust core loaded in the background, in Chromium's service worker and Firefox's
 //! event page alike.
 
