@@ -79,13 +79,13 @@ wasm_module() {
 build() {
   ensure_build_tools
   rm -rf target/bindgen && mkdir -p target/bindgen
-  echo '{"type": "module"}' > target/bindgen/package.json # node imports the glue in compile-runbook.mjs
+  echo '{"type": "module"}' > target/bindgen/package.json # node imports the glue in generate.mjs
   # The sidebar loads in every Sentry tab; the extension pages (options, glossary, background,
   # runbook compiler) carry the markdown parser and the options UI. src/ui/mod.rs has the split.
   wasm_module sidebar sidebar
   wasm_module pages pages
-  step "Compiling the bundled runbook to its model (the sidebar reads JSON, not markdown)"
-  node tools/compile-runbook.mjs target/bindgen runbook/TELEMETRY.md target/bindgen/runbook.js
+  step "Generating from the core: the bundled runbook's model (the sidebar reads JSON, not markdown) and the limits JS shares"
+  node tools/generate.mjs target/bindgen runbook/TELEMETRY.md target/bindgen
 
   for browser in chrome firefox; do
     local out=$DIST/$browser
@@ -97,6 +97,7 @@ build() {
       cp "target/bindgen/${module}_bg.opt.wasm" "$out/pkg/${module}_bg.wasm"
     done
     cp target/bindgen/runbook.js "$out/pkg/runbook.js"
+    cp target/bindgen/shared.js "$out/shared.js"
     node tools/manifest.mjs manifest.json "$browser" "$out/manifest.json"
     rm -f "$DIST/pivot-lens-$browser.zip"
     node_modules/.bin/web-ext build --source-dir "$out" --artifacts-dir "$DIST" \

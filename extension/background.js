@@ -5,11 +5,12 @@ import init, { api_request_json, classify_selection_json, menu_click_json, menu_
 import { syncSelfHosted } from "./self-hosted.js";
 import { policyAtBoot, readManaged } from "./team-policy.js";
 import { fromExtensionPage, relayTarget } from "./senders.js";
+import "./shared.js"; // globalThis.pivotLensShared: the limits the core sets
 
 const api = globalThis.browser ?? globalThis.chrome;
 const MENU_PARENT = "pivot-lens";
-// UTF-16 units: above this the text is not even handed to the core, whose own limit is 2,000 characters.
-const MAX_SELECTION_UNITS = 8_000;
+// UTF-16 units: above this the text is not even handed to the core, which has a limit of its own.
+const { MAX_SELECTION_UNITS } = globalThis.pivotLensShared;
 
 api.commands.onCommand.addListener(toggleSidebar);
 api.runtime.onMessage.addListener(relay);

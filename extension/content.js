@@ -6,7 +6,8 @@
   "use strict";
   const api = globalThis.browser ?? globalThis.chrome;
   const SIDEBAR_PAGE = api.runtime.getURL("sidebar.html");
-  const MAX_FACTS = 5000; // a span with thousands of attributes reports its last ones
+  // From the core (shared.js): a span with thousands of attributes reports its last ones.
+  const { MAX_PAGE_FACTS: MAX_FACTS, SIDEBAR_WIDTH_MIN, SIDEBAR_WIDTH_MAX } = globalThis.pivotLensShared;
   const RESCAN_DEBOUNCE_MS = 120;
   const RESCAN_MAX_WAIT_MS = 600; // a page that never stops changing (live logs) is still read
   const URL_POLL_MS = 500;
@@ -320,7 +321,7 @@
     } else if (message.type === "layout") {
       mark({ open: message.open === true, side: message.side === "left" ? "left" : "right" });
       const width = Number(message.width);
-      if (Number.isFinite(width)) host.style.setProperty("--pl-width", `${Math.min(Math.max(width, 280), 720)}px`);
+      if (Number.isFinite(width)) host.style.setProperty("--pl-width", `${Math.min(Math.max(width, SIDEBAR_WIDTH_MIN), SIDEBAR_WIDTH_MAX)}px`);
     } else if (message.type === "error") {
       clearTimeout(connectWatchdog);
       mark({ state: "error", open: true });

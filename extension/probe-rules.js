@@ -8,7 +8,7 @@
 // keeps the rules it started with.
 globalThis.pivotLensProbeRules = (() => {
   "use strict";
-  const MAX_VALUE = 4096;
+  const MAX_VALUE = globalThis.pivotLensShared.MAX_VALUE_UNITS; // shared.js, from the core
 
   // DOM clobbering (security.md XSS-4): a form's named controls shadow its properties, also in
   // Chromium's isolated world, so reads go through the prototypes.

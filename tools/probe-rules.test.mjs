@@ -8,7 +8,11 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { JSDOM } from "jsdom";
 
-const RULES_SOURCE = readFileSync(new URL("../extension/probe-rules.js", import.meta.url), "utf8");
+// The limits the build generates from the core (tools/generate.mjs), then the rules.
+const RULES_SOURCE = [
+  readFileSync(new URL("../target/bindgen/shared.js", import.meta.url), "utf8"),
+  readFileSync(new URL("../extension/probe-rules.js", import.meta.url), "utf8"),
+].join("\n");
 const PAGES = new URL("../tests/fixtures/pages/", import.meta.url);
 
 /** The facts the rules read from `html`, as content.js reads a page: each element matched by a rule

@@ -18,3 +18,4 @@ pub mod query;
 pub mod recognition;
 pub mod runbook;
 pub mod sentry_api;
+pub mod shared;

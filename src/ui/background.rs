@@ -57,3 +57,10 @@ pub fn api_request_json(url: &str, tab_url: &str, stored: &str) -> String {
     };
     json.to_string()
 }
+
+/// The limits JavaScript shares with the core (`core::shared`), as JSON: the build writes them
+/// into `shared.js`.
+#[wasm_bindgen]
+pub fn shared_limits_json() -> String {
+    serde_json::to_string(&crate::core::shared::limits()).unwrap_or_default()
+}

@@ -266,7 +266,7 @@ async fn settings_take_effect_and_export_round_trips(s: &Session) -> Result<()> 
     stored_setting(
         s,
         "sidebar",
-        serde_json::json!({ "open": true, "left": true, "width": 500 }),
+        serde_json::json!({ "open": true, "left": true, "width": 500, "docked": false }),
     )
     .await?;
 
