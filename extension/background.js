@@ -267,7 +267,7 @@ async function panelOnlyOnSentryTabs() {
 
 /** A tab whose URL we may read (sentry.io, a granted self-hosted Sentry) is a Sentry tab. */
 function offerThePanelOnSentryTabs(tabId, change, tab) {
-  if (!api.sidePanel || change.url === undefined && change.status !== "loading") return;
+  if (!api.sidePanel || (change.url === undefined && change.status !== "loading")) return;
   const sentry = typeof tab.url === "string" && tab.url.startsWith("https://");
   api.sidePanel.setOptions({ tabId, path: PANEL, enabled: sentry }).catch(() => {});
 }
@@ -277,7 +277,7 @@ async function toggleSidebar(command, tab) {
   if (command !== "toggle-sidebar") return;
   if (dockedChoice) {
     // At once, while the key press still counts as the user's.
-    if (api.sidebarAction) return api.sidebarAction.toggle();
+    if (api.sidebarAction) return api.sidebarAction.toggle().catch(() => {});
     if (tab?.id !== undefined) return api.sidePanel.open({ tabId: tab.id }).catch(() => {});
   }
   tab ??= (await api.tabs.query({ active: true, currentWindow: true }))[0];
