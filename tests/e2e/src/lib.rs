@@ -932,7 +932,15 @@ impl Session {
     /// Firefox from its sidebar controls (`SidebarController.show`, what the sidebar menu calls;
     /// its Dock button only says how). Waits until the page's frame has gone.
     pub async fn dock(&self) -> Result<()> {
-        self.open_sidebar().await?;
+        // The panel may be open already (a remembered layout): then its tab is hidden.
+        let open = self
+            .in_sidebar(r#"return document.querySelector('[data-testid="pl-sidebar"]')?.getAttribute('data-open');"#)
+            .await?;
+        if open == "true" {
+            self.enter_sidebar().await?;
+        } else {
+            self.open_sidebar().await?;
+        }
         self.driver
             .find(By::Css(r#"[data-testid="pl-dock"]"#))
             .await?
