@@ -224,35 +224,16 @@ struct Page {
     pivots: Signal<Vec<PivotValue>>,
 }
 
-/// The sidebar state the scenarios read: only thread-safe handles, as reactive closures need.
+/// The sidebar state the scenarios read (the shell fills it from its state): only thread-safe
+/// handles, as reactive closures need.
 #[derive(Clone)]
 pub struct ScenarioSources {
-    runbook: Arc<Runbook>,
-    settings: Arc<Settings>,
-    raw: RwSignal<Option<RawFacts>>,
-    typed: RwSignal<BTreeMap<String, String>>,
-    lens: Memo<Option<Lens>>,
-    investigating: Investigating,
-}
-
-impl ScenarioSources {
-    pub fn new(
-        runbook: Arc<Runbook>,
-        settings: Arc<Settings>,
-        raw: RwSignal<Option<RawFacts>>,
-        typed: RwSignal<BTreeMap<String, String>>,
-        lens: Memo<Option<Lens>>,
-        investigating: Investigating,
-    ) -> Self {
-        Self {
-            runbook,
-            settings,
-            raw,
-            typed,
-            lens,
-            investigating,
-        }
-    }
+    pub runbook: Arc<Runbook>,
+    pub settings: Arc<Settings>,
+    pub raw: RwSignal<Option<RawFacts>>,
+    pub typed: RwSignal<BTreeMap<String, String>>,
+    pub lens: Memo<Option<Lens>>,
+    pub investigating: Investigating,
 }
 
 #[component]

@@ -30,14 +30,14 @@ pub fn Sidebar(state: SidebarState) -> impl IntoView {
         ..
     } = state.clone();
     let filter = RwSignal::new(String::new());
-    let scenario_sources = ScenarioSources::new(
-        runbook.clone(),
-        settings.clone(),
-        state.raw,
+    let scenario_sources = ScenarioSources {
+        runbook: runbook.clone(),
+        settings: settings.clone(),
+        raw: state.raw,
         typed,
         lens,
-        state.investigating,
-    );
+        investigating: state.investigating,
+    };
     // The walkthrough, shared by its header button and its dialog.
     let tour = Tour::new(state.tour_progress, lens, runbook.clone());
     let practice = state.practice;

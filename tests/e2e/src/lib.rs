@@ -956,7 +956,9 @@ impl Session {
             let shown = self
                 .driver
                 .execute(
-                    "return SidebarController.show(arguments[0]).then(() => true);",
+                    // Shown afresh: a sidebar left open by an earlier undock boots again, as
+                    // reopening it does for the engineer.
+                    "SidebarController.hide(); return SidebarController.show(arguments[0]).then(() => true);",
                     vec![Value::from(FIREFOX_SIDEBAR_ID)],
                 )
                 .await;
