@@ -6,6 +6,7 @@ use std::time::Duration;
 use anyhow::{ensure, Context, Result};
 use pivot_lens_e2e::{both_browsers, Session};
 use serde_json::{json, Value};
+use thirtyfour::Cookie;
 
 const EVENT_PAGE: &str =
     "acme.sentry.io/issues/6123456792/events/1a2b3c4d5e6f40718293a4b5c6d7e8f9/";
@@ -210,14 +211,16 @@ async fn a_span_page_shows_every_runbook_attribute_of_the_span(s: &Session) -> R
 }
 
 /// Picks the fixture API's failure for the next requests (the cookie reaches every sentry.io host).
+/// Set through WebDriver, which writes the browser's cookie store before it answers: a
+/// `document.cookie` write reaches the store later, and the background's next request could
+/// still carry the previous mode (seen: the malformed step answered as the 500 step before it).
 async fn fail_with(s: &Session, mode: &str) -> Result<()> {
     s.driver.enter_default_frame().await?;
-    s.driver
-        .execute(
-            "document.cookie = `pl-api=${arguments[0]}; domain=sentry.io; path=/; secure`;",
-            vec![Value::from(mode)],
-        )
-        .await?;
+    let mut cookie = Cookie::new("pl-api", mode);
+    cookie.set_domain(".sentry.io");
+    cookie.set_path("/");
+    cookie.set_secure(true);
+    s.driver.add_cookie(cookie).await?;
     Ok(())
 }
 
