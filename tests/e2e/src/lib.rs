@@ -61,6 +61,21 @@ macro_rules! both_browsers {
     ($($name:ident),+ $(,)?) => {
         $crate::both_browsers!(@with $crate::Profile::Returning; $($name),+);
     };
+    // Every request of the browser through the fixture proxy (`log_every_scheme_and_port`).
+    (logging_every_request: $($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn chromium() {
+                $crate::log_every_scheme_and_port();
+                $crate::run($crate::Browser::Chromium, |s| Box::pin(super::$name(s))).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn firefox() {
+                $crate::log_every_scheme_and_port();
+                $crate::run($crate::Browser::Firefox, |s| Box::pin(super::$name(s))).await
+            }
+        }
+    )+};
 }
 
 /// Who the test starts as.
@@ -371,6 +386,18 @@ impl FixtureServer {
     }
 }
 
+/// Whether the browsers of this test process send everything through the fixture proxy.
+static EVERY_SCHEME_AND_PORT: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// From now on, this test process's browsers send every request through the fixture server's
+/// forward proxy, so the request log holds plain http and https on any port too (the security
+/// tests). Off by default: under the full suite, one API error-reply step in Chromium was seen to
+/// fail through the proxy (a malformed reply read as unreachable), never without it.
+pub fn log_every_scheme_and_port() {
+    EVERY_SCHEME_AND_PORT.store(true, Ordering::Relaxed);
+}
+
 /// Firefox's chrome/content context switch (geckodriver's `moz/context`), needed to open
 /// moz-extension pages, which WebDriver navigation refuses.
 #[derive(Debug)]
@@ -534,13 +561,16 @@ impl Session {
                 ] {
                     caps.add_arg(arg)?;
                 }
-                // Every name, not only sentry.io's, and through the fixture proxy every scheme and
-                // port: any request reaches the fixture server's request log (as in Firefox).
+                // Every name, not only sentry.io's: any https request reaches the fixture server's
+                // request log (as Firefox's `network.dns.forceResolve` does); with the proxy (see
+                // `log_every_scheme_and_port`) every scheme and port does.
                 caps.add_arg(&format!("--host-resolver-rules=MAP * {}", server.address))?;
-                caps.add_arg(&format!(
-                    "--proxy-server=http://{}:{}",
-                    server.address, server.proxy_port
-                ))?;
+                if EVERY_SCHEME_AND_PORT.load(Ordering::Relaxed) {
+                    caps.add_arg(&format!(
+                        "--proxy-server=http://{}:{}",
+                        server.address, server.proxy_port
+                    ))?;
+                }
                 caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))?;
                 if let Some(extension) = extension {
                     caps.add_arg(&format!("--load-extension={}", extension.display()))?;
@@ -576,12 +606,14 @@ impl Session {
                 caps.accept_insecure_certs(true)?;
                 let mut prefs = FirefoxPreferences::new();
                 prefs.set("network.dns.forceResolve", server.address.as_str())?;
-                prefs.set("network.proxy.type", 1)?;
-                for scheme in ["http", "ssl"] {
-                    prefs.set(&format!("network.proxy.{scheme}"), server.address.as_str())?;
-                    prefs.set(&format!("network.proxy.{scheme}_port"), server.proxy_port)?;
+                if EVERY_SCHEME_AND_PORT.load(Ordering::Relaxed) {
+                    prefs.set("network.proxy.type", 1)?;
+                    for scheme in ["http", "ssl"] {
+                        prefs.set(&format!("network.proxy.{scheme}"), server.address.as_str())?;
+                        prefs.set(&format!("network.proxy.{scheme}_port"), server.proxy_port)?;
+                    }
+                    prefs.set("network.proxy.no_proxies_on", "")?;
                 }
-                prefs.set("network.proxy.no_proxies_on", "")?;
                 prefs.set("extensions.originControls.grantByDefault", true)?;
                 prefs.set(
                     "extensions.webextensions.uuids",

@@ -400,7 +400,7 @@ async fn an_imported_runbook_never_stores_a_token(s: &Session) -> Result<()> {
 }
 
 both_browsers!(
-    hostile_values_stay_inert_and_the_token_never_leaves,
+    logging_every_request: hostile_values_stay_inert_and_the_token_never_leaves,
     an_imported_runbook_never_stores_a_token,
     the_request_log_sees_every_scheme_and_port
 );
