@@ -99,7 +99,7 @@ async fn docked_panel_follows_the_tab_in_view(s: &Session) -> Result<()> {
     s.open(TRACE_PAGE).await?;
     panel_shows(s, &reader, "trace").await?;
     ensure!(
-        host_mode(s).await? == Value::from("docked:no frame"),
+        host_mode(s).await? == "docked:no frame",
         "a new page framed the sidebar while docked"
     );
 
