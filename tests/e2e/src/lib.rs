@@ -392,8 +392,7 @@ static EVERY_SCHEME_AND_PORT: std::sync::atomic::AtomicBool =
 
 /// From now on, this test process's browsers send every request through the fixture server's
 /// forward proxy, so the request log holds plain http and https on any port too (the security
-/// tests). Off by default: under the full suite, one API error-reply step in Chromium was seen to
-/// fail through the proxy (a malformed reply read as unreachable), never without it.
+/// tests). Off by default: the other tests connect directly, as a user's browser does.
 pub fn log_every_scheme_and_port() {
     EVERY_SCHEME_AND_PORT.store(true, Ordering::Relaxed);
 }
@@ -671,10 +670,11 @@ impl Session {
 
     /// Every request the fixture server received so far, oldest first: `{method, path, scheme,
     /// session, Host, Origin, Referer, Sec-Fetch-Site, Sec-Fetch-Dest, Sec-Fetch-Mode,
-    /// Authorization}` (absent headers empty). Both browsers send everything through the fixture
-    /// proxy, so this holds each request to any host on any scheme and port, whoever made it: https
-    /// on 443 as served; a CONNECT to another port (`path` = `Host` = `host:port`) and plain http
-    /// (`scheme` `http`, `path` the whole URL) as refused.
+    /// Authorization, mode}` (absent headers empty; `mode` the `pl-api` failure cookie). With
+    /// `log_every_scheme_and_port`, both browsers send everything through the fixture proxy, so this
+    /// holds each request to any host on any scheme and port, whoever made it: https on 443 as
+    /// served; a CONNECT to another port (`path` = `Host` = `host:port`) and plain http (`scheme`
+    /// `http`, `path` the whole URL) as refused.
     pub fn fixture_requests(&self) -> Result<Vec<Value>> {
         std::fs::read_to_string(self.server.request_log.path())?
             .lines()
@@ -752,7 +752,14 @@ impl Session {
     pub async fn open_sidebar(&self) -> Result<()> {
         self.enter_sidebar().await?;
         self.driver.find(By::Css(".pl-tab")).await?.click().await?;
-        self.wait_host_attribute("data-pl-open", "true").await?;
+        if let Err(error) = self.wait_host_attribute("data-pl-open", "true").await {
+            // Whether the click reached the sidebar tells a lost click from a lost message.
+            let sidebar = self
+                .in_sidebar("const r = document.querySelector('[data-testid=\"pl-sidebar\"]'); return r && { open: r.dataset.open, api: r.dataset.api };")
+                .await
+                .unwrap_or_default();
+            bail!("{error}; the sidebar shows {sidebar}");
+        }
         self.enter_sidebar().await
     }
 
