@@ -1,7 +1,7 @@
 //! The onboarding walkthrough, planned from the runbook and the current page's lens: which parts of
 //! the sidebar to point at, which field of the page to outline, and what to say. All field prose
 //! comes from the runbook (meanings, attribute notes, starting points, recipes, domains); the UI
-//! (`ui/tour.rs`) only shows the steps in order.
+//! (`ui/sidebar/tour.rs`) only shows the steps in order.
 
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +44,27 @@ pub struct TourStep {
     pub highlight: Option<PageHighlight>,
 }
 
+/// The steps' ids (the dialog's `data-step`), written only here; the e2e suite reads them too.
+pub mod step {
+    pub const WHERE_AM_I: &str = "where-am-i";
+    pub const PAGE_FIELD: &str = "page-field";
+    pub const NAMESPACES: &str = "namespaces";
+    pub const STARTING_POINTS: &str = "starting-points";
+    pub const RECIPE: &str = "recipe";
+    pub const SCENARIO: &str = "scenario";
+    pub const FILTER: &str = "filter";
+    /// Every step in the order shown; a page without a field or a scenario to show skips theirs.
+    pub const IN_ORDER: [&str; 7] = [
+        WHERE_AM_I,
+        PAGE_FIELD,
+        NAMESPACES,
+        STARTING_POINTS,
+        RECIPE,
+        SCENARIO,
+        FILTER,
+    ];
+}
+
 /// Selectors of the sidebar's parts (kept next to the steps that point at them).
 pub const WHERE_AM_I: &str = "section[aria-labelledby='pl-where']";
 pub const PIVOTS: &str = "section[aria-labelledby='pl-pivots']";
@@ -63,7 +84,7 @@ pub fn plan(lens: &Lens, runbook: &Runbook) -> Vec<TourStep> {
     steps.push(one_recipe(lens));
     steps.extend(one_scenario(lens, runbook));
     steps.push(TourStep {
-        id: "filter",
+        id: step::FILTER,
         title: "Filter".into(),
         body: vec![
             "Type a key, a value or a word of a meaning to narrow the pivots and the next queries."
@@ -82,7 +103,7 @@ fn where_am_i(lens: &Lens) -> TourStep {
         format!("organisation `{}`", lens.org)
     };
     TourStep {
-        id: "where-am-i",
+        id: step::WHERE_AM_I,
         title: "Where am I".into(),
         body: vec![format!(
             "Pivot Lens read this as a {} page of {org}. The runbook's starting points that fit it are listed here.",
@@ -120,7 +141,7 @@ fn page_field(lens: &Lens, runbook: &Runbook) -> Option<TourStep> {
         ));
     }
     Some(TourStep {
-        id: "page-field",
+        id: step::PAGE_FIELD,
         title: format!("A field of this page: {}", pivot.key),
         body,
         target: Some(format!(
@@ -165,7 +186,7 @@ fn namespaces(runbook: &Runbook) -> TourStep {
         .map(|note| note.text.clone())
         .collect();
     TourStep {
-        id: "namespaces",
+        id: step::NAMESPACES,
         title: "Whose attribute is it?".into(),
         body,
         target: Some(PIVOTS.into()),
@@ -199,7 +220,7 @@ fn starting_points(lens: &Lens, runbook: &Runbook) -> TourStep {
     )];
     body.extend(rows);
     TourStep {
-        id: "starting-points",
+        id: step::STARTING_POINTS,
         title: "Starting points".into(),
         body,
         target: Some(STARTING_POINTS.into()),
@@ -239,7 +260,7 @@ fn one_recipe(lens: &Lens) -> TourStep {
                 (None, true) => r.title.clone(),
             });
         return TourStep {
-            id: "recipe",
+            id: step::RECIPE,
             title: "Next queries".into(),
             body: needs.into_iter().collect(),
             target: Some(RECIPES.into()),
@@ -247,7 +268,7 @@ fn one_recipe(lens: &Lens) -> TourStep {
         };
     };
     TourStep {
-        id: "recipe",
+        id: step::RECIPE,
         title: "Next queries".into(),
         body: vec![
             format!("{} ({} dataset)", recipe.title, recipe.dataset),
@@ -283,7 +304,7 @@ fn one_scenario(lens: &Lens, runbook: &Runbook) -> Option<TourStep> {
         .map(|a| format!("`{}`", a.as_str()))
         .collect();
     Some(TourStep {
-        id: "scenario",
+        id: step::SCENARIO,
         title: format!("Scenario: {}", domain.title),
         body: vec![
             domain.symptom.clone(),
@@ -314,7 +335,7 @@ mod tests {
         steps.iter().map(|s| s.id).collect()
     }
 
-    fn step<'a>(steps: &'a [TourStep], id: &str) -> &'a TourStep {
+    fn step_of<'a>(steps: &'a [TourStep], id: &str) -> &'a TourStep {
         steps.iter().find(|s| s.id == id).unwrap()
     }
 
@@ -332,19 +353,8 @@ mod tests {
             ],
         );
         let steps = plan(&lens, &Runbook::bundled());
-        assert_eq!(
-            ids(&steps),
-            [
-                "where-am-i",
-                "page-field",
-                "namespaces",
-                "starting-points",
-                "recipe",
-                "scenario",
-                "filter"
-            ]
-        );
-        let field = step(&steps, "page-field");
+        assert_eq!(ids(&steps), step::IN_ORDER);
+        let field = step_of(&steps, step::PAGE_FIELD);
         assert_eq!(
             field.highlight,
             Some(PageHighlight {
@@ -364,7 +374,7 @@ mod tests {
                 ),
             "{text}"
         );
-        assert!(step(&steps, "where-am-i").body[0].contains("event page of organisation `acme`"));
+        assert!(step_of(&steps, step::WHERE_AM_I).body[0].contains("event page of organisation `acme`"));
     }
 
     #[test]
@@ -374,7 +384,7 @@ mod tests {
             &lens_for("https://acme.sentry.io/explore/logs/", &[]),
             &runbook,
         );
-        let body = &step(&steps, "namespaces").body;
+        let body = &step_of(&steps, step::NAMESPACES).body;
         assert_eq!(body.len(), 3, "{body:?}");
         for (text, namespace) in body.iter().zip(["`http.*`", "`mcp.*`", "`app.*`"]) {
             assert!(text.starts_with(namespace), "{text}");
@@ -390,21 +400,21 @@ mod tests {
             &lens_for("https://acme.sentry.io/explore/logs/", &[]),
             &edited,
         );
-        assert_eq!(step(&steps, "namespaces").body.len(), 2);
+        assert_eq!(step_of(&steps, step::NAMESPACES).body.len(), 2);
     }
 
     #[test]
     fn a_page_without_pivots_skips_the_field_step_and_shows_a_recipe_needing_no_value() {
         let lens = lens_for("https://acme.sentry.io/explore/logs/", &[]);
         let steps = plan(&lens, &Runbook::bundled());
-        assert!(!ids(&steps).contains(&"page-field"), "{:?}", ids(&steps));
-        let recipe = &step(&steps, "recipe").body;
+        assert!(!ids(&steps).contains(&step::PAGE_FIELD), "{:?}", ids(&steps));
+        let recipe = &step_of(&steps, step::RECIPE).body;
         assert!(
             recipe[0].starts_with("MCP mode adoption by client family") && !recipe[1].contains('<'),
             "{recipe:?}"
         );
         // The starting points fall back to the runbook's table.
-        let points = &step(&steps, "starting-points").body;
+        let points = &step_of(&steps, step::STARTING_POINTS).body;
         assert!(
             points[1].starts_with("`trace_id` from an issue"),
             "{points:?}"
@@ -426,9 +436,9 @@ mod tests {
             ],
         );
         let steps = plan(&lens, &Runbook::bundled());
-        let field = step(&steps, "page-field");
+        let field = step_of(&steps, step::PAGE_FIELD);
         assert_eq!(field.highlight.as_ref().unwrap().key, "app.client.family");
-        let scenario = step(&steps, "scenario");
+        let scenario = step_of(&steps, step::SCENARIO);
         assert_eq!(scenario.title, "Scenario: OAuth And Client Registration");
         assert_eq!(
             scenario.target.as_deref(),
@@ -440,7 +450,7 @@ mod tests {
     fn without_a_ready_recipe_the_step_points_at_the_section_and_says_why() {
         let lens = lens_for("https://sentry.io/issues/", &[]);
         let steps = plan(&lens, &Runbook::bundled());
-        let recipe = step(&steps, "recipe");
+        let recipe = step_of(&steps, step::RECIPE);
         assert_eq!(recipe.target.as_deref(), Some(RECIPES));
         assert!(
             recipe.body[0].ends_with("Set a default organisation to build links."),

@@ -5,6 +5,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Result};
+use pivot_lens::core::onboarding::tour::step;
 use pivot_lens_e2e::{axe_violations, both_browsers, Session};
 use serde_json::{json, Value};
 use thirtyfour::prelude::*;
@@ -85,12 +86,12 @@ async fn host_open(s: &Session) -> Result<String> {
 async fn shows_once_and_the_restart_shows_it_again(s: &Session) -> Result<()> {
     s.open(EVENT_PAGE).await?;
     s.wait_ready().await?;
-    wait_step(s, "where-am-i").await?;
+    wait_step(s, step::WHERE_AM_I).await?;
     ensure!(host_open(s).await? == "true", "the tour opens the sidebar");
 
     // Next: the page's own trace id, outlined on the page and in the sidebar.
     click_in_sidebar(s, "[data-testid='pl-tour-next']").await?;
-    wait_step(s, "page-field").await?;
+    wait_step(s, step::PAGE_FIELD).await?;
     let outlined = wait_page_highlight(s, true).await?;
     ensure!(
         outlined["outline"] == "solid"
@@ -107,7 +108,7 @@ async fn shows_once_and_the_restart_shows_it_again(s: &Session) -> Result<()> {
 
     // Next again removes the page outline.
     click_in_sidebar(s, "[data-testid='pl-tour-next']").await?;
-    wait_step(s, "namespaces").await?;
+    wait_step(s, step::NAMESPACES).await?;
     wait_page_highlight(s, false).await?;
 
     click_in_sidebar(s, "[data-testid='pl-tour-close']").await?;
@@ -127,14 +128,14 @@ async fn shows_once_and_the_restart_shows_it_again(s: &Session) -> Result<()> {
     s.write_storage("tour", json!({ "seen": false })).await?;
     s.driver.refresh().await?;
     s.wait_ready().await?;
-    wait_step(s, "where-am-i").await?;
+    wait_step(s, step::WHERE_AM_I).await?;
     Ok(())
 }
 
 async fn keyboard_moves_traps_focus_and_closes(s: &Session) -> Result<()> {
     s.open(EVENT_PAGE).await?;
     s.wait_ready().await?;
-    wait_step(s, "where-am-i").await?;
+    wait_step(s, step::WHERE_AM_I).await?;
     s.enter_sidebar().await?;
     // Focus starts on Next (wait for the frame that focuses it).
     let start = Instant::now();
@@ -158,7 +159,7 @@ async fn keyboard_moves_traps_focus_and_closes(s: &Session) -> Result<()> {
         .await?
         .send_keys(Key::Right)
         .await?;
-    wait_step(s, "page-field").await?;
+    wait_step(s, step::PAGE_FIELD).await?;
     s.enter_sidebar().await?;
     // Tab from the last control (Close) wraps to the first (Back).
     s.driver
@@ -174,7 +175,7 @@ async fn keyboard_moves_traps_focus_and_closes(s: &Session) -> Result<()> {
         .await?
         .send_keys(Key::Left)
         .await?;
-    wait_step(s, "where-am-i").await?;
+    wait_step(s, step::WHERE_AM_I).await?;
     s.enter_sidebar().await?;
     s.driver
         .active_element()
@@ -197,31 +198,23 @@ async fn follows_trace_and_logs_pages(s: &Session) -> Result<()> {
             "document.querySelector('[data-testid=\"pl-tour-start\"]').click(); return true;",
         )
         .await?;
-        wait_step(s, "where-am-i").await?;
+        wait_step(s, step::WHERE_AM_I).await?;
         let mut seen = Vec::new();
-        while let Some(step) = shown_step(s).await? {
-            if step == "page-field" {
+        while let Some(shown) = shown_step(s).await? {
+            if shown == step::PAGE_FIELD {
                 let key = s
                     .sidebar_until("return document.querySelector('.pl-tour-target')?.dataset.key;")
                     .await?;
                 ensure!(key == field, "{page}: the field step points at {key}");
                 wait_page_highlight(s, true).await?;
             }
-            seen.push(step);
+            seen.push(shown);
             click_in_sidebar(s, "[data-testid='pl-tour-next']").await?;
             tokio::time::sleep(Duration::from_millis(100)).await;
             ensure!(seen.len() < 20, "the tour never ended: {seen:?}");
         }
         ensure!(
-            seen.iter().map(String::as_str).eq([
-                "where-am-i",
-                "page-field",
-                "namespaces",
-                "starting-points",
-                "recipe",
-                "scenario",
-                "filter"
-            ]),
+            seen.iter().map(String::as_str).eq(step::IN_ORDER),
             "{page}: steps {seen:?}"
         );
     }
@@ -301,9 +294,9 @@ async fn practice_mode_checks_an_exercise(s: &Session) -> Result<()> {
 async fn axe_finds_nothing_on_the_tour_and_the_glossary(s: &Session) -> Result<()> {
     s.open(EVENT_PAGE).await?;
     s.wait_ready().await?;
-    wait_step(s, "where-am-i").await?;
+    wait_step(s, step::WHERE_AM_I).await?;
     click_in_sidebar(s, "[data-testid='pl-tour-next']").await?;
-    wait_step(s, "page-field").await?;
+    wait_step(s, step::PAGE_FIELD).await?;
     s.enter_sidebar().await?;
     let violations = axe_violations(s).await?;
     ensure!(violations == json!([]), "tour: axe violations {violations}");
