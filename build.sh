@@ -81,7 +81,7 @@ build() {
   rm -rf target/bindgen && mkdir -p target/bindgen
   echo '{"type": "module"}' > target/bindgen/package.json # node imports the glue in generate.mjs
   # The sidebar loads in every Sentry tab; the extension pages (options, glossary, background,
-  # runbook compiler) carry the markdown parser and the options UI. src/ui/mod.rs has the split.
+  # runbook compiler) carry the markdown parser and the options UI. src/ui/mod.rs and src/lib.rs have the split.
   wasm_module sidebar sidebar
   wasm_module pages pages
   step "Generating from the core: the bundled runbook's model (the sidebar reads JSON, not markdown) and the limits JS shares"

@@ -1,4 +1,4 @@
-// Boots the Leptos glossary page (src/ui/glossary.rs) with the runbook in force (the team's, an
+// Boots the Leptos glossary page (src/ui/pages/glossary.rs) with the runbook in force (the team's, an
 // imported one, or the bundled one).
 import init, { mount_glossary } from "./pkg/pages.js";
 import { showBootError } from "./boot-error.js";

@@ -1,5 +1,5 @@
 // Boots the Leptos options page. The browser APIs it needs are passed in as one object; every
-// decision is made in Rust (src/ui/options/, src/core/).
+// decision is made in Rust (src/ui/pages/options/, src/core/).
 import init, { mount_options, self_hosted_plan } from "./pkg/pages.js";
 import { syncSelfHosted } from "./self-hosted.js";
 import { readManaged } from "./team-policy.js";

@@ -55,7 +55,7 @@ impl Effective {
 
     /// The runbooks (markdown) that may be in force, best first, given the user's imported one:
     /// the team's wins when locked. The first that parses is used; none means the bundled one.
-    /// (The sidebar does not parse markdown itself: see `ui::sidebar_app`.)
+    /// (The sidebar does not parse markdown itself: see `ui::sidebar::app`.)
     pub fn runbook_sources<'a>(&'a self, imported: Option<&'a str>) -> Vec<&'a str> {
         let team = self.runbook.as_deref();
         let ordered = if self.is_locked("runbook") {

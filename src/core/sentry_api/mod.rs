@@ -1,7 +1,7 @@
 //! Sentry's own record of the item in view, read with the engineer's session (docs/sentry-api.md):
 //! which of Sentry's read endpoints to ask for a page, in what order, what each reply says as
 //! facts, and what a failed reply means to the engineer. The glue only moves bytes: the sidebar
-//! (`ui/api_reads.rs`) asks, the background (`background.js`) fetches what `checked_request`
+//! (`ui/sidebar/api_reads.rs`) asks, the background (`background.js`) fetches what `checked_request`
 //! allows, and the facts go through the same recognition as the page's (`facts.rs`, source `api`).
 //!
 //! Replies are hostile data like page text: parsed with limits on depth, count and length, any

@@ -4,9 +4,9 @@
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
-use super::text::prose;
 use crate::core::config::managed::StoredConfig;
 use crate::core::onboarding::glossary::{entries, matches, GlossaryEntry};
+use crate::ui::text::prose;
 
 /// The practice pages packaged with the extension (`practice/<name>.html`), with their labels.
 const PRACTICE_PAGES: [(&str, &str); 3] = [
@@ -19,7 +19,7 @@ const PRACTICE_PAGES: [(&str, &str); 3] = [
 /// `settings` and `runbook`) plus `managed`, the team policy.
 #[wasm_bindgen]
 pub fn mount_glossary(stored: &str) {
-    super::panic::install_quiet_panic_hook();
+    crate::ui::panic::install_quiet_panic_hook();
     let (_, runbook) = StoredConfig::from_json(stored).in_force();
     let all = entries(&runbook);
     leptos::mount::mount_to_body(move || view! { <Glossary all=all/> });

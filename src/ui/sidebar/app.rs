@@ -7,10 +7,8 @@ use leptos::prelude::*;
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use super::sidebar::{
-    self,
-    state::{SidebarState, Theme},
-};
+use super::state::{SidebarState, Theme};
+use super::Sidebar;
 use crate::core::config::managed::StoredConfig;
 use crate::core::recognition::page_entries::{PageEntries, ProbeEntry};
 use crate::core::recognition::probe_keys::ProbeKeys;
@@ -70,10 +68,10 @@ impl SidebarApp {
         post: js_sys::Function,
         save: js_sys::Function,
     ) -> SidebarApp {
-        super::panic::install_quiet_panic_hook();
+        crate::ui::panic::install_quiet_panic_hook();
         let state = SidebarState::new(stored, runbook, post, save);
         let mounted = state.clone();
-        leptos::mount::mount_to_body(move || view! { <sidebar::Sidebar state=mounted/> });
+        leptos::mount::mount_to_body(move || view! { <Sidebar state=mounted/> });
         state.announce_layout();
         SidebarApp {
             state,

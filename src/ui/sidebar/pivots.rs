@@ -6,9 +6,9 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::clipboard::copy;
-use super::sidebar::state::part;
-use super::text::prose;
+use super::state::part;
 use crate::core::lens::{Lens, PivotView};
+use crate::ui::text::prose;
 
 /// Values longer than this are elided on screen; `data-value` always holds the full value.
 const SHOWN_CHARS: usize = 80;

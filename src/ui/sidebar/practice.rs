@@ -6,10 +6,10 @@ use wasm_bindgen::JsCast;
 
 use std::sync::Arc;
 
-use super::text::prose;
 use crate::core::lens::Lens;
 use crate::core::onboarding::practice::{current, exercises, Exercise, PracticeAction};
 use crate::core::runbook::Runbook;
+use crate::ui::text::prose;
 
 #[component]
 pub fn Practice(

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use super::clipboard::copy;
 use super::previews::PreviewLine;
-use super::sidebar::state::part;
+use super::state::part;
 use crate::core::lens::{Lens, RecipeView};
 
 #[component]

@@ -1,14 +1,12 @@
 //! The sidebar shell: collapsed tab, header, filter, states, and the feature sections.
 
-pub mod state;
-
 use leptos::prelude::*;
 
-use self::state::{part, SidebarState, MAX_WIDTH, MIN_WIDTH, WIDTH_STEP};
 use super::api_reads::ApiState;
 use super::practice::Practice;
 use super::previews::PreviewLoader;
 use super::scenarios::{ScenarioSources, Scenarios};
+use super::state::{part, SidebarState, MAX_WIDTH, MIN_WIDTH, WIDTH_STEP};
 use super::tour::{Tour, TourButton, TourPanel};
 use super::{
     paste_id::PasteId,

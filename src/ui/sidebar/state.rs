@@ -16,8 +16,8 @@ use crate::core::lens::{lens_remembering, Lens, LensInput};
 use crate::core::onboarding::tour::TourProgress;
 use crate::core::recognition::facts::{FactMemory, RawFacts};
 use crate::core::runbook::Runbook;
-use crate::ui::api_reads::{facts_for, ApiReader};
-use crate::ui::scenarios::Investigating;
+use crate::ui::sidebar::api_reads::{facts_for, ApiReader};
+use crate::ui::sidebar::scenarios::Investigating;
 
 /// What the engineer chose: remembered across reloads in `storage.local["sidebar"]`.
 #[derive(Clone, Copy, Serialize, Deserialize, PartialEq, Debug)]
@@ -74,7 +74,7 @@ pub struct SidebarState {
     pub(in crate::ui) prefs: RwSignal<Preferences>,
     pub(in crate::ui) theme: RwSignal<Theme>,
     callbacks: Rc<Callbacks>,
-    /// Where the walkthrough stood when this frame booted (`ui/tour.rs` runs it).
+    /// Where the walkthrough stood when this frame booted (`tour.rs` runs it).
     pub(in crate::ui) tour_progress: TourProgress,
     /// The page is one of the bundled practice pages (an extension page, never a web page).
     pub(in crate::ui) practice: RwSignal<bool>,

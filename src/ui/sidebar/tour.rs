@@ -9,11 +9,11 @@ use std::time::Duration;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::sidebar::state::SidebarState;
-use super::text::prose;
+use super::state::SidebarState;
 use crate::core::lens::Lens;
 use crate::core::onboarding::tour::{plan, PageHighlight, TourProgress, TourStep};
 use crate::core::runbook::Runbook;
+use crate::ui::text::prose;
 
 /// How long a step waits for its target to appear (late content) before it is explained without.
 const TARGET_ATTEMPTS: u32 = 8;

@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 
-use super::sidebar::state::part;
-use super::text::prose;
+use super::state::part;
 use crate::core::lens::{Lens, StartingPointView};
+use crate::ui::text::prose;
 
 /// Starting points shown before "more".
 const SHOWN_STARTING_POINTS: usize = 2;

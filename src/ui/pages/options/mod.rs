@@ -107,7 +107,7 @@ async fn read_text(file: &web_sys::File) -> Option<String> {
 /// Mounts the options page from the JSON of `storage.local` and of the team policy.
 #[wasm_bindgen]
 pub fn mount_options(stored: &str, managed: &str, platform: Platform) {
-    super::panic::install_quiet_panic_hook();
+    crate::ui::panic::install_quiet_panic_hook();
     let stored: Value = serde_json::from_str(stored).unwrap_or_default();
     let managed: Value = serde_json::from_str(managed).unwrap_or_default();
     let (settings, mut notices) = Settings::load(stored.get("settings").unwrap_or(&Value::Null));
