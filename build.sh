@@ -122,7 +122,7 @@ run_tests() {
   step "Native tests: the core (runbook, recognition, queries, classification)"
   counted cargo test --workspace --exclude pivot-lens-e2e
   step "Lints: clippy (denies unwrap on page data and inner_html), rustfmt"
-  cargo clippy --lib --bins --tests -- -D warnings
+  cargo clippy --workspace --lib --bins --tests -- -D warnings
   cargo clippy --lib --target "$WASM_TARGET" -- -D warnings
   cargo fmt --check
   step "wasm-bindgen-test: UI components in headless Chromium"

@@ -147,24 +147,6 @@ function answerExtensionPage(message, sender, sendResponse) {
     setDocked(message.type === "pivot-lens:dock-chosen").then(() => sendResponse({ done: true }));
     return true;
   }
-  if (message?.type === "pivot-lens:test-menu-click" && typeof message.menuItemId === "string" && Number.isInteger(message.tabId)) {
-    api.tabs
-      .get(message.tabId)
-      .then((tab) => openFollowUp({ menuItemId: message.menuItemId, selectionText: message.selectionText }, tab))
-      .then(() => sendResponse({ done: true }), (error) => sendResponse({ error: String(error) }));
-    return true;
-  }
-  if (message?.type === "pivot-lens:test-command" && typeof message.command === "string" && Number.isInteger(message.tabId)) {
-    api.tabs
-      .get(message.tabId)
-      .then((tab) => toggleSidebar(message.command, tab))
-      .then(() => sendResponse({ done: true }), (error) => sendResponse({ error: String(error) }));
-    return true;
-  }
-  if (message?.type === "pivot-lens:test-register-menu") {
-    registerMenu().then(() => sendResponse({ done: true }), (error) => sendResponse({ error: String(error) }));
-    return true;
-  }
 }
 
 /** Requests of sidebar frames still waiting, by `<tab id>:<request id>`, so a closed panel or a new page can abort them. */
@@ -307,7 +289,7 @@ async function followGrantedOrigins() {
   await syncSelfHosted(api, self_hosted_plan);
 }
 
-// Test hook: the e2e suite calls the same handlers the browser would (keyboard commands and
-// context menus cannot be used through WebDriver; extension pages reach the menu ones through the
-// pivot-lens:test-* messages). It exposes nothing beyond what those events can already do.
-globalThis.pivotLens = { toggleSidebar, openFollowUp, registerMenu };
+// The handlers of browser events WebDriver cannot raise (keyboard commands, context menus), for the
+// e2e suite's hooks (tests/e2e/extension/test-hooks.js), which only the tests' copy of the extension
+// carries.
+export { openFollowUp, registerMenu, toggleSidebar };

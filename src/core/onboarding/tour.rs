@@ -374,7 +374,9 @@ mod tests {
                 ),
             "{text}"
         );
-        assert!(step_of(&steps, step::WHERE_AM_I).body[0].contains("event page of organisation `acme`"));
+        assert!(
+            step_of(&steps, step::WHERE_AM_I).body[0].contains("event page of organisation `acme`")
+        );
     }
 
     #[test]
@@ -407,7 +409,11 @@ mod tests {
     fn a_page_without_pivots_skips_the_field_step_and_shows_a_recipe_needing_no_value() {
         let lens = lens_for("https://acme.sentry.io/explore/logs/", &[]);
         let steps = plan(&lens, &Runbook::bundled());
-        assert!(!ids(&steps).contains(&step::PAGE_FIELD), "{:?}", ids(&steps));
+        assert!(
+            !ids(&steps).contains(&step::PAGE_FIELD),
+            "{:?}",
+            ids(&steps)
+        );
         let recipe = &step_of(&steps, step::RECIPE).body;
         assert!(
             recipe[0].starts_with("MCP mode adoption by client family") && !recipe[1].contains('<'),

@@ -3,7 +3,8 @@
 
 use anyhow::{ensure, Context, Result};
 use pivot_lens_e2e::{
-    both_browsers, dist_dir, run_with_extension, Browser, MozContext, Session, FIREFOX_ADDON_ID,
+    both_browsers, extension_under_test, run_with_extension, Browser, MozContext, Session,
+    FIREFOX_ADDON_ID,
 };
 use serde_json::Value;
 
@@ -139,7 +140,7 @@ async fn with_damaged(browser: Browser, file: &str, contents: &[u8]) {
         .prefix("pl-broken")
         .tempdir()
         .expect("temp dir");
-    copy_dir(&dist_dir(browser), copy.path()).expect("copy the built extension");
+    copy_dir(&extension_under_test(browser), copy.path()).expect("copy the built extension");
     std::fs::write(copy.path().join(file), contents).expect("damage the file");
     run_with_extension(browser, copy.path(), |s| {
         Box::pin(a_broken_sidebar_shows_an_error_state(s))

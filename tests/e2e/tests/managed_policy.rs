@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
-use pivot_lens_e2e::{dist_dir, run, Browser, Session, FIREFOX_ADDON_ID};
+use pivot_lens_e2e::{extension_under_test, run, Browser, Session, FIREFOX_ADDON_ID};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -43,7 +43,8 @@ struct InstalledPolicies(Vec<PathBuf>);
 impl InstalledPolicies {
     fn install() -> Result<Self> {
         let policy: Value = serde_json::from_str(POLICY)?;
-        let chrome_id = chromium_unpacked_id(&dist_dir(Browser::Chromium).canonicalize()?);
+        let chrome_id =
+            chromium_unpacked_id(&extension_under_test(Browser::Chromium).canonicalize()?);
         let files = [
             (
                 Path::new(CHROMIUM_POLICIES).join("pivot-lens-e2e.json"),
@@ -93,7 +94,8 @@ async fn classify(s: &Session, text: &str) -> Result<Value> {
 async fn the_context_menu_follows_the_team_policy(s: &Session) -> Result<()> {
     if s.browser == Browser::Chromium {
         let id = s.extension_base().await?;
-        let expected = chromium_unpacked_id(&dist_dir(Browser::Chromium).canonicalize()?);
+        let expected =
+            chromium_unpacked_id(&extension_under_test(Browser::Chromium).canonicalize()?);
         ensure!(
             id.contains(&expected),
             "the policy names {expected}, the extension is {id}"

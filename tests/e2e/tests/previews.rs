@@ -11,8 +11,15 @@ use serde_json::{json, Value};
 
 const SPAN_PAGE: &str = "acme.sentry.io/explore/traces/trace/4bf92f3577b34da6a3ce929d0e0e4736/?node=span-00f067aa0ba902b7&source=traces&statsPeriod=24h";
 
+/// A recipe's slug, the count its card shows, and its top groups (label, count).
+type Expected = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
 /// What the dataset holds for each ready recipe on the span page: the count, and the top groups.
-const EXPECTED: &[(&str, &str, &[(&str, &str)])] = &[
+const EXPECTED: &[Expected] = &[
     (
         "trace-log-history-after-opening-a-sentry-event-or-span",
         "3",

@@ -4,8 +4,8 @@
 
 use anyhow::{ensure, Context, Result};
 use pivot_lens_e2e::{
-    both_browsers, card_script, card_with_ticks, dist_dir, tick, v1_progress_is_shown, Browser,
-    Session,
+    both_browsers, card_script, card_with_ticks, extension_under_test, tick, v1_progress_is_shown,
+    Browser, Session,
 };
 use serde_json::Value;
 
@@ -189,7 +189,7 @@ both_browsers!(
 
 /// Ticks, quits the browser, starts it again on the same profile: the ticks are still there.
 async fn ticks_survive_a_browser_restart(browser: Browser) -> Result<()> {
-    let s = Session::start(browser, &dist_dir(browser)).await?;
+    let s = Session::start(browser, &extension_under_test(browser)).await?;
     s.open(EVENT_PAGE).await?;
     s.wait_ready().await?;
     for step in TICKED {

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
-use pivot_lens_e2e::{dist_dir, shown, until, Browser, Session};
+use pivot_lens_e2e::{extension_under_test, shown, until, Browser, Session};
 use serde_json::{json, Value};
 use thirtyfour::prelude::*;
 
@@ -147,7 +147,7 @@ async fn granted_then_removed(s: Session) -> Result<Session> {
                 .trim_start_matches("chrome-extension://")
                 .trim_end_matches('/')
                 .to_owned();
-            let extension = dist_dir(Browser::Chromium);
+            let extension = extension_under_test(Browser::Chromium);
             let s = s
                 .restart_editing_profile(&extension, |profile| {
                     chromium_profile_grants(profile, &id, SELF_HOSTED)
@@ -179,7 +179,7 @@ async fn granted_then_removed(s: Session) -> Result<Session> {
 
 async fn run(browser: Browser) {
     let session = match browser {
-        Browser::Chromium => Session::start(browser, &dist_dir(browser)).await,
+        Browser::Chromium => Session::start(browser, &extension_under_test(browser)).await,
         Browser::Firefox => {
             Session::start_with_firefox_prefs(
                 browser,

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, ensure, Context, Result};
 use pivot_lens_e2e::{
-    add_tag_row, both_browsers, card_script, card_with_ticks, dist_dir, tick_script,
+    add_tag_row, both_browsers, card_script, card_with_ticks, extension_under_test, tick_script,
     v1_progress_is_shown, Browser, Session,
 };
 use serde_json::{json, Value};
@@ -480,11 +480,12 @@ async fn two_windows_tick_100_steps_and_the_same_step_at_once(s: &Session) -> Re
         a.was_ticked.is_empty() && b.was_ticked.is_empty(),
         "boxes were ticked before their click (which unticked them): {a:?} {b:?}"
     );
-    // At once: the window that ticked for less time did at least half of its ticks while the other
-    // was ticking. Timers and speeds differ between windows (measured: Chromium once started the
-    // second window's ticks 462 ms late, its two sidebars sharing one thread; Firefox once took
-    // 1037 ms for the first window's 50 ticks and 274 ms for the second's), so neither the start
-    // times nor both windows' shares can be required; ticks one after the other would fail this.
+    // At once: the window that ticked for less time did at least a quarter of its ticks while the
+    // other was ticking. Timers and speeds differ between windows (measured: Chromium once started
+    // the second window's ticks 462 ms late, its two sidebars sharing one thread; Firefox once took
+    // 1037 ms for the first window's 50 ticks and 274 ms for the second's, and once, with the other
+    // browser's tests beside it, overlapped by only 23 and 20 of 50), so neither the start times
+    // nor both windows' shares can be required; ticks one after the other would fail this.
     let at = at as i64;
     let interleaved = [a.ticks_during(&b), b.ticks_during(&a)];
     let (shorter, longer) = if a.end() - a.start() <= b.end() - b.start() {
@@ -493,7 +494,7 @@ async fn two_windows_tick_100_steps_and_the_same_step_at_once(s: &Session) -> Re
         (&b, &a)
     };
     ensure!(
-        shorter.ticks_during(longer) >= shorter.times.len() / 2,
+        shorter.ticks_during(longer) >= shorter.times.len() / 4,
         "the windows did not tick at once: first {}..{} ms, second {}..{} ms after the planned \
          moment; ticks while the other window ticked: {interleaved:?}",
         a.start() - at,
@@ -627,7 +628,7 @@ both_browsers!(
 /// A copy of the built extension that claims to be the previous version.
 fn previous_build(browser: Browser) -> Result<tempfile::TempDir> {
     let dir = tempfile::Builder::new().prefix("pl-previous").tempdir()?;
-    copy_into(&dist_dir(browser), dir.path())?;
+    copy_into(&extension_under_test(browser), dir.path())?;
     let manifest = dir.path().join("manifest.json");
     let mut json: Value = serde_json::from_str(&std::fs::read_to_string(&manifest)?)?;
     json["version"] = json!(PREVIOUS_VERSION);
@@ -676,12 +677,12 @@ async fn an_update_keeps_progress_migrated(browser: Browser) -> Result<()> {
 
     let s = match browser {
         Browser::Chromium => {
-            copy_into(&dist_dir(browser), previous.path())?;
+            copy_into(&extension_under_test(browser), previous.path())?;
             s.restart_with_extension(previous.path()).await?
         }
         Browser::Firefox => {
             FirefoxTools::new(s.driver.handle().clone())
-                .install_addon(&dist_dir(browser).to_string_lossy(), Some(true))
+                .install_addon(&extension_under_test(browser).to_string_lossy(), Some(true))
                 .await?;
             s
         }
