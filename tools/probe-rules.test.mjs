@@ -5,7 +5,7 @@
 // collapsed value's hidden entries must not be emitted at all, since they are not on the page.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { JSDOM } from "jsdom";
 
 // The limits the build generates from the core (tools/generate.mjs), then the rules.
@@ -18,7 +18,7 @@ const PAGES = new URL("../tests/fixtures/pages/", import.meta.url);
 /** The facts the rules read from `html`, as content.js reads a page: each element matched by a rule
  * is read by the first rule that matches it, unless it is inside a portal (tooltip, menu). */
 export function factsOf(html, url = urlOf(html)) {
-  const { window } = new JSDOM(html, { url: "https://fixture.invalid/", runScripts: "outside-only" });
+  const { window } = new JSDOM(html, { url, runScripts: "outside-only" }); // links resolve as on the page
   window.eval(RULES_SOURCE);
   const { RULES, RULE_SELECTOR, PORTALS, dom } = window.pivotLensProbeRules;
   const root = window.document.body;
@@ -212,4 +212,25 @@ test("spans.html: the runbook columns of every row, by the URL's fields", () => 
 test("trace-pinned.html: the pinned column's values", () => {
   assert.deepEqual(fromRule("trace-pinned.html", "pinned-attribute").filter((f) => !f.endsWith("=") && !f.endsWith("—")),
     ["mcp.session.id=sess_A1", "mcp.session.id=sess_A1", "mcp.session.id=sess_B2"]);
+});
+
+// ---- The probe's report of each recognised page, for the Rust recognition ------------------------
+// tests/probe_reports.rs feeds these reports into the core's recognition and expects the pivots of
+// tests/fixtures/recognised-pages.json, which the e2e suite expects in the browsers too. Read with
+// every row key admitted: the probe skips rows whose key the runbook cannot know, which
+// recognition ignores anyway.
+
+const RECOGNISED = JSON.parse(readFileSync(new URL("../tests/fixtures/recognised-pages.json", import.meta.url), "utf8"));
+const REPORTS = new URL("../tests/fixtures/probe-reports/", import.meta.url);
+
+test("each recognised page's report is the one in tests/fixtures/probe-reports (PL_UPDATE_REPORTS=1 rewrites them)", () => {
+  for (const { page: name, path } of RECOGNISED.pages) {
+    const url = `https://acme.sentry.io${path}`;
+    // As content.js sends a page: entries of facts (the rule's name is this test's own).
+    const facts = factsOf(page(name), url).map(({ rule, ...fact }) => fact);
+    const report = `${JSON.stringify({ url, entries: [[1, facts, []]] }, null, 1)}\n`;
+    const file = new URL(name.replace(/\.html$/, ".json"), REPORTS);
+    if (process.env.PL_UPDATE_REPORTS) writeFileSync(file, report);
+    assert.equal(readFileSync(file, "utf8"), report, `${name}: the probe reads it differently now; check, then PL_UPDATE_REPORTS=1`);
+  }
 });

@@ -51,142 +51,59 @@ async fn select_span(
     .await
 }
 
-const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
-const SPAN: &str = "00f067aa0ba902b7";
+/// A fixture page, the URL path the tests open it at, its kind and exactly its pivots.
+#[derive(serde::Deserialize)]
+struct RecognisedPage {
+    page: String,
+    path: String,
+    kind: String,
+    pivots: Vec<(String, String)>,
+}
+
+/// The recognised pages of tests/fixtures/recognised-pages.json, which the native golden test
+/// (tests/probe_reports.rs) expects of the probe's reports too.
+fn recognised_pages() -> Vec<RecognisedPage> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        pages: Vec<RecognisedPage>,
+    }
+    let file: File =
+        serde_json::from_str(include_str!("../../fixtures/recognised-pages.json")).expect("JSON");
+    file.pages
+}
+
+fn pairs(pivots: &[(String, String)]) -> Vec<Pair<'_>> {
+    pivots
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
+/// The issue page's pivots while its tags section is collapsed.
+fn issue_pivots() -> Vec<(String, String)> {
+    recognised_pages()
+        .into_iter()
+        .find(|p| p.page == "issue.html")
+        .expect("issue.html in recognised-pages.json")
+        .pivots
+}
 
 async fn every_page_kind_in_both_url_styles(s: &Session) -> Result<()> {
-    let event = "7b4c2f9a0c1d4e5f8a9b0c1d2e3f4a5b";
-    let route = "/mcp/:organizationSlug?/:projectSlug?";
-    let older_trace = "9e3f7d1c2b4a59687a6b5c4d3e2f1a0b";
-    let table: Vec<(String, &str, Vec<Pair>)> = vec![
-        (
-            format!("/issues/6123456789/events/{event}/"),
-            "event",
-            vec![
-                ("event_id", event),
-                ("trace_id", TRACE),
-                ("span_id", SPAN),
-                ("http.route", route),
-                ("http.response.status_code", "500"),
-                ("app.transport", "http"),
-                ("gen_ai.tool.name", "search_events"),
-                ("user.id", "4242"),
-            ],
-        ),
-        ("/issues/6123456790/".into(), "issue", ISSUE_PIVOTS.to_vec()),
-        (
-            format!(
-                "/explore/traces/trace/{TRACE}/?node=span-{SPAN}&source=traces&statsPeriod=24h"
-            ),
-            "span",
-            vec![
-                ("trace_id", TRACE),
-                ("span_id", SPAN),
-                ("gen_ai.tool.name", "search_events"),
-                ("mcp.session.id", "sess_01HZX0A7"),
-            ],
-        ),
-        (
-            format!("/performance/trace/{older_trace}/?node=span-b7e3c1d2a4f50617&statsPeriod=24h"),
-            "span",
-            vec![
-                ("trace_id", older_trace),
-                ("span_id", "b7e3c1d2a4f50617"),
-                ("gen_ai.tool.call.arguments.organizationSlug", "acme-corp"),
-                ("http.response.status_code", "200"),
-                ("user.id", "u-99"),
-            ],
-        ),
-        (
-            "/explore/traces/trace/3d6e9f2a5b8c1e4f7a0b3c6d9e2f5a8b/?source=traces".into(),
-            "trace",
-            vec![("trace_id", "3d6e9f2a5b8c1e4f7a0b3c6d9e2f5a8b")],
-        ),
-        (
-            "/explore/logs/?logsQuery=app.client.family%3Acursor&logsFields=timestamp&mode=samples"
-                .into(),
-            "logs",
-            vec![
-                ("trace_id", TRACE),
-                ("app.client.family", "cursor"),
-                ("app.oauth.token_exchange.outcome", "refresh_failed"),
-            ],
-        ),
-        (
-            "/explore/traces/?query=gen_ai.tool.name%3Asearch_events&field=id&field=span.op\
-             &field=gen_ai.tool.name&field=mcp.tool.name&field=app.transport&field=app.client.family\
-             &field=user.id&field=trace&field=timestamp&mode=samples"
-                .into(),
-            "spans",
-            // Every row's runbook columns, each distinct value once; ids from the links only
-            // (`span.op` is a column the runbook's tool timeline selects).
-            vec![
-                ("span.op", "gen_ai.execute_tool"),
-                ("trace_id", TRACE),
-                ("span_id", SPAN),
-                ("span_id", "1122334455667788"),
-                ("trace_id", "5c0ffee5c0ffee5c0ffee5c0ffee5c0f"),
-                ("span_id", "99aabbccddeeff00"),
-                ("gen_ai.tool.name", "search_events"),
-                ("mcp.tool.name", "search_events"),
-                ("app.transport", "http"),
-                ("app.transport", "stdio"),
-                ("app.client.family", "cursor"),
-                ("app.client.family", "claude-code"),
-                ("user.id", "4242"),
-                ("user.id", "7"),
-            ],
-        ),
-        (
-            "/explore/traces/trace/6a1b2c3d4e5f60718293a4b5c6d7e8f9/?pinnedAttribute=mcp.session.id\
-             &source=traces&statsPeriod=24h"
-                .into(),
-            "trace",
-            // The pinned column's values; a span without the attribute reads `—`.
-            vec![
-                ("trace_id", "6a1b2c3d4e5f60718293a4b5c6d7e8f9"),
-                ("mcp.session.id", "sess_A1"),
-                ("mcp.session.id", "sess_B2"),
-            ],
-        ),
-        (
-            "/issues/6123456791/events/9f8e7d6c5b4a39281706f5e4d3c2b1a0/".into(),
-            "event",
-            // Icon-titled cards, a plain-text trace id, Highlights' context rows; nothing from the
-            // collapsed Data, `--`, `[Filtered]` or `[Encrypted]`.
-            vec![
-                ("event_id", "9f8e7d6c5b4a39281706f5e4d3c2b1a0"),
-                ("trace_id", "2b7c9e1f4a6d8053c1e2f3a4b5c6d7e8"),
-                ("span_id", "5e6f7a8b9c0d1e2f"),
-                ("user.id", "u-1701"),
-                ("http.route", "/mcp"),
-                ("mcp.session.id", "sess_9QX2"),
-                ("app.transport", "stdio"),
-            ],
-        ),
-        (
-            "/traces/?query=gen_ai.tool.name%3Anothing_matches".into(),
-            "spans",
-            vec![],
-        ),
-        (
-            "/explore/metrics/?project=-1&statsPeriod=24h".into(),
-            "metrics",
-            vec![],
-        ),
-        (
-            "/explore/discover/homepage/?dataset=errors".into(),
-            "discover",
-            vec![("event_id", "0123456789abcdef0123456789abcdef")],
-        ),
-        ("/dashboards/".into(), "other", vec![]),
-    ];
+    let table = recognised_pages();
     for style in STYLES {
-        for (path, kind, expected) in &table {
+        for RecognisedPage {
+            page,
+            path,
+            kind,
+            pivots,
+        } in &table
+        {
             s.open(&format!("{style}{path}")).await?;
             s.wait_ready().await?;
-            expect_page(s, kind, expected).await?;
-            if expected.is_empty() {
+            expect_page(s, kind, &pairs(pivots))
+                .await
+                .with_context(|| page.clone())?;
+            if pivots.is_empty() {
                 ensure!(
                     says_nothing_found(s).await?,
                     "{style}{path}: no pl-nothing message"
@@ -197,24 +114,17 @@ async fn every_page_kind_in_both_url_styles(s: &Session) -> Result<()> {
     Ok(())
 }
 
-/// The issue page's pivots while its tags section is collapsed.
-const ISSUE_PIVOTS: [Pair; 6] = [
-    ("event_id", "a1b2c3d4e5f60718293a4b5c6d7e8f90"),
-    ("trace_id", "5c0ffee5c0ffee5c0ffee5c0ffee5c0f"),
-    ("span_id", "1a2b3c4d5e6f7081"),
-    ("http.route", "/oauth/token"),
-    ("http.response.status_code", "502"),
-    ("user.id", "7"),
-];
-
 /// The issue page's pivots once its tags section is open, with this user agent.
-fn opened(agent: &str) -> Vec<Pair<'_>> {
-    let mut pivots = ISSUE_PIVOTS.to_vec();
-    pivots.extend([
-        ("app.consent.skill.project_management.granted", "true"),
-        ("app.client.family", "cursor"),
-        ("user_agent.original", agent),
-    ]);
+fn opened(agent: &str) -> Vec<(String, String)> {
+    let mut pivots = issue_pivots();
+    pivots.extend(
+        [
+            ("app.consent.skill.project_management.granted", "true"),
+            ("app.client.family", "cursor"),
+            ("user_agent.original", agent),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned())),
+    );
     pivots
 }
 
@@ -223,9 +133,9 @@ fn opened(agent: &str) -> Vec<Pair<'_>> {
 async fn a_section_opened_edited_and_closed_is_followed(s: &Session) -> Result<()> {
     s.open("acme.sentry.io/issues/6123456790/").await?;
     s.wait_ready().await?;
-    expect_page(s, "issue", &ISSUE_PIVOTS).await?;
+    expect_page(s, "issue", &pairs(&issue_pivots())).await?;
     click(s, "[data-fixture='open-tags']").await?;
-    expect_page(s, "issue", &opened("Cursor/1.2.3 (darwin)")).await?;
+    expect_page(s, "issue", &pairs(&opened("Cursor/1.2.3 (darwin)"))).await?;
     s.driver
         .execute(
             "const value = [...document.querySelectorAll(\"[data-test-id='tag-tree-row'] [data-sentry-element='TreeValue'] span\")]
@@ -234,9 +144,9 @@ async fn a_section_opened_edited_and_closed_is_followed(s: &Session) -> Result<(
             vec![],
         )
         .await?;
-    expect_page(s, "issue", &opened("Cursor/2.0.0 (linux)")).await?;
+    expect_page(s, "issue", &pairs(&opened("Cursor/2.0.0 (linux)"))).await?;
     click(s, "[data-fixture='open-tags']").await?;
-    expect_page(s, "issue", &ISSUE_PIVOTS).await
+    expect_page(s, "issue", &pairs(&issue_pivots())).await
 }
 
 /// The probe files what its observer saw in a task of its own: the observer's callback ends the
@@ -246,7 +156,7 @@ async fn a_storm_is_filed_after_the_pages_task(s: &Session) -> Result<()> {
     s.open("acme.sentry.io/issues/6123456790/").await?;
     s.wait_ready().await?;
     click(s, "[data-fixture='open-tags']").await?;
-    expect_page(s, "issue", &opened("Cursor/1.2.3 (darwin)")).await?;
+    expect_page(s, "issue", &pairs(&opened("Cursor/1.2.3 (darwin)"))).await?;
     let start = s
         .driver
         .execute(
@@ -262,7 +172,7 @@ async fn a_storm_is_filed_after_the_pages_task(s: &Session) -> Result<()> {
         .await?
         .json()
         .clone();
-    expect_page(s, "issue", &opened("Cursor/2.0.0 (linux)")).await?;
+    expect_page(s, "issue", &pairs(&opened("Cursor/2.0.0 (linux)"))).await?;
     let filed = s
         .driver
         .execute(
