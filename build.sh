@@ -124,13 +124,14 @@ run_tests() {
   step "Lints: clippy (denies unwrap on page data and inner_html), rustfmt"
   cargo clippy --workspace --lib --bins --tests -- -D warnings
   cargo clippy --lib --target "$WASM_TARGET" -- -D warnings
+  cargo clippy --target "$WASM_TARGET" --test web --test components -- -D warnings
   cargo fmt --check
   step "wasm-bindgen-test: UI components in headless Chromium"
   counted env CARGO_PROFILE_DEV_DEBUG=0 CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_TEST_TIMEOUT=120 \
-    cargo test --target "$WASM_TARGET" --test web
+    cargo test --target "$WASM_TARGET" --test web --test components
   step "wasm-bindgen-test: UI components in headless Firefox"
   counted env CARGO_PROFILE_DEV_DEBUG=0 GECKODRIVER="$(command -v geckodriver)" WASM_BINDGEN_TEST_TIMEOUT=120 \
-    cargo test --target "$WASM_TARGET" --test web
+    cargo test --target "$WASM_TARGET" --test web --test components
   step "Node tests: the probe's rules on Sentry-shaped markup and every fixture page, the background's sender checks, the sidebar's copy of the probe's reports, booting on the team policy"
   counted node --test tools/probe-rules.test.mjs tools/senders.test.mjs tools/probe-reports.test.mjs tools/team-policy.test.mjs
   step "Package lint: permissions allowlist (docs/permissions.md), HTML sinks, web-ext lint"

@@ -13,7 +13,7 @@ mod text;
 #[cfg(feature = "pages")]
 mod pages;
 #[cfg(feature = "sidebar")]
-mod sidebar;
+pub mod sidebar;
 
 #[cfg(feature = "sidebar")]
 pub use sidebar::{app::SidebarApp, state::Theme};

@@ -1,6 +1,7 @@
 //! The sidebar, one feature per file. `app` is the wasm entry point `sidebar.js` drives; `shell`
 //! lays out the collapsed tab, header and sections; `state` holds the handles they share (no
-//! component imports another's state through the shell, tests/structure.rs).
+//! component imports another's state through the shell, tests/structure.rs). `pivots`, `recipes`
+//! and `scenarios` are public for tests/components.rs, which mounts each alone.
 
 pub mod app;
 mod shell;
@@ -9,11 +10,11 @@ pub mod state;
 mod api_reads;
 mod clipboard;
 mod paste_id;
-mod pivots;
+pub mod pivots;
 mod practice;
 mod previews;
-mod recipes;
-mod scenarios;
+pub mod recipes;
+pub mod scenarios;
 mod tour;
 mod where_am_i;
 
