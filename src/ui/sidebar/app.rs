@@ -13,7 +13,7 @@ use crate::core::config::managed::StoredConfig;
 use crate::core::recognition::page_entries::{PageEntries, ProbeEntry};
 use crate::core::recognition::probe_keys::ProbeKeys;
 
-/// A message from this tab's page probe (extension/content.js): a `page` report (the entries that
+/// A message from this tab's page probe (extension/content.js; what goes out is `outgoing::Outgoing`): a `page` report (the entries that
 /// changed, see `page_entries`), a `theme` change or a `toggle`. One flat struct, not a tagged
 /// enum: serde's internally tagged and flattened forms buffer the whole message before reading it,
 /// which costs a copy of every fact and their own code in the wasm.

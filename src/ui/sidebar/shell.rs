@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::api_reads::ApiState;
+use super::outgoing::Outgoing;
 use super::practice::Practice;
 use super::previews::PreviewLoader;
 use super::scenarios::{ScenarioSources, Scenarios};
@@ -217,10 +218,10 @@ fn DockButton(state: SidebarState) -> impl IntoView {
     view! {
         <button type="button" class="pl-secondary" data-testid="pl-dock" hidden=move || docked.get()
             title="Show Pivot Lens in the browser's side panel, beside the page"
-            on:click=move |_| state.post(&serde_json::json!({ "type": "dock" }))>"Dock"</button>
+            on:click=move |_| state.post(&Outgoing::Dock)>"Dock"</button>
         <button type="button" class="pl-secondary" data-testid="pl-undock" hidden=move || !docked.get()
             title="Show Pivot Lens on the page again"
-            on:click=move |_| undock.post(&serde_json::json!({ "type": "undock" }))>"Undock"</button>
+            on:click=move |_| undock.post(&Outgoing::Undock)>"Undock"</button>
     }
 }
 

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
+use super::outgoing::{Outgoing, Side};
 use crate::core::config::managed::StoredConfig;
 use crate::core::config::settings::{Settings, SidebarDefaults};
 use crate::core::lens::{lens_remembering, Lens, LensInput};
@@ -287,10 +288,11 @@ impl SidebarState {
             return;
         }
         let prefs = self.prefs.get_untracked();
-        self.post(&serde_json::json!({
-            "type": "layout", "open": prefs.open, "width": prefs.width,
-            "side": if prefs.left { "left" } else { "right" },
-        }));
+        self.post(&Outgoing::Layout {
+            open: prefs.open,
+            width: prefs.width,
+            side: if prefs.left { Side::Left } else { Side::Right },
+        });
     }
 
     fn remember(&self) {
@@ -309,14 +311,12 @@ impl SidebarState {
 
     /// Gives focus back to the page (Esc).
     pub(in crate::ui) fn release_focus(&self) {
-        self.post(&serde_json::json!({ "type": "blur" }));
+        self.post(&Outgoing::Blur);
     }
 
-    pub(in crate::ui) fn post(&self, message: &serde_json::Value) {
-        let _ = self
-            .callbacks
-            .post
-            .call1(&JsValue::NULL, &message.to_string().into());
+    pub(in crate::ui) fn post(&self, message: &Outgoing) {
+        let json = serde_json::to_string(message).unwrap_or_default();
+        let _ = self.callbacks.post.call1(&JsValue::NULL, &json.into());
     }
 }
 

@@ -3,6 +3,7 @@
 //! own field (`{type: "highlight", key, value}`). Esc closes, arrows move, Tab stays inside while
 //! it is open, and focus goes back where it was. Progress lives in `storage.local.tour`.
 
+use super::outgoing::{Field, Outgoing};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -247,9 +248,11 @@ fn highlight_on_page(
     if last.with_value(|last| *last == wanted) {
         return;
     }
-    state.post(&match &wanted {
-        Some(h) => serde_json::json!({ "type": "highlight", "key": h.key, "value": h.value }),
-        None => serde_json::json!({ "type": "highlight" }),
+    state.post(&Outgoing::Highlight {
+        field: wanted.as_ref().map(|h| Field {
+            key: h.key.clone(),
+            value: h.value.clone(),
+        }),
     });
     last.set_value(wanted);
 }
