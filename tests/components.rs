@@ -21,6 +21,9 @@ use pivot_lens::ui::sidebar::scenarios::{Investigating, ScenarioSources, Scenari
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
+mod in_browser;
+use in_browser::{document, settle, type_into};
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 #[derive(serde::Deserialize)]
@@ -50,25 +53,11 @@ fn lens_of(raw: &RawFacts, typed: &BTreeMap<String, String>) -> Lens {
 const EVENT: &str = include_str!("fixtures/probe-reports/event.json");
 const TRACE: &str = include_str!("fixtures/probe-reports/trace.json");
 
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
 /// An empty element of its own in the body, to mount one component in.
 fn container() -> web_sys::HtmlElement {
     let element: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&element).unwrap();
     element
-}
-
-/// Lets Leptos run its scheduled DOM updates.
-async fn settle() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
 
 fn all(within: &web_sys::Element, selector: &str) -> Vec<web_sys::Element> {
@@ -170,10 +159,7 @@ async fn a_recipe_card_links_what_the_core_built_and_takes_a_missing_value() {
         .unwrap()
         .expect("an input for the missing value")
         .unchecked_into();
-    input.set_value("4242");
-    input
-        .dispatch_event(&web_sys::Event::new("change").unwrap())
-        .unwrap();
+    type_into(&input, "4242");
     settle().await;
     assert_eq!(
         typed.get_untracked().get(key).map(String::as_str),

@@ -10,6 +10,9 @@ use pivot_lens::ui::SidebarApp;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
+mod in_browser;
+use in_browser::{document, settle, type_into};
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// A JS callback that records what it is called with.
@@ -37,26 +40,12 @@ fn unobserved_sidebar(stored: &str) -> SidebarApp {
     sidebar(stored, post, save)
 }
 
-/// Lets Leptos run its scheduled DOM updates.
-async fn settle() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
-}
-
 /// Shows a received page report as `sidebar.js` does: a part per task until all of it is in.
 async fn render_all(app: &SidebarApp) {
     while app.render_more() {
         settle().await;
     }
     settle().await;
-}
-
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
 }
 
 fn root() -> web_sys::Element {
@@ -357,10 +346,7 @@ async fn a_typed_value_completes_a_recipe() {
         .unwrap()
         .unwrap()
         .unchecked_into();
-    input.set_value("4242");
-    input
-        .dispatch_event(&web_sys::Event::new("change").unwrap())
-        .unwrap();
+    type_into(&input, "4242");
     settle().await;
     let card = document().query_selector(recipe).unwrap().unwrap();
     assert_eq!(card.get_attribute("data-ready").as_deref(), Some("true"));
