@@ -91,7 +91,7 @@ build() {
     local out=$DIST/$browser
     rm -rf "$out" && mkdir -p "$out/pkg"
     cp -R extension/. "$out/"
-    node tools/practice-pages.mjs tests/fixtures/pages "$out/practice"
+    node tools/practice-pages.mjs extension/practice "$out/practice"
     for module in sidebar pages; do
       cp "target/bindgen/$module.js" "$out/pkg/$module.js"
       cp "target/bindgen/${module}_bg.opt.wasm" "$out/pkg/${module}_bg.wasm"

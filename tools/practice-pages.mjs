@@ -1,8 +1,9 @@
-// Builds the practice pages (extension pages, no Sentry access needed) from the same sample pages the
-// e2e suite serves: each keeps its markup and its `<!-- URL: https://… -->` comment, and loads the
-// page probe, which on an extension page reads that URL instead of its own (extension/content.js).
-// The sample pages' stylesheet, `/__fixtures__/sentry.css` on the fixture server, is copied next to
-// the practice pages and linked relatively: an extension page cannot load /__fixtures__/.
+// Builds the packaged practice pages (extension pages, no Sentry access needed) from their sources in
+// extension/practice/, which the e2e suite also serves as fixture pages: each keeps its markup and
+// its `<!-- URL: https://… -->` comment, and loads the page probe, which on an extension page reads
+// that URL instead of its own (extension/content.js). Their stylesheet, `/__fixtures__/sentry.css`
+// on the fixture server, is copied next to them and linked relatively: an extension page cannot
+// load /__fixtures__/.
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -10,11 +11,11 @@ const PAGES = ["event", "trace-span", "logs"];
 // The page probe's files, in the order the manifest's content script loads them.
 const PROBE = JSON.parse(readFileSync(new URL("../manifest.json", import.meta.url), "utf8")).content_scripts[0].js;
 const STYLESHEET = "sentry.css";
-const [fixtures, out] = process.argv.slice(2);
+const [sources, out] = process.argv.slice(2);
 mkdirSync(out, { recursive: true });
-copyFileSync(join(fixtures, STYLESHEET), join(out, STYLESHEET));
+copyFileSync(join(sources, STYLESHEET), join(out, STYLESHEET));
 for (const name of PAGES) {
-  const html = readFileSync(join(fixtures, `${name}.html`), "utf8");
+  const html = readFileSync(join(sources, `${name}.html`), "utf8");
   if (!html.includes("<!-- URL: https://") || !html.includes("</body>")) throw new Error(`${name}.html: no URL comment or body`);
   const practice = html
     .replace(/<title>/, "<title>Practice: ")

@@ -1,6 +1,6 @@
 // The page probe's rules (extension/probe-rules.js) in node's test runner, on jsdom: each rule on
 // markup shaped as Sentry's components render it (paths in the cases), and every fixture page under
-// tests/fixtures/pages read as content.js reads it. What the rules emit is raw: placeholders such as
+// tests/fixtures/pages and extension/practice read as content.js reads it. What the rules emit is raw: placeholders such as
 // `--` or `{}` may be emitted here and are dropped by the sidebar's Rust (src/core/guard/text.rs); a
 // collapsed value's hidden entries must not be emitted at all, since they are not on the page.
 import { test } from "node:test";
@@ -13,7 +13,8 @@ const RULES_SOURCE = [
   readFileSync(new URL("../target/bindgen/shared.js", import.meta.url), "utf8"),
   readFileSync(new URL("../extension/probe-rules.js", import.meta.url), "utf8"),
 ].join("\n");
-const PAGES = new URL("../tests/fixtures/pages/", import.meta.url);
+// The fixture pages, and the practice pages the extension ships (fixture pages too).
+const PAGE_DIRS = [new URL("../tests/fixtures/pages/", import.meta.url), new URL("../extension/practice/", import.meta.url)];
 
 /** The facts the rules read from `html`, as content.js reads a page: each element matched by a rule
  * is read by the first rule that matches it, unless it is inside a portal (tooltip, menu). */
@@ -40,7 +41,8 @@ export function factsOf(html, url = urlOf(html)) {
 }
 
 const urlOf = (html) => html.match(/<!--\s*URL:\s*(https:\/\/\S+)\s*-->/)?.[1].replaceAll("&amp;", "&") ?? "https://acme.sentry.io/";
-const page = (name) => readFileSync(new URL(name, PAGES), "utf8");
+const pageDir = (name) => PAGE_DIRS.find((dir) => readdirSync(dir).includes(name));
+const page = (name) => readFileSync(new URL(name, pageDir(name)), "utf8");
 /** `key=value` of each fact (links as `href=<url>`), for whole-set comparisons. */
 const pairs = (facts, source) => facts.filter((f) => !source || f.source === source).map((f) => `${f.key || f.source}=${f.value}`);
 
@@ -159,7 +161,7 @@ test("tree rows: test id, then the aria-hidden full key, then the title; trunks 
 
 // ---- Every fixture page ---------------------------------------------------------------------
 
-const FIXTURES = readdirSync(PAGES).filter((name) => name.endsWith(".html") && !name.startsWith("bench-"));
+const FIXTURES = PAGE_DIRS.flatMap((dir) => readdirSync(dir)).filter((name) => name.endsWith(".html") && !name.startsWith("bench-"));
 
 test("every fixture page is read without a rule failing", () => {
   for (const name of FIXTURES) factsOf(page(name));

@@ -50,12 +50,17 @@ pub(crate) fn certificate() -> &'static (PathBuf, PathBuf) {
     })
 }
 
-/// The bundled sample pages: `(file stem, host and path)` from each fixture's `<!-- URL: … -->`.
+/// The sample pages (tests/fixtures/pages, and the practice pages in extension/practice): `(file
+/// stem, host and path)` from each page's `<!-- URL: … -->`.
 pub fn fixture_pages() -> Result<Vec<(String, String)>> {
-    let dir = workspace_root().join("tests/fixtures/pages");
+    let mut files = Vec::new();
+    for dir in ["tests/fixtures/pages", "extension/practice"] {
+        for entry in std::fs::read_dir(workspace_root().join(dir))? {
+            files.push(entry?.path());
+        }
+    }
     let mut pages = Vec::new();
-    for entry in std::fs::read_dir(&dir)? {
-        let path = entry?.path();
+    for path in files {
         if path.extension().is_none_or(|e| e != "html") {
             continue;
         }
