@@ -1,6 +1,6 @@
-// Pivot Lens page probe, part 2 of 2 (part 1, probe-rules.js, says how Sentry's DOM is read): with
-// it, the only code touching Sentry's DOM. It runs the rules over the page and its changes and
-// hands raw facts to the sidebar, an extension frame where Rust decides everything. No wasm here:
+// Pivot Lens page probe, its main part (probe-rules.js says how Sentry's DOM is read, probe-ledger.js
+// keeps what was read): with the rules, the only code touching Sentry's DOM. It runs the rules over
+// the page and its changes and hands raw facts to the sidebar, an extension frame where Rust decides everything. No wasm here:
 // Chromium applies the page's CSP to a content script's wasm (docs/architecture.md).
 (() => {
   "use strict";
@@ -108,9 +108,9 @@
   /** What the rules may ask of the page: whether the runbook may know a key, the URL read. */
   const page = { knows: (key) => runbookKeys.test(key), url: pageUrl };
 
-  // ---- What was read, per container or loose element.
+  // ---- What was read, per container or loose element (probe-ledger.js).
 
-  const readings = new Map(); // container or loose element → { id, facts, failed }
+  const ledger = globalThis.pivotLensProbeLedger.createLedger({ maxFacts: MAX_FACTS, maxValue: MAX_VALUE });
   let readSinceForgotten = new WeakSet(); // also those that held nothing (skipped rows)
   const sourceElements = new Map(); // fact value → element last read from (the tour outlines it)
 
@@ -175,55 +175,13 @@
     }
   }
 
-  // The sidebar keeps a copy of the entries by id: a report carries what changed.
-  const unsent = new Set(); // keys whose entry changed since the last report
-  let goneIds = []; // entries dropped since
-  let lastId = 0;
   let sweep = false; // elements left the page since
-
-  /** Collects what rules read into `fresh`, an entry per key. */
-  function recorder(fresh = new Map()) {
-    return {
-      fresh,
-      record(key, ruleName, fact) {
-        if (!fresh.has(key)) fresh.set(key, { id: ++lastId, facts: [], failed: [] });
-        const entry = fresh.get(key);
-        if (!fact) entry.failed.push(ruleName);
-        else if (typeof fact.value === "string" && fact.value && entry.facts.length < MAX_FACTS) {
-          fact.value = fact.value.slice(0, MAX_VALUE);
-          entry.facts.push(fact);
-        }
-      },
-    };
-  }
-
-  function forget(key) {
-    goneIds.push(readings.get(key).id);
-    readings.delete(key);
-  }
-
-  /** Files what was read per key; notes the entries the sidebar has to hear of. */
-  function file(fresh, replaced) {
-    for (const key of replaced) if (!fresh.has(key) && readings.has(key)) forget(key);
-    for (const [key, entry] of fresh) {
-      const old = readings.get(key);
-      if (old) entry.id = old.id;
-      if (!old || signature(old) !== signature(entry)) unsent.add(key);
-      readings.set(key, entry);
-    }
-  }
-
-  /** What an entry tells the sidebar, as text, made when first compared. */
-  function signature(entry) {
-    entry.signature ??= JSON.stringify([entry.facts, entry.failed]);
-    return entry.signature;
-  }
 
   /** Reads what `accept` picks in `root` again; forgets what `root` held before. */
   function* reread(root, accept) {
-    const { fresh, record } = recorder();
+    const { fresh, record } = ledger.recorder();
     yield* read(root, accept, record);
-    file(fresh, [root]);
+    ledger.file(fresh, [root]);
   }
   /** Re-reads one container. */
   const rereadContainer = (container) => reread(container, (owner) => owner === container);
@@ -232,12 +190,12 @@
 
   /** Reads, slice by slice, what was not read since the page was forgotten. */
   function readUnread() {
-    const [forgotten, { fresh, record }] = [readSinceForgotten, recorder()];
+    const [forgotten, { fresh, record }] = [readSinceForgotten, ledger.recorder()];
     const all = read(pageRoot(), (owner, el) => !forgotten.has(owner ?? el), record);
     sliced("navigation", () => forgotten === readSinceForgotten && !all.next().done, () => {
       if (forgotten !== readSinceForgotten) return; // a later navigation reads for itself
-      for (const key of readings.keys()) fresh.delete(key); // a rescan re-read it since: newer
-      file(fresh, []);
+      for (const key of ledger.keys()) fresh.delete(key); // a rescan re-read it since: newer
+      ledger.file(fresh, []);
       publish();
     });
   }
@@ -261,7 +219,6 @@
 
   let sidebarReady = false;
   let parsed = false; // the page's scan ran (until then it is not reported)
-  let fullDue = true; // the next report is whole: the first, or after `forgetPage`
   let currentUrl = pageUrl();
   const readyUrls = new Map(); // url → performance.now() when first shown
 
@@ -272,23 +229,14 @@
     api.runtime.sendMessage({ type: "pivot-lens:page", channel, key: frameKey, sequence, message }).catch(() => {});
   }
 
-  /** Reports changed entries and the ids of gone ones, or all entries when `fullDue`. */
+  /** Reports changed entries and the ids of gone ones, or all entries when the ledger is due a whole report. */
   function publish() {
     if (!sidebarReady || !parsed) return;
-    const full = fullDue;
     measured("publish", () => {
-      if (sweep) for (const key of readings.keys()) if (!connected(key)) forget(key);
+      if (sweep) ledger.forgetGone(connected);
       sweep = false;
-      if (!full && !unsent.size && !goneIds.length) return;
-      const entries = [];
-      for (const key of full ? readings.keys() : unsent) {
-        const entry = readings.get(key);
-        if (entry) entries.push([entry.id, entry.facts, entry.failed]);
-      }
-      send({ type: "page", theme: pageTheme(), practice: PRACTICE, url: pageUrl(), full, entries, gone: goneIds });
-      unsent.clear();
-      goneIds = [];
-      fullDue = false;
+      const report = ledger.report();
+      if (report) send({ type: "page", theme: pageTheme(), practice: PRACTICE, url: pageUrl(), ...report });
     });
   }
 
@@ -312,7 +260,7 @@
       sidebarReady = true;
       clearTimeout(connectWatchdog);
       takeKeys(message.keys);
-      fullDue = true;
+      ledger.wholeNext();
       publish();
     } else if (message.type === "rendered" && typeof message.url === "string") {
       if (message.url !== pageUrl()) return; // a result for a page we already left
@@ -411,14 +359,11 @@
 
   /** Drops what was read: the sidebar's next full report replaces all of it. */
   function forgetPage() {
-    readings.clear();
+    ledger.forgetAll();
     toReread.clear(); // changes noted before too
     reading = null;
-    unsent.clear();
-    goneIds = [];
     sourceElements.clear();
     readSinceForgotten = new WeakSet();
-    fullDue = true;
   }
 
   function onUrlMaybeChanged() {
@@ -596,8 +541,8 @@
   /** Reads the page whole, then reports it whole (until then, not at all). */
   function scanPage() {
     parsed = false;
-    // Filed straight into `readings`: a change meanwhile re-reads its container whole.
-    const { record } = recorder(readings);
+    // Filed straight into the ledger: a change meanwhile re-reads its container whole.
+    const { record } = ledger.direct();
     const scan = read(pageRoot(), () => true, record);
     sliced("scan", () => !scan.next().done, () => {
       parsed = true;

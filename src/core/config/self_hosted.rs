@@ -9,7 +9,12 @@ use serde::{Deserialize, Serialize};
 pub const SCRIPT_ID: &str = "pivot-lens-self-hosted";
 
 /// The page probe's files, in order: as the manifest's content script lists them (a test checks).
-pub const PROBE_SCRIPTS: [&str; 3] = ["shared.js", "probe-rules.js", "content.js"];
+pub const PROBE_SCRIPTS: [&str; 4] = [
+    "shared.js",
+    "probe-rules.js",
+    "probe-ledger.js",
+    "content.js",
+];
 
 /// A content script registration, in the shape of `scripting.RegisteredContentScript`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -620,9 +620,12 @@ struct Size {
 
 fn sizes() -> Result<Vec<Size>> {
     let chrome = dist_dir(Browser::Chromium);
-    let probe: &[&str] = &["probe-rules.js", "content.js"];
+    let probe: &[&str] = &["probe-rules.js", "probe-ledger.js", "content.js"];
     [
-        ("page probe (probe-rules.js + content.js)", probe),
+        (
+            "page probe (probe-rules.js + probe-ledger.js + content.js)",
+            probe,
+        ),
         ("sidebar wasm (wasm-opt -Oz)", &["pkg/sidebar_bg.wasm"]),
         (
             "sidebar wasm-bindgen glue (pkg/sidebar.js)",
