@@ -28,6 +28,45 @@
     return null;
   }
 
+  // ---- The probe's lifetime. Orphaned by an extension reload or update (security.md LIFE-3), this
+  // instance stops: its listeners go with `signal`, its timers and observers with it, and it removes
+  // its own host, never one found by query (maybe a new instance's). Every timer goes through
+  // `later` or `every`, so none outlives the probe.
+  const lifetime = new AbortController();
+  const { signal } = lifetime;
+  const pending = new Set(); // timeouts not yet run
+  const atStop = []; // what else stopping undoes
+  /** Runs `work` once after `ms` unless the probe stops first; `cancel(id)` drops it. */
+  function later(work, ms) {
+    const id = setTimeout(() => {
+      pending.delete(id);
+      work();
+    }, ms);
+    pending.add(id);
+    return id;
+  }
+  function cancel(id) {
+    clearTimeout(id);
+    pending.delete(id);
+  }
+  /** Runs `work` every `ms` until the probe stops. */
+  function every(work, ms) {
+    const id = setInterval(work, ms);
+    atStop.push(() => clearInterval(id));
+  }
+  const orphaned = () => {
+    try { return !api.runtime?.id; } catch { return true; }
+  };
+  /** Whether this instance is (now) stopped. */
+  function stopIfOrphaned() {
+    if (!signal.aborted && orphaned()) {
+      lifetime.abort();
+      for (const id of pending) clearTimeout(id);
+      for (const undo of atStop) undo();
+    }
+    return signal.aborted;
+  }
+
   // A content script orphaned by an extension reload or update leaves no second sidebar.
   for (const stale of document.querySelectorAll("[data-pivot-lens]")) stale.remove();
 
@@ -60,11 +99,13 @@
     box-shadow: 0 0 0 1px rgba(0,0,0,.12), 0 8px 24px rgba(0,0,0,.18); }`;
   shadow.append(style);
   document.documentElement.append(host);
+  atStop.push(() => host.remove());
 
   // ---- Where the sidebar is: a frame on the page, or docked in the browser's own panel (the
   // engineer's choice, `settings.sidebar.docked`), followed live. Practice pages always frame it.
   let frame = null;
   let docked = null; // unknown until storage answers
+  let connectWatchdog = 0; // marks an error when no sidebar says hello in time
 
   function addFrame() {
     channel = crypto.randomUUID();
@@ -86,7 +127,7 @@
     if (on === docked) return;
     docked = on;
     sidebarReady = false;
-    clearTimeout(connectWatchdog);
+    cancel(connectWatchdog);
     frame?.remove();
     frame = null;
     channel = frameKey = ""; // until the panel's hello names them
@@ -94,7 +135,7 @@
     // A docked panel showing this tab asks for the page once it hears this one is there.
     if (on) return api.runtime.sendMessage({ type: "pivot-lens:probe-ready" }).catch(() => {});
     addFrame();
-    connectWatchdog = setTimeout(() => mark({ state: "error" }), CONNECT_TIMEOUT_MS);
+    connectWatchdog = later(() => mark({ state: "error" }), CONNECT_TIMEOUT_MS);
   }
 
   // ---- Raw facts: the rules (probe-rules.js), each isolated so one failure never stops the rest.
@@ -258,7 +299,7 @@
     if (!message || typeof message !== "object") return;
     if (message.type === "hello") {
       sidebarReady = true;
-      clearTimeout(connectWatchdog);
+      cancel(connectWatchdog);
       takeKeys(message.keys);
       ledger.wholeNext();
       publish();
@@ -271,7 +312,7 @@
       const width = Number(message.width);
       if (Number.isFinite(width)) host.style.setProperty("--pl-width", `${Math.min(Math.max(width, SIDEBAR_WIDTH_MIN), SIDEBAR_WIDTH_MAX)}px`);
     } else if (message.type === "error") {
-      clearTimeout(connectWatchdog);
+      cancel(connectWatchdog);
       mark({ state: "error", open: true });
     } else if (message.type === "blur") {
       frame?.blur();
@@ -336,7 +377,6 @@
     else if (envelope?.type === "pivot-lens:toggle") send({ type: "toggle" });
   });
 
-  let connectWatchdog = 0;
   if (PRACTICE) setDocked(false);
   else {
     api.storage.local.get("settings").then(
@@ -372,35 +412,17 @@
     if (!parsed) return; // the first scan reads the page as it is then
     forgetPage();
     mark({ state: "loading" });
-    clearTimeout(graceTimer);
-    graceTimer = setTimeout(readUnread, STALE_GRACE_MS);
+    cancel(graceTimer);
+    graceTimer = later(readUnread, STALE_GRACE_MS);
     scheduleFlush(); // reported with the changes it came with, not empty first
   }
 
-  // ---- Orphaned by an extension reload or update (security.md LIFE-3), this instance stops and
-  // removes its own host, never one found by query (maybe a new instance's).
-  const lifetime = new AbortController();
-  const orphaned = () => {
-    try { return !api.runtime?.id; } catch { return true; }
-  };
-  /** Whether this instance is (now) stopped. */
-  function stopIfOrphaned() {
-    if (!lifetime.signal.aborted && orphaned()) {
-      lifetime.abort();
-      observer.disconnect();
-      themeObserver.disconnect();
-      clearInterval(urlPoll);
-      for (const timer of [rescanTimer, graceTimer, connectWatchdog, sliceTimer]) clearTimeout(timer);
-      host.remove();
-    }
-    return lifetime.signal.aborted;
-  }
+  // ---- Change: the URL (single-page navigation) and the DOM.
 
-  const { signal } = lifetime;
   globalThis.navigation?.addEventListener("currententrychange", () => queueMicrotask(onUrlMaybeChanged), { signal });
   addEventListener("popstate", onUrlMaybeChanged, { signal });
   // Without the Navigation API, replaceState is invisible here; the poll also notices orphaning.
-  const urlPoll = setInterval(() => stopIfOrphaned() || onUrlMaybeChanged(), URL_POLL_MS);
+  every(() => stopIfOrphaned() || onUrlMaybeChanged(), URL_POLL_MS);
 
   const dirtyContainers = new Set();
   const addedRoots = new Set();
@@ -418,13 +440,12 @@
   function scheduleFlush() {
     const now = performance.now();
     if (!pendingSince) pendingSince = now;
-    clearTimeout(rescanTimer);
-    rescanTimer = setTimeout(flushChanges, Math.min(RESCAN_DEBOUNCE_MS, pendingSince + RESCAN_MAX_WAIT_MS - now));
+    cancel(rescanTimer);
+    rescanTimer = later(flushChanges, Math.min(RESCAN_DEBOUNCE_MS, pendingSince + RESCAN_MAX_WAIT_MS - now));
   }
 
   // Work is cut into tasks (and measures) of at most SLICE_MS.
   const SLICE_MS = 10;
-  let sliceTimer = 0;
 
   /** Calls `step()` while it returns true, in tasks of at most SLICE_MS; then `done()`. */
   function sliced(what, step, done) {
@@ -436,7 +457,7 @@
         const end = performance.now() + SLICE_MS;
         while ((more = step()) && performance.now() < end);
       });
-      if (more) sliceTimer = setTimeout(run, 0);
+      if (more) later(run, 0);
       else done();
     };
     run();
@@ -478,7 +499,7 @@
   // a storm), a target once per batch.
   let observed = [];
   const observer = new MutationObserver((records) => {
-    if (!observed.length) setTimeout(fileObserved, 0);
+    if (!observed.length) later(fileObserved, 0);
     observed.push(records);
   });
   function fileObserved() {
@@ -537,6 +558,7 @@
 
   const sendTheme = () => send({ type: "theme", theme: pageTheme() });
   const themeObserver = new MutationObserver(sendTheme);
+  atStop.push(() => observer.disconnect(), () => themeObserver.disconnect());
 
   /** Reads the page whole, then reports it whole (until then, not at all). */
   function scanPage() {
