@@ -1,7 +1,8 @@
 // Pivot Lens page probe, its main part (probe-rules.js says how Sentry's DOM is read, probe-ledger.js
 // keeps what was read): with the rules, the only code touching Sentry's DOM. It runs the rules over
-// the page and its changes and hands raw facts to the sidebar, an extension frame where Rust decides everything. No wasm here:
-// Chromium applies the page's CSP to a content script's wasm (docs/architecture.md).
+// the page and its changes and hands raw facts to the sidebar, an extension frame where Rust decides
+// everything. No wasm here: Chromium applies the page's CSP to a content script's wasm
+// (docs/architecture.md).
 (() => {
   "use strict";
   const api = globalThis.browser ?? globalThis.chrome;
