@@ -76,8 +76,13 @@ fn add_test_hooks(dist: &Path, copy: &Path) -> Result<()> {
     // File by file and only where it differs, each through a rename: a browser another test
     // process started on this copy never reads half a file.
     for stale in files_under(copy).unwrap_or_default() {
-        if !files.contains_key(stale.strip_prefix(copy)?) {
-            std::fs::remove_file(&stale)?;
+        // Another process's file being written stays (its rename needs it).
+        let writing = stale
+            .extension()
+            .is_some_and(|e| e.to_string_lossy().starts_with("partial-"));
+        if !writing && !files.contains_key(stale.strip_prefix(copy)?) {
+            // Gone already is fine: another process may have swept it.
+            let _ = std::fs::remove_file(&stale);
         }
     }
     for (relative, bytes) in files {
