@@ -221,8 +221,11 @@ async fn a_checklist_step_ticked_is_stored_and_stays_ticked() {
         .unwrap()
         .unchecked_into();
     assert!(!checkbox.checked());
+    assert_eq!(attribute(&scenario, "data-investigation"), "", "none yet");
     checkbox.click();
     settle().await;
+    // The tick started this scenario's investigation, which the card now shows and keeps ticked.
+    assert_ne!(attribute(&scenario, "data-investigation"), "");
     assert!(checkbox.checked(), "the step shows ticked");
     let written = stored.borrow().join("\n");
     assert!(
