@@ -4,6 +4,8 @@
 // Chromium's storage.managed.get can stall for seconds: measured here, with no policy installed,
 // 2.8 s for the first read after the browser starts, then about 1 ms. A page must not wait on it.
 const MANAGED_TIMEOUT_MS = 1000;
+// When the browser is asked again after boot (policyAtBoot).
+const REREAD_AFTER_MS = [3000, 10000, 30000];
 // The last answer read, in storage.session (memory only, extension contexts only: no page and no
 // content script can read or write it), so a page can boot on it at once.
 const REMEMBERED = "teamPolicy";
@@ -48,14 +50,24 @@ export async function readManaged(api) {
  * was remembered (else as `readManaged`). When the browser's own answer comes and differs from the
  * policy used, it is remembered and `changed()` is called, once: the caller starts again on it. A
  * stalled read therefore never leaves a team's locked settings unapplied, and there is no restart
- * loop: `changed` is not called where the answer cannot be remembered for the restart.
+ * loop: `changed` is not called where the answer cannot be remembered for the restart. The browser
+ * is asked again `rereadAfterMs` after boot, until an answer differs, so neither a first read that
+ * never settles nor one answered before the policy loaded is the last word.
  */
-export async function policyAtBoot(api, changed) {
+export async function policyAtBoot(api, changed, rereadAfterMs = REREAD_AFTER_MS) {
   const live = readLive(api);
   const used = (await remembered(api)) ?? (await withTimeout(live));
-  live.then(async (policy) => {
+  let restarted = false;
+  const compare = async (policy) => {
     const differs = JSON.stringify(policy) !== JSON.stringify(used);
-    if ((await remember(api, policy)) && differs) changed();
-  });
+    if ((await remember(api, policy)) && differs && !restarted) {
+      restarted = true;
+      changed();
+    }
+  };
+  live.then(compare);
+  for (const ms of rereadAfterMs) {
+    setTimeout(() => restarted || readLive(api).then(compare), ms);
+  }
   return used;
 }

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { policyAtBoot, readManaged } from "../extension/team-policy.js";
 
 const TEAM = { org: "acme-team", period: "7d" };
+const NO_REREADS = [];
 
 /** A browser API: `managed.answer(policy)` settles the pending managed read; `session` may be absent. */
 function browser({ session = true, remembered } = {}) {
@@ -29,7 +30,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 test("a remembered policy is used at once, and an answer that agrees changes nothing", async () => {
   const { api, answer } = browser({ remembered: TEAM });
   let restarts = 0;
-  const used = await policyAtBoot(api, () => (restarts += 1));
+  const used = await policyAtBoot(api, () => (restarts += 1), NO_REREADS);
   assert.deepEqual(used, TEAM, "booted before storage.managed answered");
   answer({ ...TEAM });
   await settle();
@@ -39,14 +40,14 @@ test("a remembered policy is used at once, and an answer that agrees changes not
 test("an answer that differs from the remembered policy is remembered and restarts once", async () => {
   const { api, store, answer } = browser({ remembered: {} });
   let restarts = 0;
-  assert.deepEqual(await policyAtBoot(api, () => (restarts += 1)), {});
+  assert.deepEqual(await policyAtBoot(api, () => (restarts += 1), NO_REREADS), {});
   answer(TEAM);
   await settle();
   assert.equal(restarts, 1);
   assert.deepEqual(store.teamPolicy, TEAM, "the restart boots on the team's policy");
   // The restarted page: the remembered policy is the browser's, so it does not restart again.
   const again = browser({ remembered: store.teamPolicy });
-  const used = await policyAtBoot(again.api, () => (restarts += 1));
+  const used = await policyAtBoot(again.api, () => (restarts += 1), NO_REREADS);
   again.answer(TEAM);
   await settle();
   assert.deepEqual(used, TEAM);
@@ -56,7 +57,7 @@ test("an answer that differs from the remembered policy is remembered and restar
 test("with nothing remembered it waits for the answer, and remembers it", async () => {
   const { api, store, answer } = browser();
   let restarts = 0;
-  const booting = policyAtBoot(api, () => (restarts += 1));
+  const booting = policyAtBoot(api, () => (restarts += 1), NO_REREADS);
   answer(TEAM);
   assert.deepEqual(await booting, TEAM);
   await settle();
@@ -68,7 +69,7 @@ test("a stalled read boots without a policy after the timeout; the late team pol
   const { api, answer } = browser();
   let restarts = 0;
   const started = Date.now();
-  assert.deepEqual(await policyAtBoot(api, () => (restarts += 1)), {});
+  assert.deepEqual(await policyAtBoot(api, () => (restarts += 1), NO_REREADS), {});
   assert.ok(Date.now() - started >= 900, "waited for the timeout");
   answer(TEAM);
   await settle();
@@ -78,9 +79,39 @@ test("a stalled read boots without a policy after the timeout; the late team pol
 test("without storage.session a late answer never restarts (no loop), as before", async () => {
   const { api, answer } = browser({ session: false });
   let restarts = 0;
-  assert.deepEqual(await policyAtBoot(api, () => (restarts += 1)), {});
+  assert.deepEqual(await policyAtBoot(api, () => (restarts += 1), NO_REREADS), {});
   answer(TEAM);
   await settle();
+  assert.equal(restarts, 0);
+});
+
+test("a first read that never settles: a later read brings the team policy, and restarts once", async () => {
+  const { api } = browser();
+  const answers = [new Promise(() => {}), Promise.resolve(TEAM), Promise.resolve(TEAM)];
+  api.storage.managed.get = () => answers.shift();
+  let restarts = 0;
+  assert.deepEqual(await policyAtBoot(api, () => (restarts += 1), [10, 20]), {});
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(restarts, 1, "the re-read applied the policy, and only once");
+});
+
+test("a first answer given before the policy was loaded is corrected by a re-read", async () => {
+  const { api, store } = browser();
+  const answers = [Promise.resolve({}), Promise.resolve(TEAM)];
+  api.storage.managed.get = () => answers.shift();
+  let restarts = 0;
+  assert.deepEqual(await policyAtBoot(api, () => (restarts += 1), [10]), {});
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  assert.equal(restarts, 1);
+  assert.deepEqual(store.teamPolicy, TEAM, "the restart boots on the team's policy");
+});
+
+test("re-reads that agree with the policy in use change nothing", async () => {
+  const { api } = browser({ remembered: TEAM });
+  api.storage.managed.get = () => Promise.resolve({ ...TEAM });
+  let restarts = 0;
+  await policyAtBoot(api, () => (restarts += 1), [5, 10]);
+  await new Promise((resolve) => setTimeout(resolve, 30));
   assert.equal(restarts, 0);
 });
 
