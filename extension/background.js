@@ -5,12 +5,12 @@ import init, { api_request_json, classify_selection_json, menu_click_json, menu_
 import { syncSelfHosted } from "./self-hosted.js";
 import { policyAtBoot } from "./team-policy.js";
 import { fromExtensionPage, relayTarget } from "./senders.js";
-import "./shared.js"; // globalThis.pivotLensShared: the limits the core sets
+import "./shared.js"; // globalThis.pivotLensShared: the limits and message names the core sets
 
 const api = globalThis.browser ?? globalThis.chrome;
 const MENU_PARENT = "pivot-lens";
 // UTF-16 units: above this the text is not even handed to the core, which has a limit of its own.
-const { MAX_SELECTION_UNITS } = globalThis.pivotLensShared;
+const { MAX_SELECTION_UNITS, MESSAGES: { RUNTIME } } = globalThis.pivotLensShared;
 
 api.commands.onCommand.addListener(toggleSidebar);
 api.runtime.onMessage.addListener(relay);
@@ -117,25 +117,30 @@ async function showFittingEntries(info, tab) {
   api.contextMenus.refresh();
 }
 
-/** Messages only extension pages may send (never a content script: its sender.url is the web page). */
-function answerExtensionPage(message, sender, sendResponse) {
-  if (!fromExtensionPage(sender, api.runtime.id)) return;
-  if (message?.type === "pivot-lens:classify" && typeof message.text === "string") {
+/**
+ * What extension pages may ask, by message type (never a content script: its sender.url is the web
+ * page). Each answers through `sendResponse` and returns true while it has yet to.
+ */
+const ANSWERS = Object.assign(Object.create(null), {
+  [RUNTIME.CLASSIFY](message, sender, sendResponse) {
+    if (typeof message.text !== "string") return;
     classify(message.text, sender.tab?.url).then(
       ({ kinds, items }) => sendResponse({ kinds, items }),
       () => sendResponse({ kinds: [], items: [] }),
     );
     return true;
-  }
-  if (message?.type === "pivot-lens:api-get" && typeof message.url === "string" && typeof message.id === "string") {
+  },
+  [RUNTIME.API_GET](message, sender, sendResponse) {
+    if (typeof message.url !== "string" || typeof message.id !== "string") return;
     sentryApiGet(message, sender).then(sendResponse, () => sendResponse({ failure: "unreachable" }));
     return true;
-  }
-  if (message?.type === "pivot-lens:api-abort" && Array.isArray(message.ids)) {
+  },
+  [RUNTIME.API_ABORT](message, sender) {
+    if (!Array.isArray(message.ids)) return;
     for (const id of message.ids) apiReadsInFlight.get(`${sidebarTab(message, sender)}:${id}`)?.abort("aborted");
-    return;
-  }
-  if (message?.type === "pivot-lens:dock" && sender.tab?.id !== undefined) {
+  },
+  [RUNTIME.DOCK](message, sender, sendResponse) {
+    if (sender.tab?.id === undefined) return;
     // Firefox opens its sidebar only from its own controls: the sidebar says how instead.
     if (!api.sidePanel) return sendResponse({ docked: false });
     // Called at once: Chrome opens its panel only while the click's user gesture lasts.
@@ -144,11 +149,19 @@ function answerExtensionPage(message, sender, sendResponse) {
       () => sendResponse({ docked: false }),
     );
     return true;
-  }
-  if (message?.type === "pivot-lens:dock-chosen" || message?.type === "pivot-lens:undock") {
-    setDocked(message.type === "pivot-lens:dock-chosen").then(() => sendResponse({ done: true }));
-    return true;
-  }
+  },
+  [RUNTIME.DOCK_CHOSEN]: (message, sender, sendResponse) => chooseDocked(true, sendResponse),
+  [RUNTIME.UNDOCK]: (message, sender, sendResponse) => chooseDocked(false, sendResponse),
+});
+
+function chooseDocked(on, sendResponse) {
+  setDocked(on).then(() => sendResponse({ done: true }));
+  return true;
+}
+
+function answerExtensionPage(message, sender, sendResponse) {
+  if (!fromExtensionPage(sender, api.runtime.id) || !message || typeof message !== "object") return;
+  return ANSWERS[message.type]?.(message, sender, sendResponse);
 }
 
 /** Requests of sidebar frames still waiting, by `<tab id>:<request id>`, so a closed panel or a new page can abort them. */
@@ -267,7 +280,7 @@ async function toggleSidebar(command, tab) {
   tab ??= (await api.tabs.query({ active: true, currentWindow: true }))[0];
   if (tab?.id === undefined) return;
   // Tabs without the content script (not a Sentry page) have no receiver: nothing to toggle.
-  await api.tabs.sendMessage(tab.id, { type: "pivot-lens:toggle" }, { frameId: 0 }).catch(() => {});
+  await api.tabs.sendMessage(tab.id, { type: RUNTIME.TOGGLE }, { frameId: 0 }).catch(() => {});
 }
 
 /**

@@ -2,6 +2,8 @@
 // (set by the browser, not by the sender), so tools/senders.test.mjs checks them under node.
 
 const EXTENSION_SCHEMES = new Set(["chrome-extension:", "moz-extension:"]);
+// The message names the core sets (shared.js, which the importer loads first).
+const names = () => globalThis.pivotLensShared.MESSAGES.RUNTIME;
 
 /**
  * The URL of the sender when it is a page of this extension, else null. Its origin is not
@@ -32,9 +34,9 @@ export function fromExtensionPage(sender, runtimeId) {
  */
 export function relayTarget(envelope, sender, runtimeId) {
   if (sender?.id !== runtimeId || sender.tab?.id === undefined || typeof envelope?.channel !== "string") return null;
-  if (envelope.type === "pivot-lens:to-page" && extensionPage(sender, runtimeId)?.pathname === "/sidebar.html") {
+  if (envelope.type === names().TO_PAGE && extensionPage(sender, runtimeId)?.pathname === "/sidebar.html") {
     return { tabId: sender.tab.id, options: { frameId: 0 } };
   }
-  if (envelope.type === "pivot-lens:page" && sender.frameId === 0) return { tabId: sender.tab.id, options: {} };
+  if (envelope.type === names().PAGE && sender.frameId === 0) return { tabId: sender.tab.id, options: {} };
   return null;
 }

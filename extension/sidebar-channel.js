@@ -6,6 +6,9 @@
 // the background's relay (see background.js). Docked in the browser's own panel (`?docked`), this
 // page makes both and names them in its hello to the tab in view, which it messages directly.
 import { showBootError } from "./boot-error.js";
+import "./shared.js"; // globalThis.pivotLensShared: the message names the core sets
+
+const { RUNTIME, TO_PROBE } = globalThis.pivotLensShared.MESSAGES;
 
 export const api = globalThis.browser ?? globalThis.chrome;
 export const docked = new URLSearchParams(location.search).has("docked");
@@ -39,7 +42,7 @@ export function fromPageInView(sender) {
 export async function toPage(message) {
   const key = await frameKey.catch(() => null);
   if (key === null) return; // the probe would drop it
-  const envelope = { type: "pivot-lens:to-page", channel, key, message };
+  const envelope = { type: RUNTIME.TO_PAGE, channel, key, message };
   if (!docked) return api.runtime.sendMessage(envelope).catch(() => {});
   if (tabInView === null) return;
   return api.tabs.sendMessage(tabInView, envelope, { frameId: 0 }).catch(() => {});
@@ -48,5 +51,5 @@ export async function toPage(message) {
 /** The frame says it could not start, to the user (with a retry) and to the page (`data-pl-state=error`). */
 export function fail(error) {
   showBootError(error, () => location.reload());
-  toPage({ type: "error" });
+  toPage({ type: TO_PROBE.ERROR });
 }

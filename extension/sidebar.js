@@ -6,6 +6,8 @@ import { api, channel, docked, frameKey, fromPageInView, showTab, tabShown, toPa
 import { policyAtBoot } from "./team-policy.js";
 import { ProbeReports } from "./probe-reports.js";
 
+const { RUNTIME, TO_PROBE, TO_SIDEBAR_PAGE } = globalThis.pivotLensShared.MESSAGES; // shared.js, loaded by sidebar-channel.js
+
 const MAX_MEASURES = 1000;
 
 // The frame's boot, milestone by milestone, on its own timeline: ./build.sh bench puts them on the
@@ -53,8 +55,8 @@ async function start() {
   const storedJson = JSON.stringify(stored);
   const app = new SidebarApp(storedJson, await runbookInForce(storedJson), (json) => {
     const message = JSON.parse(json);
-    if (message.type === "dock") dockInTheBrowser(app);
-    else if (message.type === "undock") undock();
+    if (message.type === TO_SIDEBAR_PAGE.DOCK) dockInTheBrowser(app);
+    else if (message.type === TO_SIDEBAR_PAGE.UNDOCK) undock();
     else toPage(message);
   }, (key, value) => api.storage.local.set({ [key]: JSON.parse(value) }));
   if (docked) app.set_docked();
@@ -78,7 +80,7 @@ async function start() {
       const id = `${channel}:${++apiRequests}`;
       apiInFlight.add(id);
       try {
-        const ask = { type: "pivot-lens:api-get", id, url, tabId: tabShown() };
+        const ask = { type: RUNTIME.API_GET, id, url, tabId: tabShown() };
         return JSON.stringify((await api.runtime.sendMessage(ask)) ?? { failure: "unreachable" });
       } catch {
         return JSON.stringify({ failure: "unreachable" });
@@ -88,11 +90,11 @@ async function start() {
     },
     () => {
       if (!apiInFlight.size) return;
-      api.runtime.sendMessage({ type: "pivot-lens:api-abort", ids: [...apiInFlight], tabId: tabShown() }).catch(() => {});
+      api.runtime.sendMessage({ type: RUNTIME.API_ABORT, ids: [...apiInFlight], tabId: tabShown() }).catch(() => {});
     },
   );
   // The hello (re)connects this frame to the probe and tells it which row keys the runbook knows.
-  const hello = () => toPage({ type: "hello", keys: JSON.parse(app.probe_keys()) });
+  const hello = () => toPage({ type: TO_PROBE.HELLO, keys: JSON.parse(app.probe_keys()) });
   document.getElementById("boot")?.remove();
   let measures = 0;
   // The sidebar's work for one task, from its start to the next task (Leptos updates the DOM in a
@@ -137,7 +139,7 @@ async function start() {
       }
       drawing = false;
       if (shownUrl) {
-        toPage({ type: "rendered", url: shownUrl });
+        toPage({ type: TO_PROBE.RENDERED, url: shownUrl });
         bootMark("rendered");
       }
       shownUrl = null;
@@ -146,12 +148,12 @@ async function start() {
   let reports = new ProbeReports();
   api.runtime.onMessage.addListener((envelope, sender) => {
     if (sender.id !== api.runtime.id || !fromPageInView(sender)) return;
-    if (envelope?.type === "pivot-lens:probe-ready" && docked) {
+    if (envelope?.type === RUNTIME.PROBE_READY && docked) {
       // A page loaded in the tab in view: its probe numbers its reports from 1.
       reports = new ProbeReports();
       return hello();
     }
-    if (envelope?.type !== "pivot-lens:page" || envelope.channel !== channel || envelope.key !== key) return;
+    if (envelope?.type !== RUNTIME.PAGE || envelope.channel !== channel || envelope.key !== key) return;
     const start = performance.now();
     try {
       const json = reports.read(envelope, hello);
@@ -203,7 +205,7 @@ async function followTheTabInView(app, forgetTab, hello) {
   const [active] = await api.tabs.query({ active: true, windowId: here.id });
   show(active);
   // Opening the panel is the engineer's choice of mode: pages stop adding their own frame.
-  await api.runtime.sendMessage({ type: "pivot-lens:dock-chosen" }).catch(() => {});
+  await api.runtime.sendMessage({ type: RUNTIME.DOCK_CHOSEN }).catch(() => {});
 }
 
 /**
@@ -212,7 +214,7 @@ async function followTheTabInView(app, forgetTab, hello) {
  * browser's own controls, so the sidebar says how.
  */
 function dockInTheBrowser(app) {
-  api.runtime.sendMessage({ type: "pivot-lens:dock" }).then(
+  api.runtime.sendMessage({ type: RUNTIME.DOCK }).then(
     (answer) => answer?.docked || app.explain_docking(),
     () => app.explain_docking(),
   );
@@ -224,7 +226,7 @@ function dockInTheBrowser(app) {
  * user's (Firefox closes its sidebar only then).
  */
 function undock() {
-  api.runtime.sendMessage({ type: "pivot-lens:undock" }).catch(() => {});
+  api.runtime.sendMessage({ type: RUNTIME.UNDOCK }).catch(() => {});
   if (api.sidebarAction) api.sidebarAction.close().catch(() => {}); // a click that no longer counts
   else window.close();
 }

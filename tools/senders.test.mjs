@@ -2,6 +2,7 @@
 // web page cannot use the extension-page messages or steer the relay. Run: node --test tools/
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import "../target/bindgen/shared.js"; // the message names the build generates from the core
 import { fromExtensionPage, relayTarget } from "../extension/senders.js";
 
 const ID = "pivot-lens-id";

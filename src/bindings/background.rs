@@ -58,9 +58,9 @@ pub fn api_request_json(url: &str, tab_url: &str, stored: &str) -> String {
     json.to_string()
 }
 
-/// The limits JavaScript shares with the core (`core::shared`), as JSON: the build writes them
-/// into `shared.js`.
+/// What JavaScript shares with the core (`core::shared`: limits, message names), as JSON: the
+/// build writes it into `shared.js`.
 #[wasm_bindgen]
-pub fn shared_limits_json() -> String {
-    serde_json::to_string(&crate::core::shared::limits()).unwrap_or_default()
+pub fn shared_json() -> String {
+    serde_json::to_string(&crate::core::shared::shared()).unwrap_or_default()
 }

@@ -1,12 +1,14 @@
-//! The limits the JavaScript side must agree on with the core, in one place: the build writes them
-//! into `shared.js` (`tools/generate.mjs`, through the `pages` wasm), which the page probe, the
-//! background and the sidebar read as `globalThis.pivotLensShared`. Change a limit here, never in JS.
+//! What the JavaScript side must agree on with the core, in one place: the limits and the message
+//! names (`core::protocol`). The build writes them into `shared.js` (`tools/generate.mjs`, through
+//! the `pages` wasm), which the page probe, the background and the sidebar read as
+//! `globalThis.pivotLensShared`. Change them here, never in JS.
 
 use serde::Serialize;
 
 use super::config::settings::SIDEBAR_WIDTH;
 use super::context_menu::classify::MAX_SELECTION_CHARS;
 use super::guard::text::MAX_VALUE_CHARS;
+use super::protocol::{self, MessageNames};
 use super::recognition::page_entries::MAX_PAGE_FACTS;
 
 /// JavaScript counts UTF-16 units; a character of a value or selection is at most two of them.
@@ -14,7 +16,7 @@ const UNITS_PER_CHAR: usize = 2;
 
 #[derive(Serialize, Debug, PartialEq)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub struct SharedLimits {
+pub struct Shared {
     /// The probe reports at most this many facts per page (the core keeps as many).
     pub max_page_facts: usize,
     /// The probe reads at most this many UTF-16 units of one value (the core keeps
@@ -26,15 +28,18 @@ pub struct SharedLimits {
     /// The sidebar frame's width bounds in CSS pixels (the probe clamps the frame to them).
     pub sidebar_width_min: u16,
     pub sidebar_width_max: u16,
+    /// The messages' names (`MESSAGES.RUNTIME.PAGE`, …).
+    pub messages: MessageNames,
 }
 
-pub fn limits() -> SharedLimits {
-    SharedLimits {
+pub fn shared() -> Shared {
+    Shared {
         max_page_facts: MAX_PAGE_FACTS,
         max_value_units: MAX_VALUE_CHARS * UNITS_PER_CHAR,
         max_selection_units: MAX_SELECTION_CHARS * UNITS_PER_CHAR * 2,
         sidebar_width_min: *SIDEBAR_WIDTH.start(),
         sidebar_width_max: *SIDEBAR_WIDTH.end(),
+        messages: protocol::names(),
     }
 }
 
@@ -44,7 +49,7 @@ mod tests {
 
     #[test]
     fn the_limits_are_the_cores_own() {
-        let limits = limits();
+        let limits = shared();
         assert_eq!(limits.max_page_facts, MAX_PAGE_FACTS);
         assert!(
             limits.max_value_units >= MAX_VALUE_CHARS
@@ -52,5 +57,9 @@ mod tests {
         );
         let json = serde_json::to_value(&limits).unwrap_or_default();
         assert_eq!(json["SIDEBAR_WIDTH_MAX"], 720, "{json}");
+        assert_eq!(
+            json["MESSAGES"]["RUNTIME"]["PAGE"], "pivot-lens:page",
+            "{json}"
+        );
     }
 }

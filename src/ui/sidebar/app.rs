@@ -10,17 +10,19 @@ use wasm_bindgen::prelude::*;
 use super::state::{SidebarState, Theme};
 use super::Sidebar;
 use crate::core::config::managed::StoredConfig;
+use crate::core::protocol::ProbeSays;
 use crate::core::recognition::page_entries::{PageEntries, ProbeEntry};
 use crate::core::recognition::probe_keys::ProbeKeys;
 
-/// A message from this tab's page probe (extension/content.js; what goes out is `outgoing::Outgoing`): a `page` report (the entries that
-/// changed, see `page_entries`), a `theme` change or a `toggle`. One flat struct, not a tagged
+/// A message from this tab's page probe (extension/content.js and probe-channel.js; what goes out is
+/// `protocol::Outgoing`): a `page` report (the entries that changed, see `page_entries`), a
+/// `theme` change or a `toggle`. One flat struct, not a tagged
 /// enum: serde's internally tagged and flattened forms buffer the whole message before reading it,
 /// which costs a copy of every fact and their own code in the wasm.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ProbeMessage {
-    r#type: ProbeMessageKind,
+    r#type: ProbeSays,
     #[serde(default)]
     theme: Theme,
     /// Sent by the probe only on the bundled practice pages (extension pages).
@@ -34,14 +36,6 @@ struct ProbeMessage {
     entries: Vec<ProbeEntry>,
     #[serde(default)]
     gone: Vec<u64>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum ProbeMessageKind {
-    Page,
-    Theme,
-    Toggle,
 }
 
 /// The sidebar as seen from `sidebar.js`: it feeds probe messages in, and gets layout changes and
@@ -142,7 +136,7 @@ impl SidebarApp {
     pub fn receive(&self, message: &str) -> Result<Option<String>, JsError> {
         let message: ProbeMessage = serde_json::from_str(message)?;
         Ok(match message.r#type {
-            ProbeMessageKind::Page => {
+            ProbeSays::Page => {
                 let url = message
                     .url
                     .ok_or_else(|| JsError::new("a page message without its url"))?;
@@ -154,11 +148,11 @@ impl SidebarApp {
                 self.unshown.replace(Some(url.clone()));
                 Some(url)
             }
-            ProbeMessageKind::Theme => {
+            ProbeSays::Theme => {
                 self.state.set_theme(message.theme);
                 None
             }
-            ProbeMessageKind::Toggle => {
+            ProbeSays::Toggle => {
                 self.state.toggle();
                 None
             }

@@ -9,7 +9,6 @@ pub mod state;
 
 mod api_reads;
 mod clipboard;
-mod outgoing;
 mod paste_id;
 pub mod pivots;
 mod practice;

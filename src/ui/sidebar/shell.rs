@@ -3,7 +3,6 @@
 use leptos::prelude::*;
 
 use super::api_reads::ApiState;
-use super::outgoing::Outgoing;
 use super::practice::Practice;
 use super::previews::PreviewLoader;
 use super::scenarios::{ScenarioSources, Scenarios};
@@ -16,6 +15,7 @@ use super::{
     where_am_i::{StartingPoints, WhereAmI},
 };
 use crate::core::lens::Lens;
+use crate::core::protocol::Outgoing;
 
 #[component]
 pub fn Sidebar(state: SidebarState) -> impl IntoView {

@@ -10,11 +10,11 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
-use super::outgoing::{Outgoing, Side};
 use crate::core::config::managed::StoredConfig;
 use crate::core::config::settings::{Settings, SidebarDefaults};
 use crate::core::lens::{lens_remembering, Lens, LensInput};
 use crate::core::onboarding::tour::TourProgress;
+use crate::core::protocol::{Outgoing, Side};
 use crate::core::recognition::facts::{FactMemory, RawFacts};
 use crate::core::runbook::Runbook;
 use crate::ui::sidebar::api_reads::{facts_for, ApiReader};

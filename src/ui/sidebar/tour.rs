@@ -3,7 +3,7 @@
 //! own field (`{type: "highlight", key, value}`). Esc closes, arrows move, Tab stays inside while
 //! it is open, and focus goes back where it was. Progress lives in `storage.local.tour`.
 
-use super::outgoing::{Field, Outgoing};
+use crate::core::protocol::{Field, Outgoing};
 use std::sync::Arc;
 use std::time::Duration;
 
