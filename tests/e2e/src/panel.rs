@@ -15,6 +15,17 @@ pub struct PanelReader {
 }
 
 impl Session {
+    /// The top page's viewport width (CSS px): narrower beside a docked panel.
+    pub async fn page_width(&self) -> Result<i64> {
+        self.driver.enter_default_frame().await?;
+        self.driver
+            .execute("return innerWidth;", vec![])
+            .await?
+            .json()
+            .as_i64()
+            .context("innerWidth")
+    }
+
     /// Opens the browser's own panel with Pivot Lens docked in it, as the engineer would: Chromium
     /// from the injected sidebar's Dock button (the click's gesture reaches `sidePanel.open`),
     /// Firefox from its sidebar controls (`SidebarController.show`, what the sidebar menu calls;

@@ -37,7 +37,7 @@ async fn panel_shows(s: &Session, reader: &PanelReader, kind: &str) -> Result<Va
 async fn docked_panel_follows_the_tab_in_view(s: &Session) -> Result<()> {
     s.open(EVENT_PAGE).await?;
     s.wait_ready().await?;
-    let width_before = page_width(s).await?;
+    let width_before = s.page_width().await?;
     s.dock().await?;
     let reader = s.open_panel_reader().await?;
     let shown = panel_shows(s, &reader, "event").await?;
@@ -67,7 +67,7 @@ async fn docked_panel_follows_the_tab_in_view(s: &Session) -> Result<()> {
     .await
     .context("no follow-up count in the panel")?;
     // The page reflows beside the panel instead of lying under a frame.
-    let width_docked = page_width(s).await?;
+    let width_docked = s.page_width().await?;
     ensure!(
         width_docked < width_before,
         "the page did not make room: {width_before} → {width_docked}"
@@ -116,7 +116,7 @@ async fn docked_panel_follows_the_tab_in_view(s: &Session) -> Result<()> {
         .context("the panel did not say the tab is not Sentry")?;
     ensure!(elsewhere == true, "{elsewhere}");
     // Chrome shows its panel on Sentry tabs only; Firefox's sidebar belongs to the window.
-    let width_elsewhere = page_width(s).await?;
+    let width_elsewhere = s.page_width().await?;
     match s.browser {
         Browser::Chromium => ensure!(
             width_elsewhere == width_before,
@@ -164,16 +164,6 @@ async fn host_mode(s: &Session) -> Result<Value> {
         .await?
         .json()
         .clone())
-}
-
-async fn page_width(s: &Session) -> Result<i64> {
-    s.driver.enter_default_frame().await?;
-    s.driver
-        .execute("return innerWidth;", vec![])
-        .await?
-        .json()
-        .as_i64()
-        .context("innerWidth")
 }
 
 both_browsers!(docked_panel_follows_the_tab_in_view);
