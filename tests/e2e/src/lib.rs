@@ -47,6 +47,23 @@ pub enum Browser {
     Firefox,
 }
 
+/// What an `own_browser:` test returns: nothing (it fails by panicking) or a result.
+pub trait Finish {
+    fn finish(self, browser: Browser);
+}
+
+impl Finish for () {
+    fn finish(self, _: Browser) {}
+}
+
+impl Finish for Result<()> {
+    fn finish(self, browser: Browser) {
+        if let Err(error) = self {
+            panic!("{browser:?}: {error:#}");
+        }
+    }
+}
+
 /// Registers `async fn $name(s: &Session) -> Result<()>` as one test per browser
 /// (`first_run:` before the names: on a fresh install, where the walkthrough starts by itself).
 #[macro_export]
@@ -69,6 +86,20 @@ macro_rules! both_browsers {
     ($($name:ident),+ $(,)?) => {
         $crate::both_browsers!(@with $crate::Profile::Returning; $($name),+);
     };
+    // Tests that start their browser themselves (prefs, restarts, updates): `$name(browser)`,
+    // returning nothing (failures panic) or a `Result`.
+    (own_browser: $($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn chromium() {
+                $crate::Finish::finish(super::$name($crate::Browser::Chromium).await, $crate::Browser::Chromium)
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn firefox() {
+                $crate::Finish::finish(super::$name($crate::Browser::Firefox).await, $crate::Browser::Firefox)
+            }
+        }
+    )+};
     // Every request of the browser through the fixture proxy (`log_every_scheme_and_port`).
     (logging_every_request: $($name:ident),+ $(,)?) => {$(
         mod $name {

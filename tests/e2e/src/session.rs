@@ -297,6 +297,19 @@ impl Session {
             .collect()
     }
 
+    /// Fails when, two seconds from now (time for anything the page started to ask), the fixture
+    /// server has seen a request whose path starts with `path`; `why` says when none was expected.
+    pub async fn nothing_asked(&self, path: &str, why: &str) -> Result<()> {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let asked: Vec<Value> = self
+            .fixture_requests()?
+            .into_iter()
+            .filter(|r| r["path"].as_str().is_some_and(|p| p.starts_with(path)))
+            .collect();
+        anyhow::ensure!(asked.is_empty(), "asked {why}: {asked:#?}");
+        Ok(())
+    }
+
     /// The extension's base URL (`chrome-extension://<id>/`, `moz-extension://<uuid>/`), where its
     /// pages open: Firefox's is fixed by the test profile, Chromium's is read from its service
     /// worker's target (not from the sidebar frame, which Chromium serves at a per-session origin).

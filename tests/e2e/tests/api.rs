@@ -1,8 +1,6 @@
 //! Sentry's own data with the engineer's session (docs/sentry-api.md): the fixture server answers
 //! Sentry's API as sentry.io does (session cookie, region host, CORS), from tests/fixtures/api.
 
-use std::time::Duration;
-
 use anyhow::{ensure, Context, Result};
 use pivot_lens_e2e::{both_browsers, Session};
 use serde_json::{json, Value};
@@ -289,13 +287,7 @@ async fn with_the_option_off_nothing_is_asked(s: &Session) -> Result<()> {
         pivots.iter().any(|(k, ..)| k == "http.route"),
         "the page's pivots: {pivots:?}"
     );
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let requests = api_requests(s)?;
-    ensure!(
-        requests.is_empty(),
-        "asked with the option off: {requests:?}"
-    );
-    Ok(())
+    s.nothing_asked("/api/", "with the option off").await
 }
 
 both_browsers!(

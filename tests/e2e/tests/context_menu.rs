@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
-use pivot_lens_e2e::{both_browsers, Session};
+use pivot_lens_e2e::{both_browsers, until, Session};
 use serde_json::{json, Value};
 
 const EVENT_PAGE: &str =
@@ -19,19 +19,9 @@ async fn open_options(s: &Session) -> Result<String> {
     let base = s.extension_base().await?;
     s.open_extension_page(&base, "options.html").await?;
     // The options page is an extension page: it has the runtime, storage and tabs APIs.
-    let start = Instant::now();
-    while s
-        .driver
-        .execute("return typeof chrome === 'object' && !!chrome.tabs", vec![])
-        .await?
-        .json()
-        != &Value::Bool(true)
-    {
-        if start.elapsed() > Duration::from_secs(10) {
-            bail!("options.html has no extension APIs");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    until(s, "return typeof chrome === 'object' && !!chrome.tabs")
+        .await
+        .context("options.html has no extension APIs")?;
     Ok(base)
 }
 

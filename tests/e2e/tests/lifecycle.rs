@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Result};
-use pivot_lens_e2e::{Browser, MozContext, Session, FIREFOX_ADDON_ID};
+use pivot_lens_e2e::{both_browsers, Browser, MozContext, Session, FIREFOX_ADDON_ID};
 use serde_json::json;
 
 const EVENT_PAGE: &str =
@@ -79,7 +79,7 @@ async fn stop_background(s: &Session) -> Result<()> {
     Ok(())
 }
 
-async fn state_survives_a_stopped_background(s: &Session) -> Result<()> {
+async fn stopped_background_keeps_state(s: &Session) -> Result<()> {
     s.open(EVENT_PAGE).await?;
     s.wait_ready().await?;
     ensure!(
@@ -157,20 +157,12 @@ async fn menu_exists_exactly_once(s: &Session) -> Result<()> {
     Ok(())
 }
 
-async fn run(browser: Browser) {
+async fn state_survives_a_stopped_background(browser: Browser) {
     let prefs = [("extensions.background.idle.timeout", json!(IDLE_TIMEOUT_MS))];
     pivot_lens_e2e::run_with_firefox_prefs(browser, &prefs, |s| {
-        Box::pin(state_survives_a_stopped_background(s))
+        Box::pin(stopped_background_keeps_state(s))
     })
     .await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn state_survives_a_stopped_background_chromium() {
-    run(Browser::Chromium).await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn state_survives_a_stopped_background_firefox() {
-    run(Browser::Firefox).await
-}
+both_browsers!(own_browser: state_survives_a_stopped_background);

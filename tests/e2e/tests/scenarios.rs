@@ -212,16 +212,4 @@ async fn ticks_survive_a_browser_restart(browser: Browser) -> Result<()> {
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ticks_survive_a_browser_restart_chromium() {
-    ticks_survive_a_browser_restart(Browser::Chromium)
-        .await
-        .expect("Chromium");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ticks_survive_a_browser_restart_firefox() {
-    ticks_survive_a_browser_restart(Browser::Firefox)
-        .await
-        .expect("Firefox");
-}
+both_browsers!(own_browser: ticks_survive_a_browser_restart);

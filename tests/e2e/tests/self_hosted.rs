@@ -12,7 +12,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
-use pivot_lens_e2e::{extension_under_test, shown, until, Browser, Session};
+use pivot_lens_e2e::{both_browsers, extension_under_test, shown, until, Browser, Session};
 use serde_json::{json, Value};
 use thirtyfour::prelude::*;
 
@@ -177,7 +177,7 @@ async fn granted_then_removed(s: Session) -> Result<Session> {
     Ok(s)
 }
 
-async fn run(browser: Browser) {
+async fn a_granted_self_hosted_origin_gets_the_sidebar_and_no_other_does(browser: Browser) {
     let session = match browser {
         Browser::Chromium => Session::start(browser, &extension_under_test(browser)).await,
         Browser::Firefox => {
@@ -195,12 +195,4 @@ async fn run(browser: Browser) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_granted_self_hosted_origin_gets_the_sidebar_and_no_other_does_chromium() {
-    run(Browser::Chromium).await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_granted_self_hosted_origin_gets_the_sidebar_and_no_other_does_firefox() {
-    run(Browser::Firefox).await
-}
+both_browsers!(own_browser: a_granted_self_hosted_origin_gets_the_sidebar_and_no_other_does);

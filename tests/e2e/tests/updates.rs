@@ -717,16 +717,4 @@ async fn progress_is_migrated(s: &Session) -> Result<()> {
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_update_keeps_progress_migrated_chromium() {
-    an_update_keeps_progress_migrated(Browser::Chromium)
-        .await
-        .expect("Chromium");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_update_keeps_progress_migrated_firefox() {
-    an_update_keeps_progress_migrated(Browser::Firefox)
-        .await
-        .expect("Firefox");
-}
+both_browsers!(own_browser: an_update_keeps_progress_migrated);
