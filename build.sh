@@ -133,8 +133,8 @@ run_tests() {
   counted env CARGO_PROFILE_DEV_DEBUG=0 GECKODRIVER="$(command -v geckodriver)" WASM_BINDGEN_TEST_TIMEOUT=120 \
     cargo test --target "$WASM_TARGET" --test web --test components
   step "Node tests: the probe's rules on Sentry-shaped markup and every fixture page, its ledger, its watcher and lifetime, the background's sender checks, the sidebar's copy of the probe's reports, booting on the team policy"
-  counted node --test tools/probe-rules.test.mjs tools/probe-ledger.test.mjs tools/probe-watcher.test.mjs tools/senders.test.mjs tools/probe-reports.test.mjs tools/team-policy.test.mjs
-  step "Package lint: permissions allowlist (docs/permissions.md), HTML sinks, web-ext lint"
+  counted node --test tests/js/
+  step "Package lint: permissions allowlist (docs/permissions.md), HTML sinks, web-ext lint, no name used before its declaration"
   node tools/lint-extension.mjs "$DIST"
   step "End-to-end: the built extension in headless Chromium and Firefox ESR"
   counted env PL_DIST="$DIST" cargo test -p pivot-lens-e2e --tests --no-fail-fast -- --test-threads=2

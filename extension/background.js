@@ -117,6 +117,9 @@ async function showFittingEntries(info, tab) {
   api.contextMenus.refresh();
 }
 
+/** Requests of sidebar frames still waiting, by `<tab id>:<request id>`, so a closed panel or a new page can abort them. */
+const apiReadsInFlight = new Map();
+
 /**
  * What extension pages may ask, by message type (never a content script: its sender.url is the web
  * page). Each answers through `sendResponse` and returns true while it has yet to.
@@ -163,9 +166,6 @@ function answerExtensionPage(message, sender, sendResponse) {
   if (!fromExtensionPage(sender, api.runtime.id) || !message || typeof message !== "object") return;
   return ANSWERS[message.type]?.(message, sender, sendResponse);
 }
-
-/** Requests of sidebar frames still waiting, by `<tab id>:<request id>`, so a closed panel or a new page can abort them. */
-const apiReadsInFlight = new Map();
 
 /**
  * A GET of Sentry's API for a sidebar frame (core::sentry_api decides what to ask). Only what the
@@ -284,7 +284,7 @@ async function toggleSidebar(command, tab) {
 }
 
 /**
- * Relays between a tab's page probe (content.js) and its sidebar frame. Firefox treats an extension
+ * Relays between a tab's page probe (probe/main.js) and its sidebar frame. Firefox treats an extension
  * frame inside a web page like a content script: it has no tabs API, and runtime messages from the
  * same tab's content script do not reach it, but tabs.sendMessage does. Stateless, so a stopped
  * worker loses nothing.

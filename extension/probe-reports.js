@@ -1,6 +1,6 @@
 // The order of the page probe's reports, as the sidebar frame receives them. A report carries only
 // the entries that changed since the previous one (the wasm keeps them: src/core/recognition/page_entries.rs),
-// so none may be missed. A pure module, so tools/probe-reports.test.mjs checks it under node.
+// so none may be missed. A pure module, so tests/js/probe-reports.test.mjs checks it under node.
 
 export class ProbeReports {
   #lastSequence = 0;

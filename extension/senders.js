@@ -1,5 +1,5 @@
 // Who may ask the background for what (security.md MSG-2). Pure functions of the message sender
-// (set by the browser, not by the sender), so tools/senders.test.mjs checks them under node.
+// (set by the browser, not by the sender), so tests/js/senders.test.mjs checks them under node.
 
 const EXTENSION_SCHEMES = new Set(["chrome-extension:", "moz-extension:"]);
 // The message names the core sets (shared.js, which the importer loads first).

@@ -1,5 +1,5 @@
 //! The golden test of recognition: the page probe's real report of each fixture page (written by
-//! `tools/probe-rules.test.mjs` into `tests/fixtures/probe-reports/`, which fails when the probe
+//! `tests/js/probe-rules.test.mjs` into `tests/fixtures/probe-reports/`, which fails when the probe
 //! reads a page differently) goes through the core as the sidebar's does, and must give exactly the
 //! page kind and pivots of `tests/fixtures/recognised-pages.json`, the e2e suite's expectations in
 //! both browsers. So the core's own tests of hand-written facts cannot drift from what the probe
@@ -27,7 +27,7 @@ struct Expected {
     pivots: Vec<(String, String)>,
 }
 
-/// A report as `content.js` sends it (`{type: "page", full: true, …}`), for one page.
+/// A report as `probe/main.js` sends it (`{type: "page", full: true, …}`), for one page.
 #[derive(Deserialize)]
 struct Report {
     url: String,
@@ -54,7 +54,7 @@ fn each_fixture_pages_probe_report_gives_the_pages_pivots() {
         assert_eq!(
             report.url,
             format!("https://acme.sentry.io{}", expected.path),
-            "{report_file} was written for another URL (rerun tools/probe-rules.test.mjs)"
+            "{report_file} was written for another URL (rerun tests/js/probe-rules.test.mjs)"
         );
         let mut entries = PageEntries::default();
         entries.apply(true, &[], report.entries);

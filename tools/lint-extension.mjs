@@ -1,8 +1,11 @@
 // Fails when a built package asks for more than docs/permissions.md allows, ships an HTML sink the
-// allowlist does not name, or makes web-ext lint report an error or an unlisted warning.
+// allowlist does not name, or makes web-ext lint report an error or an unlisted warning; or when
+// the extension's own JS uses a name before its declaration (functions aside: they are hoisted).
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ESLint } from "eslint";
 
 const [dist] = process.argv.slice(2);
 if (!dist) {
@@ -45,6 +48,19 @@ for (const browser of ["chrome", "firefox"]) {
     // The e2e hooks live in tests/e2e/extension/ and only the tests' copy carries them.
     if (source.includes("pivot-lens:test-")) problems.push(`${browser}: ${name} answers a test hook`);
   }
+}
+
+const sources = fileURLToPath(new URL("../extension/", import.meta.url));
+const eslint = new ESLint({
+  cwd: sources,
+  overrideConfigFile: true,
+  overrideConfig: {
+    languageOptions: { ecmaVersion: "latest", sourceType: "module" },
+    rules: { "no-use-before-define": ["error", { functions: false }] },
+  },
+});
+for (const result of await eslint.lintFiles(["*.js", "probe/*.js"])) {
+  for (const m of result.messages) problems.push(`extension/${relative(sources, result.filePath)}:${m.line}: ${m.message}`);
 }
 
 const report = JSON.parse(execFileSync("node_modules/.bin/web-ext",

@@ -1,7 +1,7 @@
 // Builds the packaged practice pages (extension pages, no Sentry access needed) from their sources in
 // extension/practice/, which the e2e suite also serves as fixture pages: each keeps its markup and
 // its `<!-- URL: https://… -->` comment, and loads the page probe, which on an extension page reads
-// that URL instead of its own (extension/content.js). Their stylesheet, `/__fixtures__/sentry.css`
+// that URL instead of its own (extension/probe/main.js). Their stylesheet, `/__fixtures__/sentry.css`
 // on the fixture server, is copied next to them and linked relatively: an extension page cannot
 // load /__fixtures__/.
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";

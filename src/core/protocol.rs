@@ -71,7 +71,7 @@ pub fn names() -> MessageNames {
 
 /// Every message the Rust sidebar sends out, one serde-tagged enum (`{"type": …}`): `sidebar.js`
 /// handles `dock` and `undock` itself (they need the background) and passes the rest to the page
-/// probe (`extension/probe-channel.js`).
+/// probe (`extension/probe/channel.js`).
 #[derive(Serialize, Debug, PartialEq)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Outgoing {

@@ -11,13 +11,13 @@ pub const SCRIPT_ID: &str = "pivot-lens-self-hosted";
 /// The page probe's files, in order: as the manifest's content script lists them (a test checks).
 pub const PROBE_SCRIPTS: [&str; 8] = [
     "shared.js",
-    "probe-rules.js",
-    "probe-ledger.js",
-    "probe-lifetime.js",
-    "probe-outline.js",
-    "probe-watcher.js",
-    "probe-channel.js",
-    "content.js",
+    "probe/rules.js",
+    "probe/ledger.js",
+    "probe/lifetime.js",
+    "probe/outline.js",
+    "probe/watcher.js",
+    "probe/channel.js",
+    "probe/main.js",
 ];
 
 /// A content script registration, in the shape of `scripting.RegisteredContentScript`.

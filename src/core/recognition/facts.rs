@@ -947,7 +947,7 @@ mod tests {
     }
 
     /// The event page fixture (`event.html`), as the probe reports it
-    /// (`tools/probe-rules.test.mjs` reads the same page).
+    /// (`tests/js/probe-rules.test.mjs` reads the same page).
     #[test]
     fn event_page_fixture_with_the_bundled_runbook() {
         let event = "7b4c2f9a0c1d4e5f8a9b0c1d2e3f4a5b";

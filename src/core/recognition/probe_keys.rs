@@ -11,7 +11,7 @@ use crate::core::runbook::Runbook;
 
 /// Which raw row keys may name something the runbook knows. A key is read when, trimmed and with
 /// a `tags[key,type]` wrapper removed, it is in `exact` or starts with one of `prefixes`: a
-/// superset of what `canonical_key` and `KnownKeys::lookup` accept (content.js `runbookKnows`).
+/// superset of what `canonical_key` and `KnownKeys::lookup` accept (probe/main.js `runbookKnows`).
 #[derive(Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ProbeKeys {
     pub exact: BTreeSet<String>,
@@ -45,7 +45,7 @@ impl ProbeKeys {
         keys
     }
 
-    /// What content.js decides for a row keyed `raw`: the tests' oracle for the rule above.
+    /// What probe/main.js decides for a row keyed `raw`: the tests' oracle for the rule above.
     #[cfg(test)]
     fn admits(&self, raw: &str) -> bool {
         let key = raw.trim();

@@ -14,7 +14,7 @@ use crate::core::protocol::ProbeSays;
 use crate::core::recognition::page_entries::{PageEntries, ProbeEntry};
 use crate::core::recognition::probe_keys::ProbeKeys;
 
-/// A message from this tab's page probe (extension/content.js and probe-channel.js; what goes out is
+/// A message from this tab's page probe (extension/probe/main.js and probe/channel.js; what goes out is
 /// `protocol::Outgoing`): a `page` report (the entries that changed, see `page_entries`), a
 /// `theme` change or a `toggle`. One flat struct, not a tagged
 /// enum: serde's internally tagged and flattened forms buffer the whole message before reading it,

@@ -1,6 +1,6 @@
-// The page probe's rules (extension/probe-rules.js) in node's test runner, on jsdom: each rule on
+// The page probe's rules (extension/probe/rules.js) in node's test runner, on jsdom: each rule on
 // markup shaped as Sentry's components render it (paths in the cases), and every fixture page under
-// tests/fixtures/pages and extension/practice read as content.js reads it. What the rules emit is raw: placeholders such as
+// tests/fixtures/pages and extension/practice read as probe/main.js reads it. What the rules emit is raw: placeholders such as
 // `--` or `{}` may be emitted here and are dropped by the sidebar's Rust (src/core/guard/text.rs); a
 // collapsed value's hidden entries must not be emitted at all, since they are not on the page.
 import { test } from "node:test";
@@ -10,13 +10,13 @@ import { JSDOM } from "jsdom";
 
 // The limits the build generates from the core (tools/generate.mjs), then the rules.
 const RULES_SOURCE = [
-  readFileSync(new URL("../target/bindgen/shared.js", import.meta.url), "utf8"),
-  readFileSync(new URL("../extension/probe-rules.js", import.meta.url), "utf8"),
+  readFileSync(new URL("../../target/bindgen/shared.js", import.meta.url), "utf8"),
+  readFileSync(new URL("../../extension/probe/rules.js", import.meta.url), "utf8"),
 ].join("\n");
 // The fixture pages, and the practice pages the extension ships (fixture pages too).
-const PAGE_DIRS = [new URL("../tests/fixtures/pages/", import.meta.url), new URL("../extension/practice/", import.meta.url)];
+const PAGE_DIRS = [new URL("../fixtures/pages/", import.meta.url), new URL("../../extension/practice/", import.meta.url)];
 
-/** The facts the rules read from `html`, as content.js reads a page: each element matched by a rule
+/** The facts the rules read from `html`, as probe/main.js reads a page: each element matched by a rule
  * is read by the first rule that matches it, unless it is inside a portal (tooltip, menu). */
 export function factsOf(html, url = urlOf(html)) {
   const { window } = new JSDOM(html, { url, runScripts: "outside-only" }); // links resolve as on the page
@@ -222,13 +222,13 @@ test("trace-pinned.html: the pinned column's values", () => {
 // every row key admitted: the probe skips rows whose key the runbook cannot know, which
 // recognition ignores anyway.
 
-const RECOGNISED = JSON.parse(readFileSync(new URL("../tests/fixtures/recognised-pages.json", import.meta.url), "utf8"));
-const REPORTS = new URL("../tests/fixtures/probe-reports/", import.meta.url);
+const RECOGNISED = JSON.parse(readFileSync(new URL("../fixtures/recognised-pages.json", import.meta.url), "utf8"));
+const REPORTS = new URL("../fixtures/probe-reports/", import.meta.url);
 
 test("each recognised page's report is the one in tests/fixtures/probe-reports (PL_UPDATE_REPORTS=1 rewrites them)", () => {
   for (const { page: name, path } of RECOGNISED.pages) {
     const url = `https://acme.sentry.io${path}`;
-    // As content.js sends a page: entries of facts (the rule's name is this test's own).
+    // As probe/main.js sends a page: entries of facts (the rule's name is this test's own).
     const facts = factsOf(page(name), url).map(({ rule, ...fact }) => fact);
     const report = `${JSON.stringify({ url, entries: [[1, facts, []]] }, null, 1)}\n`;
     const file = new URL(name.replace(/\.html$/, ".json"), REPORTS);

@@ -1,5 +1,5 @@
-// The page probe's ledger (extension/probe-ledger.js) in node's test runner: what it reports to the
-// sidebar, whole or as changes, after reads, re-reads and removals. Run: node --test tools/
+// The page probe's ledger (extension/probe/ledger.js) in node's test runner: what it reports to the
+// sidebar, whole or as changes, after reads, re-reads and removals. Run: node --test tests/js/
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -7,7 +7,7 @@ import vm from "node:vm";
 
 // The ledger is a classic content script: it leaves its API on globalThis.
 const context = vm.createContext({});
-vm.runInContext(readFileSync(new URL("../extension/probe-ledger.js", import.meta.url), "utf8"), context);
+vm.runInContext(readFileSync(new URL("../../extension/probe/ledger.js", import.meta.url), "utf8"), context);
 const ledger = (limits = { maxFacts: 3, maxValue: 8 }) => context.pivotLensProbeLedger.createLedger(limits);
 
 const fact = (key, value) => ({ source: "testId", key, value, section: "" });

@@ -1,8 +1,8 @@
 // The order of the page probe's reports in the sidebar frame (extension/probe-reports.js): a report
-// carries only what changed, so a missed one must never be papered over. Run: node --test tools/
+// carries only what changed, so a missed one must never be papered over. Run: node --test tests/js/
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ProbeReports } from "../extension/probe-reports.js";
+import { ProbeReports } from "../../extension/probe-reports.js";
 
 const page = (full, entries = []) => ({ type: "page", url: "https://acme.sentry.io/issues/1/", full, entries, gone: [] });
 

@@ -1,8 +1,8 @@
 // Pivot Lens page probe, part 1 of 2: how Sentry's DOM is read (docs/recognition.md has each rule,
 // the Sentry component it reads and the fixture that proves it). It only collects raw facts
 // `{source, key, value, section}`, unjudged: the sidebar's Rust decides what is a pivot, drops
-// placeholders (`--`, `{}`, `[Filtered]`, …) and validates ids. content.js (part 2) runs the rules
-// over the page and its changes; tools/probe-rules.test.mjs runs them over the fixture pages.
+// placeholders (`--`, `{}`, `[Filtered]`, …) and validates ids. probe/main.js (part 2) runs the rules
+// over the page and its changes; tests/js/probe-rules.test.mjs runs them over the fixture pages.
 // A classic script sharing the content scripts' isolated world, so it defines one global only;
 // injected again (an update in a tab that stays open), it replaces it: a probe that already runs
 // keeps the rules it started with.
@@ -132,10 +132,10 @@ globalThis.pivotLensProbeRules = (() => {
     }
   }
 
-  const hasValue = (row) => {
+  function hasValue(row) {
     const pair = subjectAndValue(row);
     return !!pair && textOf(pair[1]) !== "";
-  };
+  }
 
   /** Highlights' context rows (components/events/highlights/highlightsDataSection.tsx): the subject
    * reads `<Context>: <Subject>` ("Trace: Trace ID", "User: ID"). */
@@ -159,7 +159,9 @@ globalThis.pivotLensProbeRules = (() => {
   const OPEN_TAG = /^[[{]$/;
   const isOpenTag = (el) => OPEN_TAG.test(textContentOf(el));
   // Most values are plain text: one look at the first character before a walk over the spans.
-  const structured = (value) => /^\s*[[{]/.test(textContentOf(value)) && [...queryAll(value, "span")].some(isOpenTag);
+  function structured(value) {
+    return /^\s*[[{]/.test(textContentOf(value)) && [...queryAll(value, "span")].some(isOpenTag);
+  }
 
   /** `key` of `<span>key</span><span>: </span>el`, or null. */
   function keyBefore(el) {

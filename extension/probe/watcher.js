@@ -1,6 +1,6 @@
 // Pivot Lens page probe, the watcher: what changed on the page since it was read. It files DOM
 // changes by container (a changed container is re-read, an added subtree read whole), notices the
-// URL changing (single-page navigation), and asks content.js to read the changes, debounced.
+// URL changing (single-page navigation), and asks probe/main.js to read the changes, debounced.
 globalThis.pivotLensProbeWatcher = (() => {
   "use strict";
 
@@ -13,10 +13,10 @@ globalThis.pivotLensProbeWatcher = (() => {
   };
 
   /**
-   * A watcher living as long as `lifetime` (probe-lifetime.js), watching the URL at once and the
+   * A watcher living as long as `lifetime` (probe/lifetime.js), watching the URL at once and the
    * page's elements from `observe`. `flush()` is asked to read what changed (`take()`),
    * `urlMaybeChanged()` whenever the URL may have; `sliced` cuts the filing of a storm of changes
-   * into short tasks, as content.js cuts its reads.
+   * into short tasks, as probe/main.js cuts its reads.
    */
   function createWatcher({ lifetime, dom, nearestContainer, sliced, flush, urlMaybeChanged }) {
     const { nodeTypeOf, parentOf } = dom;

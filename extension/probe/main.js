@@ -1,9 +1,9 @@
-// Pivot Lens page probe, its main part: with the rules (probe-rules.js), the only code touching
+// Pivot Lens page probe, its main part: with the rules (probe/rules.js), the only code touching
 // Sentry's DOM. It reads the page and its changes with the rules into the ledger
-// (probe-ledger.js) and reports raw facts to the sidebar, an extension frame or the browser's panel
+// (probe/ledger.js) and reports raw facts to the sidebar, an extension frame or the browser's panel
 // where Rust decides everything. The other parts, each a content script of this isolated world:
-// probe-lifetime.js (timers and stop), probe-channel.js (the host, the frame, the line to the
-// sidebar), probe-watcher.js (what changed) and probe-outline.js (the tour's outline). No wasm
+// probe/lifetime.js (timers and stop), probe/channel.js (the host, the frame, the line to the
+// sidebar), probe/watcher.js (what changed) and probe/outline.js (the tour's outline). No wasm
 // here: Chromium applies the page's CSP to a content script's wasm (docs/architecture.md).
 (() => {
   "use strict";
@@ -31,7 +31,7 @@
   });
   const { signal, later, cancel, atStop, stopIfOrphaned } = lifetime;
 
-  // ---- Raw facts: the rules (probe-rules.js), each isolated so one failure never stops the rest.
+  // ---- Raw facts: the rules (probe/rules.js), each isolated so one failure never stops the rest.
   const { MAX_VALUE, dom, PORTALS, RULES, RULE_SELECTOR, nearestContainer } = globalThis.pivotLensProbeRules;
   const { queryAll, closest, matches, contains, connected } = dom;
   const pageRoot = () => document.body ?? document.documentElement;
@@ -42,12 +42,36 @@
   /** What the rules may ask of the page: whether the runbook may know a key, the URL read. */
   const page = { knows: (key) => runbookKeys.test(key), url: pageUrl };
 
-  // ---- What was read, per container or loose element (probe-ledger.js), and where each value
-  // was read (probe-outline.js: the tour outlines it).
+  // ---- What was read, per container or loose element (probe/ledger.js), and where each value
+  // was read (probe/outline.js: the tour outlines it).
 
   const ledger = globalThis.pivotLensProbeLedger.createLedger({ maxFacts: MAX_FACTS, maxValue: MAX_VALUE });
   let readSinceForgotten = new WeakSet(); // also those that held nothing (skipped rows)
   const outline = globalThis.pivotLensProbeOutline.createOutline({ dom, pageRoot, maxSources: MAX_FACTS });
+
+  // ---- The reading's state (every name declared before the functions below use it).
+
+  let parsed = false; // the page's scan ran (until then it is not reported)
+  let currentUrl = pageUrl();
+  const readyUrls = new Map(); // url → performance.now() when first shown
+  const toReread = new Map(); // element → how to read it (rereadContainer or readAdded)
+  let rereading = false;
+  let reading = null; // a root read over several steps, dropped with the page
+  // What was on the page when the URL changed is the previous page's until React replaces it;
+  // untouched this long, it is the new URL's too.
+  const STALE_GRACE_MS = 2000;
+  let graceTimer = 0;
+  // Work is cut into tasks (and measures) of at most SLICE_MS.
+  const SLICE_MS = 10;
+  const MANY_ROOTS = 200; // past it, one page-wide portal query beats two per root
+  let taskPortals = null;
+  // The sidebar boots while the page loads; the page is read once parsed and the keys have come.
+  const domParsed = new Promise((done) => (document.readyState === "loading"
+    ? document.addEventListener("DOMContentLoaded", done, { once: true, signal }) : done()));
+  // What changed on the page (probe/watcher.js): it asks for `flushChanges` when the page changed.
+  const watcher = globalThis.pivotLensProbeWatcher.createWatcher({
+    lifetime, dom, nearestContainer, sliced, flush: flushChanges, urlMaybeChanged: onUrlMaybeChanged,
+  });
 
   // ---- Self-measurement (./build.sh bench): `pivot-lens:<what>` measures (detail: elements read);
   // old ones are dropped.
@@ -64,9 +88,6 @@
     if (count === MAX_MEASURES) performance.clearMeasures(name); // only ours, never the page's
     try { performance.measure(name, { start, detail: { elements: elementsRead } }); } catch { /* no User Timing */ }
   }
-
-  const MANY_ROOTS = 200; // past it, one page-wide portal query beats two per root
-  let taskPortals = null;
 
   /** Starts a task's reads; with many roots, portals are found once. */
   function beginTask() {
@@ -145,11 +166,7 @@
     return matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
   }
 
-  // ---- The line to the sidebar (probe-channel.js), and what of its messages concerns the page.
-
-  let parsed = false; // the page's scan ran (until then it is not reported)
-  let currentUrl = pageUrl();
-  const readyUrls = new Map(); // url → performance.now() when first shown
+  // ---- The line to the sidebar (probe/channel.js), and what of its messages concerns the page.
 
   const channel = globalThis.pivotLensProbeChannel.createChannel({
     api, lifetime, practice: PRACTICE,
@@ -192,12 +209,7 @@
     }
   }
 
-  // ---- Change: single-page navigation and late content (probe-watcher.js files them).
-
-  // What was on the page when the URL changed is the previous page's until React replaces it;
-  // untouched this long, it is the new URL's too.
-  const STALE_GRACE_MS = 2000;
-  let graceTimer = 0;
+  // ---- Change: single-page navigation and late content (probe/watcher.js files them).
 
   /** Drops what was read: the sidebar's next full report replaces all of it. */
   function forgetPage() {
@@ -219,9 +231,6 @@
     watcher.scheduleFlush(); // reported with the changes it came with, not empty first
   }
 
-  // Work is cut into tasks (and measures) of at most SLICE_MS.
-  const SLICE_MS = 10;
-
   /** Calls `step()` while it returns true, in tasks of at most SLICE_MS; then `done()`. */
   function sliced(what, step, done) {
     const run = () => {
@@ -237,10 +246,6 @@
     };
     run();
   }
-
-  const toReread = new Map(); // element → how to read it (rereadContainer or readAdded)
-  let rereading = false;
-  let reading = null; // a root read over several steps, dropped with the page
 
   /** Reads what changed since the last flush. */
   function flushChanges() {
@@ -269,10 +274,6 @@
     });
   }
 
-  const watcher = globalThis.pivotLensProbeWatcher.createWatcher({
-    lifetime, dom, nearestContainer, sliced, flush: flushChanges, urlMaybeChanged: onUrlMaybeChanged,
-  });
-
   const sendTheme = () => channel.send({ type: FROM_PROBE.THEME, theme: pageTheme() });
   const themeObserver = new MutationObserver(sendTheme);
   atStop(() => themeObserver.disconnect());
@@ -298,7 +299,4 @@
     matchMedia("(prefers-color-scheme: dark)").addEventListener("change", sendTheme, { signal });
   }
 
-  // The sidebar boots while the page loads; the page is read once parsed and the keys have come.
-  const domParsed = new Promise((done) => (document.readyState === "loading"
-    ? document.addEventListener("DOMContentLoaded", done, { once: true, signal }) : done()));
 })();

@@ -1,10 +1,10 @@
 // Pivot Lens page probe, the outline: the tour's field step outlines the page element a pivot was
-// read from, and the next step removes it. content.js tells it where each value was read.
+// read from, and the next step removes it. probe/main.js tells it where each value was read.
 globalThis.pivotLensProbeOutline = (() => {
   "use strict";
 
   /**
-   * An outline for values read on the page; `dom` is probe-rules.js's page access, `pageRoot()` the
+   * An outline for values read on the page; `dom` is probe/rules.js's page access, `pageRoot()` the
    * page's root, and at most `maxSources` values keep the element they were read from.
    */
   function createOutline({ dom, pageRoot, maxSources }) {

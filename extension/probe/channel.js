@@ -2,7 +2,7 @@
 // `data-pl-*` hooks), the sidebar frame it holds or the browser's panel it answers when docked, and
 // the line to the sidebar: extension messages (no page script can send one), relayed by the
 // background (in Firefox a tab's messages do not reach its extension frame). What comes in is
-// checked here and dispatched by type, once; content.js handles what concerns the page.
+// checked here and dispatched by type, once; probe/main.js handles what concerns the page.
 globalThis.pivotLensProbeChannel = (() => {
   "use strict";
 
@@ -20,7 +20,7 @@ globalThis.pivotLensProbeChannel = (() => {
 
   /**
    * The channel of a probe living as long as `lifetime`. `practice`: on a bundled practice page
-   * (always framed; its frame may message the probe directly). `receive` holds content.js's
+   * (always framed; its frame may message the probe directly). `receive` holds probe/main.js's
    * handlers of the sidebar's `hello`, `rendered` and `highlight`, by name.
    */
   function createChannel({ api, lifetime, practice, receive }) {

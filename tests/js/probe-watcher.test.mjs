@@ -1,15 +1,15 @@
-// The page probe's lifetime (extension/probe-lifetime.js) and watcher (extension/probe-watcher.js)
+// The page probe's lifetime (extension/probe/lifetime.js) and watcher (extension/probe/watcher.js)
 // in node's test runner, the watcher on jsdom with the probe's real rules (their containers): what a
 // change on the page asks to be read again, and that a stopped probe leaves no timer or observer.
-// Run: node --test tools/
+// Run: node --test tests/js/
 import { afterEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { JSDOM } from "jsdom";
 
 const source = (path) => readFileSync(new URL(path, import.meta.url), "utf8");
-const PROBE = ["../target/bindgen/shared.js", "../extension/probe-rules.js", "../extension/probe-lifetime.js",
-  "../extension/probe-watcher.js"].map(source).join("\n");
+const PROBE = ["../../target/bindgen/shared.js", "../../extension/probe/rules.js", "../../extension/probe/lifetime.js",
+  "../../extension/probe/watcher.js"].map(source).join("\n");
 const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A page holding Sentry's key-value tree (a container of the rules) and a loose link. */

@@ -1,7 +1,7 @@
 // Pivot Lens page probe, the ledger: what was read, per container or loose element (the key), and
 // what the sidebar has yet to hear of. The sidebar keeps a copy of the entries by id, so a report
 // carries only what changed. Plain data, no DOM: node's test runner checks it
-// (tools/probe-ledger.test.mjs). content.js reads the page into it.
+// (tests/js/probe-ledger.test.mjs). probe/main.js reads the page into it.
 globalThis.pivotLensProbeLedger = (() => {
   "use strict";
 

@@ -1,8 +1,8 @@
 // Booting on the team policy without waiting on storage.managed (extension/team-policy.js), with a
-// fake browser API whose managed read answers when the test says. Run: node --test tools/
+// fake browser API whose managed read answers when the test says. Run: node --test tests/js/
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { policyAtBoot, readManaged } from "../extension/team-policy.js";
+import { policyAtBoot, readManaged } from "../../extension/team-policy.js";
 
 const TEAM = { org: "acme-team", period: "7d" };
 const NO_REREADS = [];

@@ -1,9 +1,9 @@
 // The background's sender checks (extension/senders.js): a content script, another extension or a
-// web page cannot use the extension-page messages or steer the relay. Run: node --test tools/
+// web page cannot use the extension-page messages or steer the relay. Run: node --test tests/js/
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import "../target/bindgen/shared.js"; // the message names the build generates from the core
-import { fromExtensionPage, relayTarget } from "../extension/senders.js";
+import "../../target/bindgen/shared.js"; // the message names the build generates from the core
+import { fromExtensionPage, relayTarget } from "../../extension/senders.js";
 
 const ID = "pivot-lens-id";
 const ORIGIN = "chrome-extension://pivot-lens-id/";
