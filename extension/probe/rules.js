@@ -8,7 +8,8 @@
 // keeps the rules it started with.
 globalThis.pivotLensProbeRules = (() => {
   "use strict";
-  const MAX_VALUE = globalThis.pivotLensShared.MAX_VALUE_UNITS; // shared.js, from the core
+  // shared.js, from the core: the value limit, and the sources a fact may name (FactSource).
+  const { MAX_VALUE_UNITS: MAX_VALUE, FACT_SOURCES: SOURCE } = globalThis.pivotLensShared;
 
   // DOM clobbering (security.md XSS-4): a form's named controls shadow its properties, also in
   // Chromium's isolated world, so reads go through the prototypes.
@@ -87,21 +88,21 @@ globalThis.pivotLensProbeRules = (() => {
     // in logs and explore trees): its text is not the value, its expanded entries are `<key>.<path>`.
     if (structured(valueCell)) structuredPairs(valueCell, key.trim(), emit, section);
     else emit({ source, key, value: textOf(valueCell), section });
-    for (const a of queryAll(valueCell, "a[href]")) emit({ source: "href", key: "", value: a.href, section });
+    for (const a of queryAll(valueCell, "a[href]")) emit({ source: SOURCE.HREF, key: "", value: a.href, section });
   }
 
   /** `[source, key]` of a tree row, from its most reliable hook. */
   function rowKey(row, isTag) {
     const testIdKey = query(row, "[data-test-id^='tree-key-']");
-    if (testIdKey) return ["testId", attribute(testIdKey, "data-test-id").slice("tree-key-".length)];
+    if (testIdKey) return [SOURCE.TEST_ID, attribute(testIdKey, "data-test-id").slice("tree-key-".length)];
     const keyCell = firstChildOf(row);
     if (!keyCell) return null;
     // Icons are aria-hidden too; the full key is the one with text.
     const hiddenKey = [...queryAll(keyCell, "[aria-hidden='true']")].find((el) => textContentOf(el).trim());
-    if (hiddenKey) return [isTag ? "tag" : "hiddenKey", textContentOf(hiddenKey).trim()];
+    if (hiddenKey) return [isTag ? SOURCE.TAG : SOURCE.HIDDEN_KEY, textContentOf(hiddenKey).trim()];
     const titled = matches(keyCell, "[title]") ? keyCell : query(keyCell, "[title]:not(button)");
     const title = titled ? attribute(titled, "title").trim() : "";
-    return title ? [isTag ? "tag" : "title", title] : null;
+    return title ? [isTag ? SOURCE.TAG : SOURCE.TITLE, title] : null;
   }
 
   // ---- Key-value cards (components/tables/keyValueTable/keyValueTableCard.tsx and
@@ -149,7 +150,7 @@ globalThis.pivotLensProbeRules = (() => {
     // An object or array value (StructuredData) is read key by key, and only where expanded.
     if (structured(value)) return structuredPairs(value, /^data$/i.test(subject) ? "" : subject, emit, section);
     const text = textOf(value); // none in a title shaped as a row (its "value" is the icon)
-    if (text) emit({ source: "context", key: `${title}/${subject}`, value: text, section });
+    if (text) emit({ source: SOURCE.CONTEXT, key: `${title}/${subject}`, value: text, section });
   }
 
   // ---- StructuredData (components/structuredEventData/recursiveStructuredData.tsx and
@@ -187,7 +188,7 @@ globalThis.pivotLensProbeRules = (() => {
   function structuredPairs(value, prefix, emit, section) {
     for (const leaf of queryAll(value, "[data-test-id^='value-']")) {
       const path = pathOf(leaf, value);
-      if (path) emit({ source: "json", key: prefix ? `${prefix}.${path}` : path, value: textOf(leaf), section });
+      if (path) emit({ source: SOURCE.JSON, key: prefix ? `${prefix}.${path}` : path, value: textOf(leaf), section });
     }
   }
 
@@ -211,7 +212,7 @@ globalThis.pivotLensProbeRules = (() => {
       [...childrenOf(row)].forEach((cell, at) => {
         // A sortable header's label is inside its button (sortableHeaderCell.tsx).
         const key = fields.length && offset >= 0 ? fields[at - offset] : headers[at] && textContentOf(headers[at]).trim();
-        if (key && page.knows(key)) emit({ source: "tableCell", key, value: textOf(cell), section: "spans-table" });
+        if (key && page.knows(key)) emit({ source: SOURCE.TABLE_CELL, key, value: textOf(cell), section: "spans-table" });
       });
     }
   }
@@ -222,21 +223,21 @@ globalThis.pivotLensProbeRules = (() => {
     let key = "";
     try { key = new URL(page.url()).searchParams.get("pinnedAttribute") ?? ""; } catch { /* no key */ }
     if (!key) key = textOf(query(rootOf(documentOf(cell)), ".TracePinnedAttributeHeader"));
-    if (key && page.knows(key)) emit({ source: "tableCell", key, value: textOf(cell), section: "" });
+    if (key && page.knows(key)) emit({ source: SOURCE.TABLE_CELL, key, value: textOf(cell), section: "" });
   }
 
   // Most frequent first: each element is read by the first rule that matches it. `page` is
   // `{knows(key), url()}`: whether the runbook may know a key, and the Sentry URL the page stands for.
   const RULES = [
     { name: "attribute-tree", selector: "[data-test-id='attribute-tree-row']", each: (el, emit, page) => treeRow(el, emit, page, false) },
-    { name: "log-cells", selector: "td[data-test-id^='log-table-cell-']", each: (el, emit) => emit({ source: "tableCell", key: attribute(el, "data-test-id").slice("log-table-cell-".length), value: textOf(el), section: "logs-table" }) },
-    { name: "id-links", selector: "a[href*='/trace/'], a[href*='/events/'], a[href*='/trace-items/'], a[href*='/discover/']", each: (el, emit) => emit({ source: "href", key: "", value: el.href, section: sectionOf(el) }) },
+    { name: "log-cells", selector: "td[data-test-id^='log-table-cell-']", each: (el, emit) => emit({ source: SOURCE.TABLE_CELL, key: attribute(el, "data-test-id").slice("log-table-cell-".length), value: textOf(el), section: "logs-table" }) },
+    { name: "id-links", selector: "a[href*='/trace/'], a[href*='/events/'], a[href*='/trace-items/'], a[href*='/discover/']", each: (el, emit) => emit({ source: SOURCE.HREF, key: "", value: el.href, section: sectionOf(el) }) },
     { name: "spans-table", selector: "[data-test-id='spans-table'] table", each: spansTable },
     { name: "pinned-attribute", selector: ".TracePinnedAttributeCell", each: pinnedCell },
     { name: "tag-tree", selector: "[data-test-id='tag-tree-row'], [data-test-id='highlight-tag-row']", each: (el, emit, page) => treeRow(el, emit, page, true) },
     { name: "highlight-context", selector: "[data-test-id='highlight-context-row']", each: highlightContextRow },
     { name: "context-cards", selector: "section[id^='contexts']", each: contextCards },
-    { name: "drawer-title", selector: "[data-test-id='trace-drawer-title']", each: (el, emit) => emit({ source: "drawerTitle", key: "", value: textOf(el), section: "trace-drawer" }) },
+    { name: "drawer-title", selector: "[data-test-id='trace-drawer-title']", each: (el, emit) => emit({ source: SOURCE.DRAWER_TITLE, key: "", value: textOf(el), section: "trace-drawer" }) },
   ];
   const RULE_SELECTOR = RULES.map((rule) => rule.selector).join(", ");
 

@@ -1,5 +1,5 @@
-//! What the JavaScript side must agree on with the core, in one place: the limits and the message
-//! names (`core::protocol`). The build writes them into `shared.js` (`tools/generate.mjs`, through
+//! What the JavaScript side must agree on with the core, in one place: the limits, the message
+//! names (`core::protocol`) and the fact sources the probe names. The build writes them into `shared.js` (`tools/generate.mjs`, through
 //! the `pages` wasm), which the page probe, the background and the sidebar read as
 //! `globalThis.pivotLensShared`. Change them here, never in JS.
 
@@ -8,7 +8,10 @@ use serde::Serialize;
 use super::config::settings::SIDEBAR_WIDTH;
 use super::context_menu::classify::MAX_SELECTION_CHARS;
 use super::guard::text::MAX_VALUE_CHARS;
+use std::collections::BTreeMap;
+
 use super::protocol::{self, MessageNames};
+use super::recognition::facts::FactSource;
 use super::recognition::page_entries::MAX_PAGE_FACTS;
 
 /// JavaScript counts UTF-16 units; a character of a value or selection is at most two of them.
@@ -30,7 +33,22 @@ pub struct Shared {
     pub sidebar_width_max: u16,
     /// The messages' names (`MESSAGES.RUNTIME.PAGE`, …).
     pub messages: MessageNames,
+    /// The sources the page probe gives its facts, as the core reads them (`FACT_SOURCES.TEST_ID`).
+    pub fact_sources: BTreeMap<&'static str, FactSource>,
 }
+
+/// Every `FactSource` the page probe may name (the URL and the API are the core's own).
+const PROBE_FACT_SOURCES: [(&str, FactSource); 9] = [
+    ("TEST_ID", FactSource::TestId),
+    ("HIDDEN_KEY", FactSource::HiddenKey),
+    ("TITLE", FactSource::Title),
+    ("TAG", FactSource::Tag),
+    ("CONTEXT", FactSource::Context),
+    ("DRAWER_TITLE", FactSource::DrawerTitle),
+    ("HREF", FactSource::Href),
+    ("TABLE_CELL", FactSource::TableCell),
+    ("JSON", FactSource::Json),
+];
 
 pub fn shared() -> Shared {
     Shared {
@@ -40,6 +58,7 @@ pub fn shared() -> Shared {
         sidebar_width_min: *SIDEBAR_WIDTH.start(),
         sidebar_width_max: *SIDEBAR_WIDTH.end(),
         messages: protocol::names(),
+        fact_sources: PROBE_FACT_SOURCES.into_iter().collect(),
     }
 }
 
@@ -61,5 +80,15 @@ mod tests {
             json["MESSAGES"]["RUNTIME"]["PAGE"], "pivot-lens:page",
             "{json}"
         );
+        assert_eq!(json["FACT_SOURCES"]["TEST_ID"], "testId", "{json}");
+    }
+
+    #[test]
+    fn the_probes_fact_sources_read_as_themselves() {
+        for (name, source) in PROBE_FACT_SOURCES {
+            let text = serde_json::to_value(source).unwrap_or_default();
+            let read: Result<FactSource, _> = serde_json::from_value(text.clone());
+            assert_eq!(read.ok(), Some(source), "{name}: {text}");
+        }
     }
 }
