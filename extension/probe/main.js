@@ -1,5 +1,5 @@
-// Pivot Lens page probe, its main part: with the rules (probe/rules.js), the only code touching
-// Sentry's DOM. It reads the page and its changes with the rules into the ledger
+// Pivot Lens page probe, its main part: with the rules (probe/rules.js), the only code reading
+// Sentry's DOM (through probe/dom.js). It reads the page and its changes with the rules into the ledger
 // (probe/ledger.js) and reports raw facts to the sidebar, an extension frame or the browser's panel
 // where Rust decides everything. The other parts, each a content script of this isolated world:
 // probe/lifetime.js (timers and stop), probe/channel.js (the host, the frame, the line to the
@@ -32,7 +32,8 @@
   const { signal, later, cancel, atStop, stopIfOrphaned } = lifetime;
 
   // ---- Raw facts: the rules (probe/rules.js), each isolated so one failure never stops the rest.
-  const { MAX_VALUE, dom, PORTALS, RULES, RULE_SELECTOR, nearestContainer } = globalThis.pivotLensProbeRules;
+  const { MAX_VALUE, PORTALS, RULES, RULE_SELECTOR, nearestContainer } = globalThis.pivotLensProbeRules;
+  const dom = globalThis.pivotLensProbeDom; // the page read through the prototypes (probe/dom.js)
   const { queryAll, closest, matches, contains, connected } = dom;
   const pageRoot = () => document.body ?? document.documentElement;
 

@@ -1,7 +1,7 @@
-// Pivot Lens page probe, part 1 of 2: how Sentry's DOM is read (docs/recognition.md has each rule,
+// Pivot Lens page probe, the rules: how Sentry's DOM is read (docs/recognition.md has each rule,
 // the Sentry component it reads and the fixture that proves it). It only collects raw facts
 // `{source, key, value, section}`, unjudged: the sidebar's Rust decides what is a pivot, drops
-// placeholders (`--`, `{}`, `[Filtered]`, …) and validates ids. probe/main.js (part 2) runs the rules
+// placeholders (`--`, `{}`, `[Filtered]`, …) and validates ids. probe/main.js runs the rules
 // over the page and its changes; tests/js/probe-rules.test.mjs runs them over the fixture pages.
 // A classic script sharing the content scripts' isolated world, so it defines one global only;
 // injected again (an update in a tab that stays open), it replaces it: a probe that already runs
@@ -11,30 +11,8 @@ globalThis.pivotLensProbeRules = (() => {
   // shared.js, from the core: the value limit, and the sources a fact may name (FactSource).
   const { MAX_VALUE_UNITS: MAX_VALUE, FACT_SOURCES: SOURCE } = globalThis.pivotLensShared;
 
-  // DOM clobbering (security.md XSS-4): a form's named controls shadow its properties, also in
-  // Chromium's isolated world, so reads go through the prototypes.
-  const method = (proto, name) => Function.prototype.call.bind(proto[name]);
-  const getter = (proto, name) => Function.prototype.call.bind(Object.getOwnPropertyDescriptor(proto, name).get);
-  const dom = {
-    query: method(Element.prototype, "querySelector"),
-    queryAll: method(Element.prototype, "querySelectorAll"),
-    closest: method(Element.prototype, "closest"),
-    matches: method(Element.prototype, "matches"),
-    attribute: method(Element.prototype, "getAttribute"),
-    contains: method(Node.prototype, "contains"),
-    childrenOf: getter(Element.prototype, "children"),
-    firstChildOf: getter(Element.prototype, "firstElementChild"),
-    nextSiblingOf: getter(Element.prototype, "nextElementSibling"),
-    previousSiblingOf: getter(Element.prototype, "previousElementSibling"),
-    parentOf: getter(Node.prototype, "parentElement"),
-    textContentOf: getter(Node.prototype, "textContent"),
-    nodeTypeOf: getter(Node.prototype, "nodeType"),
-    connected: getter(Node.prototype, "isConnected"),
-    tagOf: getter(Element.prototype, "tagName"),
-    documentOf: getter(Node.prototype, "ownerDocument"),
-    treeWalker: method(Document.prototype, "createTreeWalker"),
-    rootOf: getter(Document.prototype, "documentElement"),
-  };
+  // The page's DOM, read through the prototypes (probe/dom.js).
+  const dom = globalThis.pivotLensProbeDom;
   const { query, queryAll, closest, matches, attribute, contains, childrenOf, firstChildOf, nextSiblingOf,
     previousSiblingOf, parentOf, textContentOf, tagOf, documentOf, treeWalker, rootOf } = dom;
 
@@ -241,5 +219,5 @@ globalThis.pivotLensProbeRules = (() => {
   ];
   const RULE_SELECTOR = RULES.map((rule) => rule.selector).join(", ");
 
-  return { MAX_VALUE, dom, PORTALS, RULES, RULE_SELECTOR, CONTAINER_IDS, nearestContainer };
+  return { MAX_VALUE, PORTALS, RULES, RULE_SELECTOR, CONTAINER_IDS, nearestContainer };
 })();

@@ -11,6 +11,7 @@ import { JSDOM } from "jsdom";
 // The limits the build generates from the core (tools/generate.mjs), then the rules.
 const RULES_SOURCE = [
   readFileSync(new URL("../../target/bindgen/shared.js", import.meta.url), "utf8"),
+  readFileSync(new URL("../../extension/probe/dom.js", import.meta.url), "utf8"),
   readFileSync(new URL("../../extension/probe/rules.js", import.meta.url), "utf8"),
 ].join("\n");
 // The fixture pages, and the practice pages the extension ships (fixture pages too).
@@ -21,7 +22,8 @@ const PAGE_DIRS = [new URL("../fixtures/pages/", import.meta.url), new URL("../.
 export function factsOf(html, url = urlOf(html)) {
   const { window } = new JSDOM(html, { url, runScripts: "outside-only" }); // links resolve as on the page
   window.eval(RULES_SOURCE);
-  const { RULES, RULE_SELECTOR, PORTALS, dom } = window.pivotLensProbeRules;
+  const { RULES, RULE_SELECTOR, PORTALS } = window.pivotLensProbeRules;
+  const dom = window.pivotLensProbeDom;
   const root = window.document.body;
   const portals = [...dom.queryAll(root, PORTALS)];
   const page = { knows: () => true, url: () => url };

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { JSDOM } from "jsdom";
 
 const source = (path) => readFileSync(new URL(path, import.meta.url), "utf8");
-const PROBE = ["../../target/bindgen/shared.js", "../../extension/probe/rules.js", "../../extension/probe/lifetime.js",
+const PROBE = ["../../target/bindgen/shared.js", "../../extension/probe/dom.js", "../../extension/probe/rules.js", "../../extension/probe/lifetime.js",
   "../../extension/probe/watcher.js"].map(source).join("\n");
 const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -20,7 +20,8 @@ function page() {
   window.eval(PROBE);
   let orphaned = false;
   const lifetime = window.pivotLensProbeLifetime.createLifetime(() => orphaned);
-  const { dom, nearestContainer } = window.pivotLensProbeRules;
+  const { nearestContainer } = window.pivotLensProbeRules;
+  const dom = window.pivotLensProbeDom;
   const flushes = [];
   const sliced = (what, step, done) => {
     while (step());

@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 pub const SCRIPT_ID: &str = "pivot-lens-self-hosted";
 
 /// The page probe's files, in order: as the manifest's content script lists them (a test checks).
-pub const PROBE_SCRIPTS: [&str; 8] = [
+pub const PROBE_SCRIPTS: [&str; 9] = [
     "shared.js",
+    "probe/dom.js",
     "probe/rules.js",
     "probe/ledger.js",
     "probe/lifetime.js",
