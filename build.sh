@@ -84,7 +84,7 @@ build() {
   # runbook compiler) carry the markdown parser and the options UI. src/ui/mod.rs and src/lib.rs have the split.
   wasm_module sidebar sidebar
   wasm_module pages pages
-  step "Generating from the core: the bundled runbook's model (the sidebar reads JSON, not markdown) and the limits JS shares"
+  step "Generating from the core: the bundled runbook's model (the sidebar reads JSON, not markdown) and what JS shares with it (limits, message names, fact sources)"
   node tools/generate.mjs target/bindgen runbook/TELEMETRY.md target/bindgen
 
   for browser in chrome firefox; do
