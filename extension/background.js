@@ -284,7 +284,7 @@ async function toggleSidebar(command, tab) {
 }
 
 /**
- * Relays between a tab's page probe (probe/main.js) and its sidebar frame. Firefox treats an extension
+ * Relays between a tab's page probe (probe/channel.js) and its sidebar frame. Firefox treats an extension
  * frame inside a web page like a content script: it has no tabs API, and runtime messages from the
  * same tab's content script do not reach it, but tabs.sendMessage does. Stateless, so a stopped
  * worker loses nothing.

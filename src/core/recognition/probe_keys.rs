@@ -11,7 +11,7 @@ use crate::core::runbook::Runbook;
 
 /// Which raw row keys may name something the runbook knows. A key is read when, trimmed and with
 /// a `tags[key,type]` wrapper removed, it is in `exact` or starts with one of `prefixes`: a
-/// superset of what `canonical_key` and `KnownKeys::lookup` accept (probe/main.js `runbookKnows`).
+/// superset of what `canonical_key` and `KnownKeys::lookup` accept (probe/main.js `takeKeys`).
 #[derive(Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ProbeKeys {
     pub exact: BTreeSet<String>,
