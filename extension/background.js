@@ -255,6 +255,20 @@ async function setDocked(docked) {
 
 const PANEL = "sidebar.html?docked";
 
+// Chrome: the windows where Pivot Lens's side panel is open (with the tab it was opened for), so
+// the command closes what it would open. Seeded on wake from `runtime.getContexts`, which answers
+// after the command that woke the worker: that one press opens (a no-op on an open panel).
+const openPanels = new Map(); // windowId → { tabId }
+if (api.sidePanel?.onOpened) {
+  api.sidePanel.onOpened.addListener(({ windowId, tabId }) => openPanels.set(windowId, { tabId }));
+  api.sidePanel.onClosed.addListener(({ windowId }) => openPanels.delete(windowId));
+  api.runtime.getContexts({ contextTypes: ["SIDE_PANEL"] }).then((contexts) => {
+    for (const { windowId, tabId } of contexts) {
+      if (!openPanels.has(windowId)) openPanels.set(windowId, { tabId: tabId >= 0 ? tabId : undefined });
+    }
+  }, () => {});
+}
+
 /** Chrome: the side panel exists only on Sentry tabs (off for the window, on per tab). */
 async function panelOnlyOnSentryTabs() {
   if (!api.sidePanel) return;
@@ -273,8 +287,10 @@ function offerThePanelOnSentryTabs(tabId, change, tab) {
 async function toggleSidebar(command, tab) {
   if (command !== "toggle-sidebar") return;
   if (dockedChoice) {
-    // At once, while the key press still counts as the user's.
+    // At once, while the key press still counts as the user's (closing needs no gesture).
     if (api.sidebarAction) return api.sidebarAction.toggle().catch(() => {});
+    const open = tab && openPanels.get(tab.windowId);
+    if (open) return api.sidePanel.close(open.tabId === undefined ? { windowId: tab.windowId } : { tabId: open.tabId }).catch(() => {});
     if (tab?.id !== undefined) return api.sidePanel.open({ tabId: tab.id }).catch(() => {});
   }
   tab ??= (await api.tabs.query({ active: true, currentWindow: true }))[0];

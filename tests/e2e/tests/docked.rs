@@ -153,6 +153,42 @@ async fn docked_panel_follows_the_tab_in_view(s: &Session) -> Result<()> {
     Ok(())
 }
 
+/// Chrome's keyboard command closes the docked panel where it is open. It opens it too, but only a
+/// real key press carries the user gesture `sidePanel.open` needs, which the test hook cannot;
+/// closing needs none. (Firefox's `sidebarAction.toggle` needs the gesture both ways.)
+async fn the_command_closes_chromes_docked_panel(s: &Session) -> Result<()> {
+    s.open(EVENT_PAGE).await?;
+    s.wait_ready().await?;
+    let width_before = s.page_width().await?;
+    s.dock().await?;
+    let reader = s.open_panel_reader().await?;
+    panel_shows(s, &reader, "event").await?;
+    ensure!(
+        s.page_width().await? < width_before,
+        "the panel did not open"
+    );
+    let answer = s
+        .in_panel(
+            &reader,
+            "return api.tabs.query({ url: '*://acme.sentry.io/*' }).then(([tab]) =>
+               api.runtime.sendMessage({ type: 'pivot-lens:test-command', command: 'toggle-sidebar', tabId: tab.id }));",
+        )
+        .await?;
+    ensure!(answer["done"] == true, "command: {answer}");
+    until(s, &format!("return innerWidth === {width_before};"))
+        .await
+        .context("the command left the docked panel open")?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_closes_chromes_docked_panel_chromium() {
+    pivot_lens_e2e::run(Browser::Chromium, |s| {
+        Box::pin(the_command_closes_chromes_docked_panel(s))
+    })
+    .await;
+}
+
 /// The page's host element: its mode and whether it holds our frame.
 const HOST_MODE: &str = "() => { const h = document.querySelector('[data-pivot-lens]');
     return h && `${h.getAttribute('data-pl-mode')}:${h.shadowRoot.querySelector('iframe') ? 'framed' : 'no frame'}`; }";
