@@ -15,9 +15,10 @@ use pivot_lens::core::lens::{lens, Lens, LensInput};
 use pivot_lens::core::recognition::facts::RawFacts;
 use pivot_lens::core::recognition::page_entries::{PageEntries, ProbeEntry};
 use pivot_lens::core::runbook::Runbook;
+use pivot_lens::ui::sidebar::investigations::Investigating;
 use pivot_lens::ui::sidebar::pivots::Pivots;
 use pivot_lens::ui::sidebar::recipes::Recipes;
-use pivot_lens::ui::sidebar::scenarios::{Investigating, ScenarioSources, Scenarios};
+use pivot_lens::ui::sidebar::scenarios::{ScenarioSources, Scenarios};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 

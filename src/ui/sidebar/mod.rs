@@ -9,6 +9,7 @@ pub mod state;
 
 mod api_reads;
 mod clipboard;
+pub mod investigations;
 mod paste_id;
 pub mod pivots;
 mod practice;

@@ -18,7 +18,7 @@ use crate::core::protocol::{Outgoing, Side};
 use crate::core::recognition::facts::{FactMemory, RawFacts};
 use crate::core::runbook::Runbook;
 use crate::ui::sidebar::api_reads::{facts_for, ApiReader};
-use crate::ui::sidebar::scenarios::Investigating;
+use crate::ui::sidebar::investigations::Investigating;
 
 /// What the engineer chose: remembered across reloads in `storage.local["sidebar"]`.
 #[derive(Clone, Copy, Serialize, Deserialize, PartialEq, Debug)]
