@@ -34,13 +34,20 @@ async fn panel_shows(s: &Session, reader: &PanelReader, kind: &str) -> Result<Va
     .with_context(|| format!("the panel never showed a {kind} page"))
 }
 
-async fn docked_panel_follows_the_tab_in_view(s: &Session) -> Result<()> {
+/// Docks the sidebar from the event page; returns the page's width before, the panel's reader and
+/// what the panel shows.
+async fn docked_on_the_event_page(s: &Session) -> Result<(i64, PanelReader, Value)> {
     s.open(EVENT_PAGE).await?;
     s.wait_ready().await?;
     let width_before = s.page_width().await?;
     s.dock().await?;
     let reader = s.open_panel_reader().await?;
     let shown = panel_shows(s, &reader, "event").await?;
+    Ok((width_before, reader, shown))
+}
+
+async fn docked_panel_follows_the_tab_in_view(s: &Session) -> Result<()> {
+    let (width_before, reader, shown) = docked_on_the_event_page(s).await?;
     ensure!(
         shown["docked"] == "true" && shown["open"] == "true",
         "the panel does not say it is docked and open: {shown}"
@@ -157,12 +164,7 @@ async fn docked_panel_follows_the_tab_in_view(s: &Session) -> Result<()> {
 /// real key press carries the user gesture `sidePanel.open` needs, which the test hook cannot;
 /// closing needs none. (Firefox's `sidebarAction.toggle` needs the gesture both ways.)
 async fn the_command_closes_chromes_docked_panel(s: &Session) -> Result<()> {
-    s.open(EVENT_PAGE).await?;
-    s.wait_ready().await?;
-    let width_before = s.page_width().await?;
-    s.dock().await?;
-    let reader = s.open_panel_reader().await?;
-    panel_shows(s, &reader, "event").await?;
+    let (width_before, reader, _) = docked_on_the_event_page(s).await?;
     ensure!(
         s.page_width().await? < width_before,
         "the panel did not open"
